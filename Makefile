@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test`. Both set everything up on a fresh clone.
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
+FLASK   := $(BIN)/flask --app app
+
+.PHONY: run test test-sqlite test-postgresql lint format install preview migration bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	./scripts/ensure-system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## Start web and worker on http://127.0.0.1:5000 with the demo data (SQLite, console transport).
+run: $(STAMP)
+	$(FLASK) init-db
+	$(FLASK) demo
+	@echo "Open http://127.0.0.1:5000 - sent messages appear in instance/outbox.jsonl"
+	HOST=127.0.0.1 PORT=5000 $(BIN)/honcho start -f Procfile
+
+## Lint, then the whole suite on SQLite and again on a PostgreSQL server it starts itself.
+test: $(STAMP) lint
+	./scripts/ensure-system-packages --test
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: $(STAMP)
+	TYDLIGT_TEST_DATABASE=sqlite $(BIN)/pytest -q
+
+test-postgresql: $(STAMP)
+	TYDLIGT_TEST_DATABASE=postgresql $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Every message kind in every language and channel.
+preview: $(STAMP)
+	$(FLASK) preview
+
+## A new migration after changing app/models: make migration m="what changed"
+migration: $(STAMP)
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,30 @@
+"""Tydligt: an accessible SMS- and phone-first assistant for clients of social services."""
+
+import logging
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from app.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` overrides the environment (tests pass their settings here)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    config = dict(config or {})
+    instance_path = Path(config.pop("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=False)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(instance_path, config))
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from app import cli, db, health, i18n, transports
+
+    db.init_app(app)
+    i18n.init_app(app)
+    transports.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(health.bp)
+    return app

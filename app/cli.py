@@ -1,0 +1,13 @@
+"""Registers the command-line commands (`flask --app app <command>`)."""
+
+from flask import Flask
+
+from app.demo import demo_command
+from app.preview import preview_command
+from app.worker import send_due_command, worker_command
+
+
+def init_app(app: Flask) -> None:
+    """Add demo, worker, send-due and preview (init-db is registered by app.db)."""
+    for command in (demo_command, worker_command, send_due_command, preview_command):
+        app.cli.add_command(command)

@@ -1,0 +1,127 @@
+"""compose(): the one function that turns a message kind and its facts into words.
+
+A template in messages/ renders a list of rows, one idea each with its pictogram key.
+SMS joins the rows as lines, the phone menu speaks them, the picture page shows them with
+pictures: the three channels cannot say different things.
+"""
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from app.i18n import (
+    ROW_PICTURE_END,
+    ROW_START,
+    catalogs,
+    collect_misses,
+    recorded_misses,
+    stop_collecting,
+)
+from app.languages import GSM7, SOURCE_LANGUAGE, get_language
+from app.sms_encoding import measure, normalise_for_gsm
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("sms", "voice", "page")
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+class CompositionError(RuntimeError):
+    """A template produced output that is not rows (a bug in messages/, not in the input)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One idea: a pictogram key and one or two short sentences."""
+
+    picture: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A composed message for one language and channel, with what it costs as SMS."""
+
+    kind: str
+    lang: str
+    channel: str
+    rows: tuple[Row, ...]
+    text: str
+    encoding: str
+    segments: int
+    fallback: bool = False
+    missing: tuple[str, ...] = field(default=())
+
+
+def parse_rows(output: str, template: str) -> tuple[Row, ...]:
+    """Split rendered output into rows; anything outside a row is a template bug."""
+    head, *parts = output.split(ROW_START)
+    if head.strip():
+        raise CompositionError(f"{template}: text outside a row: {head.strip()[:40]!r}")
+    rows = []
+    for part in parts:
+        picture, sep, text = part.partition(ROW_PICTURE_END)
+        if not sep:
+            raise CompositionError(f"{template}: a row without a pictogram key")
+        text = _SPACES.sub(" ", text).strip()
+        if text:
+            rows.append(Row(picture.strip(), text))
+    return tuple(rows)
+
+
+def join_rows(rows: tuple[Row, ...], channel: str) -> str:
+    """SMS and page: one idea per line. Voice: sentences in a row, spoken one by one."""
+    separator = " " if channel == "voice" else "\n"
+    return separator.join(row.text for row in rows)
+
+
+def _render(kind: str, lang: str, channel: str, facts: dict) -> tuple[tuple[Row, ...], list[str]]:
+    template_name = f"{kind}.j2"
+    env = catalogs().environment(lang)
+    token = collect_misses()
+    try:
+        output = env.get_template(template_name).render(**facts, channel=channel)
+        missing = recorded_misses()
+    finally:
+        stop_collecting(token)
+    return parse_rows(output, template_name), missing
+
+
+def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
+    """Render a message kind for one language and channel.
+
+    If any string is missing in `lang`, the whole message is given in Swedish, followed by
+    the fallback line (in `lang` when that line exists) saying an interpreter can help; the
+    miss is logged for staff. A client never gets a half-translated message.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"Unknown channel {channel!r}; use one of {', '.join(CHANNELS)}.")
+    language = get_language(lang)
+    rows, missing = _render(kind, language.code, channel, facts)
+    fallback = bool(missing)
+    if fallback:
+        log.warning(
+            "Missing translation: kind=%s lang=%s strings=%d; sent in Swedish",
+            kind,
+            language.code,
+            len(missing),
+        )
+        rows, _ = _render(kind, SOURCE_LANGUAGE, channel, facts)
+        notice, _ = _render("_fallback", language.code, channel, facts)
+        rows = rows + notice
+    text = join_rows(rows, channel)
+    if language.sms_encoding == GSM7 or fallback:
+        text = normalise_for_gsm(text)
+        rows = tuple(Row(r.picture, normalise_for_gsm(r.text)) for r in rows)
+    size = measure(text)
+    return Composition(
+        kind=kind,
+        lang=language.code,
+        channel=channel,
+        rows=rows,
+        text=text,
+        encoding=size.encoding,
+        segments=size.segments,
+        fallback=fallback,
+        missing=tuple(missing),
+    )

@@ -1,0 +1,135 @@
+"""Configuration read from the environment, with safe development defaults."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Recognisably unsafe: the app refuses to start in production with it.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+
+ENVIRONMENT_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM_NUMBER",
+    "TWILIO_MESSAGING_SERVICE_SID",
+    "PUBLIC_BASE_URL",
+    "SMS_TRANSPORT",
+    "TIMEZONE",
+    "CONSOLE_OUTBOX_FILE",
+    "REMINDER_OFFSETS",
+    "WORKER_INTERVAL_SECONDS",
+    "SWEEP_BATCH_SIZE",
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class ReminderOffset:
+    """How long before an appointment a reminder goes out, in local calendar terms."""
+
+    days: int = 0
+    hours: int = 0
+
+    @property
+    def label(self) -> str:
+        """A stable short name, used in outbox dedupe keys (for example '3d' or '2h')."""
+        if self.days and not self.hours:
+            return f"{self.days}d"
+        if self.hours and not self.days:
+            return f"{self.hours}h"
+        return f"{self.days}d{self.hours}h"
+
+
+def parse_offsets(text: str) -> tuple[ReminderOffset, ...]:
+    """Parse '3d,1d,2h' into reminder offsets, longest first; raise ConfigError if malformed."""
+    offsets = []
+    for part in (p.strip().lower() for p in text.split(",")):
+        if not part:
+            continue
+        unit, number = part[-1], part[:-1]
+        if unit not in "dh" or not number.isdigit() or int(number) == 0:
+            raise ConfigError(
+                f"REMINDER_OFFSETS: '{part}' is not like '3d' (days) or '2h' (hours)."
+            )
+        n = int(number)
+        offsets.append(ReminderOffset(days=n) if unit == "d" else ReminderOffset(hours=n))
+    if not offsets:
+        raise ConfigError("REMINDER_OFFSETS: give at least one offset, for example '3d,1d'.")
+    unique: dict[int, ReminderOffset] = {}
+    for offset in offsets:  # '1d' and '24h' are the same reminder: the first one given wins
+        unique.setdefault(offset.days * 24 + offset.hours, offset)
+    return tuple(unique[k] for k in sorted(unique, reverse=True))
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the Flask config from defaults, the environment and explicit overrides."""
+    config: dict = {
+        "DATABASE_URL": f"sqlite:///{instance_path / 'tydligt.sqlite3'}",
+        "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_AUTH_TOKEN": "",
+        "TWILIO_FROM_NUMBER": "",
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "SMS_TRANSPORT": "console",
+        "TIMEZONE": "Europe/Stockholm",
+        "CONSOLE_OUTBOX_FILE": str(instance_path / "outbox.jsonl"),
+        "REMINDER_OFFSETS": "3d,1d",
+        "WORKER_INTERVAL_SECONDS": "5",
+        "SWEEP_BATCH_SIZE": "200",
+        "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
+        "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
+        "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
+        "TWILIO_HTTP_CLIENT": None,
+    }
+    for key in ENVIRONMENT_KEYS:
+        value = os.environ.get(key)
+        if value not in (None, ""):
+            config[key] = value
+    config.update(overrides or {})
+
+    config["SMS_TRANSPORT"] = str(config["SMS_TRANSPORT"]).strip().lower()
+    config["PUBLIC_BASE_URL"] = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    config["REMINDER_OFFSETS"] = (
+        parse_offsets(config["REMINDER_OFFSETS"])
+        if isinstance(config["REMINDER_OFFSETS"], str)
+        else tuple(config["REMINDER_OFFSETS"])
+    )
+    for key in ("WORKER_INTERVAL_SECONDS", "SWEEP_BATCH_SIZE"):
+        try:
+            config[key] = int(config[key])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{key} must be a whole number.") from exc
+    check_config(config)
+    return config
+
+
+def check_config(config: dict) -> None:
+    """Refuse configurations that would fail at the first send or run unsafely in production."""
+    transport = config["SMS_TRANSPORT"]
+    if transport not in ("console", "twilio"):
+        raise ConfigError("SMS_TRANSPORT must be 'console' or 'twilio'.")
+    if transport != "twilio":
+        return
+    problems = []
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEVELOPMENT_SECRET_KEY or len(secret) < 32:
+        problems.append("SECRET_KEY must be a random value of at least 32 characters")
+    if not config.get("TWILIO_ACCOUNT_SID"):
+        problems.append("TWILIO_ACCOUNT_SID is missing")
+    if not config.get("TWILIO_AUTH_TOKEN"):
+        problems.append("TWILIO_AUTH_TOKEN is missing")
+    if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
+        problems.append("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    base = config.get("PUBLIC_BASE_URL") or ""
+    if not base.startswith("https://") or "127.0.0.1" in base or "localhost" in base:
+        problems.append("PUBLIC_BASE_URL must be the public https address Twilio calls")
+    if problems:
+        raise ConfigError("Refusing to start with SMS_TRANSPORT=twilio: " + "; ".join(problems))

@@ -1,0 +1,103 @@
+"""Database engine, the per-request session and the `init-db` command."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs that name no driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL and a busy timeout so a web and a worker can share it."""
+    url = normalise_database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["tydligt.engine"]
+
+
+def get_session() -> Session:
+    """The session of this request or CLI context, created on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A separate session that commits on success and rolls back on error."""
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the request's session at the end of the app context."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    """An Alembic configuration bound to the app's engine (no alembic.ini needed)."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_database(engine: Engine) -> None:
+    """Bring the schema up to date with the newest migration."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or migrate the database to the newest schema."""
+    upgrade_database(get_engine())
+    click.echo("Database is up to date.")
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine, register teardown and the init-db command."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    app.extensions["tydligt.engine"] = make_engine(url)
+    app.teardown_appcontext(close_session)
+    app.cli.add_command(init_db_command)

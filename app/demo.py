@@ -1,0 +1,229 @@
+"""Fictional demo data: a unit, a case worker and one client per language.
+
+Phone numbers: clients +4670000000N as DESIGN.md fixes; unit and staff numbers from the
+range PTS reserves for fiction. Running `flask demo` again adds nothing new while the
+demo's next meetings are still ahead; once they have passed it books new ones, so a fresh
+`make run` always shows reminders within a minute.
+"""
+
+import math
+from datetime import datetime, timedelta
+
+import click
+from sqlmodel import Session, select
+from werkzeug.security import generate_password_hash
+
+from app import appointments
+from app.db import get_engine
+from app.languages import language_codes
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Client,
+    ConsentMethod,
+    StaffRole,
+    StaffUser,
+    Unit,
+    utcnow,
+)
+
+DEMO_PASSWORD = "tydligt-demo"
+DEMO_SOURCE = "demo"
+
+UNIT = {
+    "name": "Ekby kommun, stöd och omsorg",
+    "sender_name": "Ekby kommun",
+    "phone": "+46846500400",
+    "phone_menu_number": "+46846500401",
+    "address": "Storgatan 12, Ekby",
+    "office_hours": "mon-fri 09:00-12:00",
+}
+
+STAFF = (
+    {
+        "email": "lina.berg@ekby.example",
+        "name": "Lina Berg",
+        "phone": "+46701740605",
+        "role": StaffRole.CASEWORKER,
+    },
+    {
+        "email": "omar.haddad@ekby.example",
+        "name": "Omar Haddad",
+        "phone": "+46701740606",
+        "role": StaffRole.CASEWORKER,
+    },
+    {"email": "admin@ekby.example", "name": "Eva Admin", "phone": "", "role": StaffRole.ADMIN},
+)
+
+# One fictional client per language, in registry order; phone +4670000000N.
+CLIENTS = {
+    "sv": {
+        "first_name": "Sara",
+        "last_name": "Lind",
+        "mode": "office",
+        "purpose": "follow_up",
+        "bring": "hyresavi,kontoutdrag",
+    },
+    "en": {
+        "first_name": "Adam",
+        "last_name": "Clarke",
+        "mode": "home",
+        "purpose": "planning",
+        "bring": "",
+    },
+    "ar": {
+        "first_name": "Layla",
+        "last_name": "Nasser",
+        "mode": "office",
+        "purpose": "money",
+        "bring": "kontoutdrag",
+    },
+    "so": {
+        "first_name": "Hodan",
+        "last_name": "Warsame",
+        "mode": "phone",
+        "purpose": "application",
+        "bring": "",
+    },
+    "fa": {
+        "first_name": "Reza",
+        "last_name": "Karimi",
+        "mode": "office",
+        "purpose": "follow_up",
+        "bring": "lakarintyg",
+    },
+    "prs": {
+        "first_name": "Farida",
+        "last_name": "Amiri",
+        "mode": "video",
+        "purpose": "decision",
+        "bring": "",
+    },
+    "ti": {
+        "first_name": "Senait",
+        "last_name": "Tesfay",
+        "mode": "office",
+        "purpose": "first_meeting",
+        "bring": "id_handling",
+    },
+    "fi": {
+        "first_name": "Aino",
+        "last_name": "Virtanen",
+        "mode": "home",
+        "purpose": "follow_up",
+        "bring": "",
+    },
+    "uk": {
+        "first_name": "Olena",
+        "last_name": "Shevchenko",
+        "mode": "office",
+        "purpose": "application",
+        "bring": "id_handling,hyreskontrakt",
+    },
+}
+
+# Meetings are booked this far ahead, so the short-notice reminder goes out at once.
+MEETING_LEAD = timedelta(hours=20)
+
+
+def demo_phone(index: int) -> str:
+    """The demo client number for a 1-based index: +46700000001, +46700000002, ..."""
+    return f"+4670000000{index}" if index < 10 else f"+467000000{index}"
+
+
+def _upsert(session: Session, model: type, lookup: dict, values: dict):
+    row = session.exec(select(model).filter_by(**lookup)).first()
+    if row is None:
+        row = model(**lookup, **values)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _meeting_time(now: datetime) -> datetime:
+    start = now + MEETING_LEAD
+    quarter = 15 * 60
+    return datetime.fromtimestamp(math.ceil(start.timestamp() / quarter) * quarter, tz=start.tzinfo)
+
+
+def _has_upcoming_demo_meeting(session: Session, client: Client, now: datetime) -> bool:
+    return (
+        session.exec(
+            select(Appointment.id).where(
+                Appointment.client_id == client.id,
+                Appointment.source_system == DEMO_SOURCE,
+                Appointment.status == AppointmentStatus.PLANNED,
+                Appointment.starts_at > now,
+            )
+        ).first()
+        is not None
+    )
+
+
+def load_demo(session: Session, now: datetime | None = None) -> dict:
+    """Load or refresh the demo; returns counts of what was created."""
+    now = now or utcnow()
+    created = {"clients": 0, "appointments": 0}
+    unit = _upsert(
+        session, Unit, {"name": UNIT["name"]}, {k: v for k, v in UNIT.items() if k != "name"}
+    )
+    staff = []
+    for person in STAFF:
+        values = {k: v for k, v in person.items() if k != "email"}
+        values |= {"unit_id": unit.id, "password_hash": generate_password_hash(DEMO_PASSWORD)}
+        row = session.exec(select(StaffUser).where(StaffUser.email == person["email"])).first()
+        if row is None:
+            row = StaffUser(email=person["email"], **values)
+            session.add(row)
+            session.flush()
+        staff.append(row)
+    caseworker = staff[0]
+    for index, code in enumerate(language_codes(), start=1):
+        spec = CLIENTS[code]
+        phone = demo_phone(index)
+        client = session.exec(select(Client).where(Client.phone == phone)).first()
+        if client is None:
+            client = Client(
+                unit_id=unit.id,
+                caseworker_id=caseworker.id,
+                first_name=spec["first_name"],
+                last_name=spec["last_name"],
+                phone=phone,
+                language=code,
+                consent_at=now,
+                consent_method=ConsentMethod.VERBAL,
+                consent_recorded_by_id=caseworker.id,
+                picture_support=True,
+            )
+            session.add(client)
+            session.flush()
+            created["clients"] += 1
+        if not _has_upcoming_demo_meeting(session, client, now):
+            starts_at = _meeting_time(now)
+            appointments.book(
+                session,
+                client,
+                now=now,
+                starts_at=starts_at,
+                mode=spec["mode"],
+                location=UNIT["address"] if spec["mode"] == "office" else "",
+                staff_id=caseworker.id,
+                purpose=spec["purpose"],
+                bring=spec["bring"],
+                source_system=DEMO_SOURCE,
+                source_id=f"{code}-{starts_at:%Y%m%d%H%M}",
+            )
+            created["appointments"] += 1
+    session.commit()
+    return created
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load fictional demo data (safe to run again)."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        created = load_demo(session)
+    click.echo(
+        f"Demo ready: {created['clients']} new clients, {created['appointments']} new meetings. "
+        f"Sign in as {STAFF[0]['email']} / {DEMO_PASSWORD}."
+    )

@@ -1,0 +1,9 @@
+"""Domain errors that forms and the API turn into clear answers."""
+
+
+class InvalidInput(ValueError):
+    """Input that cannot be saved; `errors` maps each field to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors

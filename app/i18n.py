@@ -1,0 +1,220 @@
+"""Message catalogs: one Jinja environment per language, with its gettext and formatters.
+
+Swedish is the source language: the msgids in messages/*.j2 are the Swedish texts.
+A string missing in another language falls back to Swedish; composing records the miss
+(see app/compose.py) so the fallback rule can add an interpreter line and tell staff.
+"""
+
+import contextvars
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app
+
+from app import catalog as domain_catalog
+from app.languages import LANGUAGES, SOURCE_LANGUAGE, Language, get_language
+
+log = logging.getLogger(__name__)
+
+ROW_START = "\x1e"  # marks the start of a row in rendered template output
+ROW_PICTURE_END = "\x1f"  # ends the row's pictogram key
+
+_misses: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("misses", default=None)
+
+
+@dataclass
+class Catalog:
+    """The translations of one language: msgid (Swedish) -> text, plus plural forms."""
+
+    language: Language
+    messages: dict[str, str] = field(default_factory=dict)
+    plurals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plural_rule: object = None
+
+    def gettext(self, msgid: str) -> str:
+        """The translation, or the Swedish msgid (recorded as a miss) when there is none."""
+        if self.language.code == SOURCE_LANGUAGE:
+            return msgid
+        text = self.messages.get(msgid)
+        if text:
+            return text
+        _record_miss(msgid)
+        return msgid
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Plural-aware translation with the same fallback as gettext."""
+        if self.language.code != SOURCE_LANGUAGE:
+            forms = self.plurals.get(singular)
+            if forms and all(forms):
+                index = self.plural_rule(n) if callable(self.plural_rule) else int(n != 1)
+                return forms[min(index, len(forms) - 1)]
+            _record_miss(singular)
+        return singular if n == 1 else plural
+
+
+def _record_miss(msgid: str) -> None:
+    misses = _misses.get()
+    if misses is not None:
+        misses.append(msgid)
+
+
+def collect_misses() -> contextvars.Token:
+    """Start recording fallbacks in this context; read them with misses(), stop with reset."""
+    return _misses.set([])
+
+
+def recorded_misses() -> list[str]:
+    """The msgids that fell back to Swedish since collect_misses()."""
+    return list(_misses.get() or [])
+
+
+def stop_collecting(token: contextvars.Token) -> None:
+    """Stop recording fallbacks."""
+    _misses.reset(token)
+
+
+def load_catalog(locales_dir: Path, language: Language) -> Catalog:
+    """Read locales/<code>/LC_MESSAGES/messages.po (the PO file itself: nothing to compile)."""
+    catalog = Catalog(language)
+    path = locales_dir / language.code / "LC_MESSAGES" / "messages.po"
+    if language.code == SOURCE_LANGUAGE or not path.exists():
+        return catalog
+    with path.open("rb") as fh:
+        po = read_po(fh, locale=language.babel_locale)
+    catalog.plural_rule = po.plural_expr and _plural_function(po.plural_expr)
+    for message in po:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple | list):
+            catalog.plurals[message.id[0]] = tuple(message.string or ())
+        elif message.string:
+            catalog.messages[message.id] = message.string
+    return catalog
+
+
+def _plural_function(expr: str):
+    """Turn a gettext plural expression into a function of n."""
+    from gettext import c2py
+
+    return c2py(expr)
+
+
+class Formatter:
+    """Locale-aware dates, times, numbers and money for one language."""
+
+    def __init__(self, language: Language, timezone: str) -> None:
+        self.language = language
+        self.tz = ZoneInfo(timezone)
+
+    def local(self, value: datetime) -> datetime:
+        """A datetime in the unit's time zone."""
+        return value.astimezone(self.tz)
+
+    def weekday_date(self, value: date | datetime) -> str:
+        """'tisdag 4 mars': weekday and month by name, as easy-read asks."""
+        day = self.local(value).date() if isinstance(value, datetime) else value
+        return format_date(day, "EEEE d MMMM", locale=self.language.babel_locale)
+
+    def weekday_date_year(self, value: date | datetime) -> str:
+        """'tisdag 4 mars 2025', for dates that may be in another year."""
+        day = self.local(value).date() if isinstance(value, datetime) else value
+        return format_date(day, "EEEE d MMMM y", locale=self.language.babel_locale)
+
+    def clock(self, value: datetime) -> str:
+        """The clock time in the language's usual form ('14.00' in Swedish)."""
+        pattern = self.language.time_pattern or "short"
+        return format_time(self.local(value), pattern, locale=self.language.babel_locale)
+
+    def number(self, value: float) -> str:
+        """A number with the language's decimal sign."""
+        return format_decimal(value, locale=self.language.babel_locale)
+
+    def join(self, items: list[str]) -> str:
+        """'a, b och c': a list in the language's own way."""
+        return format_list(list(items), locale=self.language.babel_locale) if items else ""
+
+    def money(self, amount: float, currency: str = "SEK") -> str:
+        """An amount of money, whole kronor when there are no öre."""
+        fmt = "#,##0 ¤" if float(amount).is_integer() else None
+        return format_currency(
+            amount, currency, format=fmt, locale=self.language.babel_locale, currency_digits=False
+        )
+
+
+class MessageCatalogs:
+    """Per-language Jinja environments over messages/, built once at start-up."""
+
+    def __init__(self, messages_dir: Path, locales_dir: Path, timezone: str) -> None:
+        self.messages_dir = messages_dir
+        self.locales_dir = locales_dir
+        self.timezone = timezone
+        self.catalogs = {lang.code: load_catalog(locales_dir, lang) for lang in LANGUAGES}
+        self._environments = {lang.code: self._environment(lang) for lang in LANGUAGES}
+
+    def _environment(self, language: Language) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.messages_dir),
+            extensions=["jinja2.ext.i18n"],
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        env.policies["ext.i18n.trimmed"] = True
+        catalog = self.catalogs[language.code]
+        env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)
+        formatter = Formatter(language, self.timezone)
+        env.filters.update(
+            weekday_date=formatter.weekday_date,
+            weekday_date_year=formatter.weekday_date_year,
+            clock=formatter.clock,
+            number=formatter.number,
+            money=formatter.money,
+            join=formatter.join,
+        )
+        catalog_dir = self.messages_dir / "catalog"
+
+        def catalog_text(name: str, key: str, field: str) -> str:
+            return catalog.gettext(domain_catalog.entry(catalog_dir, name, key)[field])
+
+        def catalog_list(name: str, keys: list[str], field: str) -> list[str]:
+            return [catalog_text(name, key, field) for key in keys]
+
+        env.globals.update(
+            lang=language.code,
+            catalog_list=catalog_list,
+            direction=language.direction,
+            catalog_text=catalog_text,
+            row_start=ROW_START,
+            picture_end=ROW_PICTURE_END,
+        )
+        return env
+
+    def environment(self, code: str) -> jinja2.Environment:
+        """The environment for a language (Swedish for unknown codes)."""
+        return self._environments[get_language(code).code]
+
+    def formatter(self, code: str) -> Formatter:
+        """A formatter for a language."""
+        return Formatter(get_language(code), self.timezone)
+
+
+def init_app(app: Flask) -> None:
+    """Load every catalog once; templates are read from disk on first use."""
+    app.extensions["tydligt.catalogs"] = MessageCatalogs(
+        Path(app.config["MESSAGES_DIR"]), Path(app.config["LOCALES_DIR"]), app.config["TIMEZONE"]
+    )
+
+
+def catalogs() -> MessageCatalogs:
+    """The current app's catalogs."""
+    return current_app.extensions["tydligt.catalogs"]

@@ -1,0 +1,163 @@
+"""What case workers record: appointments, document checklists, decisions and handovers."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime, one_of, utcnow
+
+
+class MeetingMode(StrEnum):
+    OFFICE = "office"
+    HOME = "home"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class AppointmentStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class AppointmentResponse(StrEnum):
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
+class Appointment(SQLModel, table=True):
+    """A meeting with the client: when, where or how, with whom and about what."""
+
+    __table_args__ = (
+        one_of("mode", MeetingMode, "ck_appointment_mode"),
+        one_of("status", AppointmentStatus, "ck_appointment_status"),
+        UniqueConstraint("source_system", "source_id", name="uq_appointment_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    duration_minutes: int = Field(default=60)
+    mode: str = Field(default=MeetingMode.OFFICE, max_length=10)
+    location: str = Field(default="", max_length=200, description="Address for office or home")
+    purpose: str = Field(
+        default="follow_up", max_length=40, description="Key in the purpose catalog"
+    )
+    bring: str = Field(default="", max_length=400, description="Comma-separated document keys")
+    status: str = Field(default=AppointmentStatus.PLANNED, max_length=10)
+    response: str | None = Field(default=None, max_length=10)
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1, description="Raised on every change, so old reminders die")
+    source_system: str | None = Field(default=None, max_length=60)
+    source_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def bring_keys(self) -> list[str]:
+        """The document keys the client should bring, in order."""
+        return [k.strip() for k in self.bring.split(",") if k.strip()]
+
+
+class ChecklistStatus(StrEnum):
+    OPEN = "open"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+
+
+class Checklist(SQLModel, table=True):
+    """The documents a client must hand in for one application, and by when."""
+
+    __table_args__ = (one_of("status", ChecklistStatus, "ck_checklist_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    application_type: str = Field(max_length=40, description="Key in the application catalog")
+    due_date: date
+    status: str = Field(default=ChecklistStatus.OPEN, max_length=10)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source_system: str | None = Field(default=None, max_length=60)
+    source_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChecklistItem(SQLModel, table=True):
+    """One document on a checklist; received once staff tick it."""
+
+    __tablename__ = "checklist_item"
+    __table_args__ = (UniqueConstraint("checklist_id", "document_type", name="uq_item_document"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    checklist_id: int = Field(foreign_key="checklist.id", index=True)
+    document_type: str = Field(max_length=40, description="Key in the document catalog")
+    position: int = Field(default=0)
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DecisionOutcome(StrEnum):
+    APPROVED = "approved"
+    PARTLY_APPROVED = "partly_approved"
+    REFUSED = "refused"
+    ENDED = "ended"
+    CHANGED = "changed"
+
+
+class DecisionStatus(StrEnum):
+    DRAFT = "draft"
+    ANNOUNCED = "announced"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+class Decision(SQLModel, table=True):
+    """A decision on a service (insats), recorded in structured form for a plain summary."""
+
+    __table_args__ = (
+        one_of("outcome", DecisionOutcome, "ck_decision_outcome"),
+        one_of("status", DecisionStatus, "ck_decision_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    service: str = Field(max_length=40, description="Key in the service catalog")
+    outcome: str = Field(default=DecisionOutcome.APPROVED, max_length=20)
+    status: str = Field(default=DecisionStatus.DRAFT, max_length=12)
+    scope_amount: float | None = None
+    scope_unit: str | None = Field(default=None, max_length=30)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    reasons: str = Field(default="", max_length=400, description="Comma-separated reason keys")
+    decided_on: date | None = None
+    received_on: date | None = Field(default=None, description="When the client got the letter")
+    expected_on: date | None = Field(default=None, description="For a heads-up before deciding")
+    source_system: str | None = Field(default=None, max_length=60)
+    source_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HandoverKind(StrEnum):
+    PERMANENT = "permanent"
+    ABSENCE = "absence"
+
+
+class Handover(SQLModel, table=True):
+    """A client handed to a new case worker, for good or for an absence period."""
+
+    __table_args__ = (one_of("kind", HandoverKind, "ck_handover_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    from_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    to_staff_id: int = Field(foreign_key="staff_user.id")
+    kind: str = Field(default=HandoverKind.PERMANENT, max_length=10)
+    starts_on: date
+    ends_on: date | None = None
+    next_step: str = Field(default="", max_length=40, description="Key in the next-step catalog")
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

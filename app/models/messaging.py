@@ -1,0 +1,167 @@
+"""Messages out and in: the outbox, inbound texts, callback requests, page links, feedback."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime, one_of, utcnow
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # planned, waiting for its due time
+    SENDING = "sending"  # claimed by a worker
+    SENT = "sent"  # accepted by the provider
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # the record changed or was cancelled before sending
+    SKIPPED = "skipped"  # not sent by rule (opted out, no consent), with the reason
+
+
+FINAL_STATUSES = frozenset(
+    {
+        OutboxStatus.DELIVERED,
+        OutboxStatus.UNDELIVERED,
+        OutboxStatus.FAILED,
+        OutboxStatus.CANCELLED,
+        OutboxStatus.SKIPPED,
+    }
+)
+
+
+class OutboxChannel(StrEnum):
+    SMS = "sms"
+    VOICE = "voice"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one person on one channel, planned for a due time and sent once."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        one_of("status", OutboxStatus, "ck_outbox_status"),
+        one_of("channel", OutboxChannel, "ck_outbox_channel"),
+        Index("ix_outbox_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    channel: str = Field(default=OutboxChannel.SMS, max_length=8)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    representative_id: int | None = Field(default=None, foreign_key="representative.id")
+    subject_type: str | None = Field(default=None, max_length=20)
+    subject_id: int | None = Field(default=None)
+    subject_version: int | None = Field(default=None, description="Version it was planned for")
+    dedupe_key: str = Field(max_length=200, unique=True)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=12)
+    urgent: bool = Field(default=False, description="May go out in quiet hours")
+    attempts: int = Field(default=0)
+    claim_token: str | None = Field(default=None, max_length=40, index=True)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    to_phone: str | None = Field(default=None, max_length=20)
+    language: str | None = Field(default=None, max_length=8)
+    body: str | None = Field(default=None, description="What was sent; removed after retention")
+    encoding: str | None = Field(default=None, max_length=8)
+    segments: int | None = None
+    provider_id: str | None = Field(default=None, max_length=64, unique=True)
+    last_error: str | None = Field(default=None, max_length=300)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    final_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InboundMessage(SQLModel, table=True):
+    """A text a client, a representative or an unknown number sent us. Never dropped."""
+
+    __tablename__ = "inbound_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: str = Field(max_length=64, unique=True, description="Twilio MessageSid")
+    from_phone: str = Field(max_length=40)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    representative_id: int | None = Field(default=None, foreign_key="representative.id")
+    body: str | None = Field(default=None, description="Removed after retention")
+    intent: str | None = Field(default=None, max_length=30)
+    needs_answer: bool = Field(default=False)
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class CallbackSource(StrEnum):
+    SMS = "sms"
+    VOICE = "voice"
+    ADMIN = "admin"
+
+
+class CallbackRequest(SQLModel, table=True):
+    """A client asked to be called, in their language, maybe with an interpreter."""
+
+    __tablename__ = "callback_request"
+    __table_args__ = (one_of("source", CallbackSource, "ck_callback_source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    from_phone: str | None = Field(default=None, max_length=40, description="For unknown callers")
+    language: str = Field(default="sv", max_length=8)
+    interpreter_needed: bool = Field(default=False)
+    source: str = Field(default=CallbackSource.SMS, max_length=8)
+    recording_url: str | None = Field(default=None, max_length=300)
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class LinkPurpose(StrEnum):
+    MESSAGE = "message"
+    OVERVIEW = "overview"
+
+
+class LinkToken(SQLModel, table=True):
+    """A page link sent to a client. Only the hash of the token is stored."""
+
+    __tablename__ = "link_token"
+    __table_args__ = (one_of("purpose", LinkPurpose, "ck_link_purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    outbox_message_id: int | None = Field(default=None, foreign_key="outbox_message.id")
+    purpose: str = Field(default=LinkPurpose.MESSAGE, max_length=10)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FeedbackAnswer(SQLModel, table=True):
+    """An anonymous answer to the after-meeting question: no client is stored with it."""
+
+    __tablename__ = "feedback_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    score: int = Field(description="1 good, 2 partly, 3 bad")
+    answered_on: date
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to whose record, and when. Holds no message bodies."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_type: str = Field(max_length=10, description="staff, system, api or client")
+    actor_id: int | None = None
+    actor_name: str = Field(default="", max_length=120)
+    action: str = Field(max_length=60)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    subject_type: str | None = Field(default=None, max_length=20)
+    subject_id: int | None = None
+    detail: str = Field(default="", max_length=500)

@@ -1,0 +1,149 @@
+"""Units, staff, clients and the representatives who may get copies."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import validates
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime, one_of, utcnow
+from app.phone import require_e164
+
+
+class Unit(SQLModel, table=True):
+    """A social-services unit: the sender clients see, and its contact details."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    sender_name: str = Field(
+        max_length=60, description="Who the client is told the message is from"
+    )
+    phone: str = Field(max_length=20, description="The unit's public phone number, E.164")
+    phone_menu_number: str = Field(default="", max_length=20)
+    address: str = Field(default="", max_length=200)
+    office_hours: str = Field(default="mon-fri 09:00-12:00", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @validates("phone", "phone_menu_number")
+    def _valid_phone(self, _key: str, value: str) -> str:
+        return require_e164(value) if value else value
+
+
+class StaffRole(StrEnum):
+    CASEWORKER = "caseworker"
+    ADMIN = "admin"
+
+
+class StaffUser(SQLModel, table=True):
+    """A case worker or administrator who signs in to the admin page."""
+
+    __tablename__ = "staff_user"
+    __table_args__ = (one_of("role", StaffRole, "ck_staff_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    email: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=120)
+    phone: str = Field(default="", max_length=20, description="Work phone clients may call")
+    role: str = Field(default=StaffRole.CASEWORKER, max_length=20)
+    password_hash: str = Field(default="", max_length=300)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @validates("phone")
+    def _valid_phone(self, _key: str, value: str) -> str:
+        return require_e164(value) if value else value
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    VOICE = "voice"
+    BOTH = "both"
+
+
+class Privacy(StrEnum):
+    FULL = "full"
+    DISCREET = "discreet"
+
+
+class ConsentMethod(StrEnum):
+    WRITTEN = "written"
+    VERBAL = "verbal"
+    SMS = "sms"
+    INTEGRATION = "integration"
+
+
+class Client(SQLModel, table=True):
+    """A person who gets messages. One client per phone number, so replies can be matched."""
+
+    __table_args__ = (
+        one_of("channel", Channel, "ck_client_channel"),
+        one_of("privacy", Privacy, "ck_client_privacy"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    caseworker_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(default="", max_length=80)
+    phone: str = Field(max_length=20, unique=True)
+    language: str = Field(default="sv", max_length=8)
+    channel: str = Field(default=Channel.SMS, max_length=8)
+    picture_support: bool = Field(default=False)
+    privacy: str = Field(default=Privacy.FULL, max_length=10)
+    consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    consent_method: str | None = Field(default=None, max_length=20)
+    consent_recorded_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    opted_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pin_hash: str = Field(default="", max_length=300)
+    source_system: str | None = Field(default=None, max_length=60)
+    source_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @validates("phone")
+    def _valid_phone(self, _key: str, value: str) -> str:
+        return require_e164(value)
+
+    @validates("consent_method")
+    def _valid_consent_method(self, _key: str, value: str | None) -> str | None:
+        if value is not None and value not in ConsentMethod.__members__.values():
+            allowed = ", ".join(m.value for m in ConsentMethod)
+            raise ValueError(f"Consent method '{value}' is unknown; use one of: {allowed}.")
+        return value
+
+    @property
+    def may_receive(self) -> bool:
+        """Whether ordinary messages may be sent: consent given and not opted out."""
+        return self.consent_at is not None and self.opted_out_at is None
+
+
+class RepresentativeRole(StrEnum):
+    GOD_MAN = "god_man"
+    FORVALTARE = "forvaltare"
+    RELATIVE = "relative"
+    OTHER = "other"
+
+
+class Representative(SQLModel, table=True):
+    """A god man, förvaltare or relative who may get copies the client (or the law) allows."""
+
+    __table_args__ = (one_of("role", RepresentativeRole, "ck_representative_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    name: str = Field(max_length=120)
+    role: str = Field(default=RepresentativeRole.RELATIVE, max_length=20)
+    phone: str = Field(max_length=20)
+    language: str = Field(default="sv", max_length=8)
+    copy_appointments: bool = Field(default=False)
+    copy_documents: bool = Field(default=False)
+    copy_decisions: bool = Field(default=False)
+    copy_handovers: bool = Field(default=False)
+    opted_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @validates("phone")
+    def _valid_phone(self, _key: str, value: str) -> str:
+        return require_e164(value)

@@ -1,0 +1,33 @@
+"""Readability checks for client texts: LIX, counted over every sentence."""
+
+import re
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)|\n+")
+_WORD = re.compile(r"[^\W_]+(?:[-'.,:][^\W_]+)*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (links left out); '14.00' and 'e-post' are one word each."""
+    return _WORD.findall(_URL.sub(" ", text))
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences: ended by . ! ? : ; or a line break, each holding at least one word."""
+    return [part for part in _SENTENCE_END.split(_URL.sub(" ", text)) if words(part)]
+
+
+def is_long_word(word: str) -> bool:
+    """LIX's long word: more than six letters."""
+    return len(_LETTER.findall(word)) > 6
+
+
+def lix(text: str) -> float:
+    """LIX = words per sentence + percentage of long words. 0 for a text with no words."""
+    all_words = words(text)
+    if not all_words:
+        return 0.0
+    sentence_count = max(1, len(sentences(text)))
+    long_words = sum(1 for w in all_words if is_long_word(w))
+    return round(len(all_words) / sentence_count + 100 * long_words / len(all_words), 1)

@@ -1,0 +1,176 @@
+"""The sweep: claim due outbox rows, compose them and hand them to the transport, once each.
+
+Claiming is one UPDATE over a sub-select (with FOR UPDATE SKIP LOCKED on PostgreSQL), so
+overlapping sweeps in any number of processes never claim the same row twice.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app.compose import compose
+from app.db import get_engine
+from app.facts import gather_facts
+from app.models import Client, OutboxMessage, OutboxStatus, utcnow
+from app.planner import still_wanted
+from app.transports import Outgoing, Transport, TransportError, get_transport
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 1, 4, 16, 64 minutes... after each temporary failure."""
+    return timedelta(minutes=4 ** max(0, attempts - 1))
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did."""
+
+    sent: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.skipped + self.cancelled + self.retried + self.failed
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Atomically mark up to `limit` due pending rows as ours and return them."""
+    token = uuid.uuid4().hex
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    session.exec(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(
+            status=OutboxStatus.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+    session.commit()
+    return list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.claim_token == token)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        )
+    )
+
+
+def _finish(message: OutboxMessage, status: OutboxStatus, now: datetime, error: str | None) -> None:
+    message.status = status
+    message.last_error = error
+    message.final_at = now
+    message.updated_at = now
+
+
+def deliver(session: Session, message: OutboxMessage, transport: Transport, now: datetime) -> str:
+    """Compose and send one claimed message; record the outcome. Returns the outcome name."""
+    client = session.get(Client, message.client_id)
+    if client.opted_out_at is not None:
+        _finish(message, OutboxStatus.SKIPPED, now, "client opted out")
+        return "skipped"
+    if client.consent_at is None:
+        _finish(message, OutboxStatus.SKIPPED, now, "no consent recorded")
+        return "skipped"
+    if not still_wanted(session, message, now):
+        _finish(message, OutboxStatus.CANCELLED, now, "no longer current")
+        return "cancelled"
+
+    composition = compose(
+        message.kind, gather_facts(session, message, client), client.language, "sms"
+    )
+    outgoing = Outgoing(
+        message_id=message.id,
+        to=client.phone,
+        channel=message.channel,
+        kind=message.kind,
+        body=composition.text,
+        language=composition.lang,
+        encoding=composition.encoding,
+        segments=composition.segments,
+    )
+    message.to_phone = client.phone
+    message.language = composition.lang
+    message.encoding = composition.encoding
+    message.segments = composition.segments
+    try:
+        accepted = transport.send(outgoing)
+    except TransportError as exc:
+        if exc.permanent or message.attempts >= MAX_ATTEMPTS:
+            _finish(message, OutboxStatus.FAILED, now, str(exc)[:300])
+            return "failed"
+        message.status = OutboxStatus.PENDING
+        message.due_at = now + retry_delay(message.attempts)
+        message.last_error = str(exc)[:300]
+        message.claim_token = None
+        return "retried"
+    message.status = OutboxStatus.SENT
+    message.provider_id = accepted.provider_id
+    message.body = composition.text
+    message.sent_at = now
+    message.updated_at = now
+    return "sent"
+
+
+def send_due(
+    now: datetime | None = None,
+    *,
+    transport: Transport | None = None,
+    batch_size: int | None = None,
+) -> SweepResult:
+    """One sweep: send everything due now, batch by batch. Safe to run in parallel."""
+    transport = transport or get_transport()
+    batch_size = batch_size or current_app.config["SWEEP_BATCH_SIZE"]
+    result = SweepResult()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        while True:
+            moment = now or utcnow()
+            batch = claim_due(session, moment, batch_size)
+            if not batch:
+                break
+            for message in batch:
+                try:
+                    outcome = deliver(session, message, transport, moment)
+                except Exception:
+                    # A bug in composing must not stop the sweep or lose the message:
+                    # it is marked failed with the reason, for staff to see and retry.
+                    session.rollback()
+                    log.exception("Could not compose message %s (%s)", message.id, message.kind)
+                    message = session.get(OutboxMessage, message.id)
+                    _finish(message, OutboxStatus.FAILED, moment, "could not compose the message")
+                    outcome = "failed"
+                session.add(message)
+                session.commit()
+                setattr(result, outcome, getattr(result, outcome) + 1)
+            if len(batch) < batch_size:
+                break
+    if result.handled:
+        log.info(
+            "Sweep: %d sent, %d retried, %d failed, %d skipped, %d cancelled",
+            result.sent,
+            result.retried,
+            result.failed,
+            result.skipped,
+            result.cancelled,
+        )
+    return result

@@ -1,0 +1,58 @@
+"""The console transport: appends each message as one JSON line to a file (development, tests)."""
+
+import json
+import logging
+import os
+import threading
+import uuid
+from pathlib import Path
+
+from app.models import utcnow
+from app.phone import mask_phone
+from app.transports import Accepted, Outgoing
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleTransport:
+    """Writes to CONSOLE_OUTBOX_FILE (default instance/outbox.jsonl); never reaches a network."""
+
+    name = "console"
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def send(self, outgoing: Outgoing) -> Accepted:
+        """Append the message as JSON and log a summary without number or text."""
+        provider_id = "CONSOLE" + uuid.uuid4().hex
+        record = {
+            "id": provider_id,
+            "message_id": outgoing.message_id,
+            "at": utcnow().isoformat(timespec="seconds"),
+            "to": outgoing.to,
+            "channel": outgoing.channel,
+            "kind": outgoing.kind,
+            "language": outgoing.language,
+            "encoding": outgoing.encoding,
+            "segments": outgoing.segments,
+            "body": outgoing.body,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self._lock:
+            # One write() of one line in append mode: concurrent workers do not interleave.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+            finally:
+                os.close(fd)
+        log.info(
+            "Console %s %s to %s (%s, %d segments)",
+            outgoing.channel,
+            outgoing.kind,
+            mask_phone(outgoing.to),
+            outgoing.encoding,
+            outgoing.segments,
+        )
+        return Accepted(provider_id)

@@ -1,0 +1,106 @@
+"""Fixtures: an app on SQLite (default) or on a PostgreSQL server the suite starts itself.
+
+TYDLIGT_TEST_DATABASE=postgresql runs the same suite on PostgreSQL (make test does both).
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from app import create_app
+from app.db import make_engine, upgrade_database
+from tests.pg_server import PostgresServer
+
+BACKEND = os.environ.get("TYDLIGT_TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> Iterator[str]:
+    """A migrated database: a file to copy (SQLite) or a server's URL (PostgreSQL)."""
+    if BACKEND == "postgresql":
+        server = PostgresServer()
+        url = server.start()
+        engine = make_engine(url)
+        upgrade_database(engine)
+        engine.dispose()
+        yield url
+        server.stop()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade_database(engine)
+        engine.dispose()
+        yield str(path)
+
+
+def _empty_postgres(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> str:
+    """A migrated, empty database for one test."""
+    if BACKEND == "postgresql":
+        _empty_postgres(database_template)
+        return database_template
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(database_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def config(database_url: str, tmp_path: Path) -> dict:
+    """Test configuration: console transport into a temporary file, never a network."""
+    return {
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": tmp_path / "instance",
+        "CONSOLE_OUTBOX_FILE": str(tmp_path / "outbox.jsonl"),
+        "SMS_TRANSPORT": "console",
+        "TWILIO_ACCOUNT_SID": "ACtest-you-forgot-to-fake-the-http-client",
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+        "PUBLIC_BASE_URL": "https://tydligt.ekby.example",
+        "TESTING": True,
+    }
+
+
+@pytest.fixture
+def app(config: dict):
+    """The app, inside an app context."""
+    application = create_app(config)
+    with application.app_context():
+        yield application
+    application.extensions["tydligt.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    """A database session for arranging and checking records."""
+    with Session(app.extensions["tydligt.engine"], expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def outbox_file(config: dict) -> Path:
+    """Where the console transport writes."""
+    return Path(config["CONSOLE_OUTBOX_FILE"])

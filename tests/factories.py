@@ -1,0 +1,64 @@
+"""Factory helpers: fictional records with sensible defaults, overridable by keyword."""
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from app import appointments
+from app.models import Appointment, Client, ConsentMethod, StaffUser, Unit, utcnow
+
+
+def create_unit(session: Session, **values) -> Unit:
+    defaults = dict(
+        name="Ekby kommun, stöd och omsorg",
+        sender_name="Ekby kommun",
+        phone="+46846500400",
+        address="Storgatan 12, Ekby",
+    )
+    unit = Unit(**(defaults | values))
+    session.add(unit)
+    session.commit()
+    return unit
+
+
+def create_staff(session: Session, unit: Unit | None = None, **values) -> StaffUser:
+    unit = unit or create_unit(session)
+    defaults = dict(unit_id=unit.id, email="lina.berg@ekby.example", name="Lina Berg")
+    staff = StaffUser(**(defaults | values))
+    session.add(staff)
+    session.commit()
+    return staff
+
+
+def create_client(session: Session, staff: StaffUser | None = None, **values) -> Client:
+    staff = staff or create_staff(session)
+    defaults = dict(
+        unit_id=staff.unit_id,
+        caseworker_id=staff.id,
+        first_name="Sara",
+        last_name="Lind",
+        phone="+46700000001",
+        language="sv",
+        consent_at=utcnow() - timedelta(days=30),
+        consent_method=ConsentMethod.VERBAL,
+    )
+    client = Client(**(defaults | values))
+    session.add(client)
+    session.commit()
+    return client
+
+
+def book_appointment(
+    session: Session, client: Client, *, starts_at: datetime, now: datetime | None = None, **values
+) -> Appointment:
+    defaults = dict(
+        mode="office",
+        location="Storgatan 12, Ekby",
+        purpose="follow_up",
+        staff_id=client.caseworker_id,
+    )
+    appointment = appointments.book(
+        session, client, starts_at=starts_at, now=now, **(defaults | values)
+    )
+    session.commit()
+    return appointment
