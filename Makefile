@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(FLASK) init-db
 	$(FLASK) demo
 	@echo "Open http://127.0.0.1:5000 - sent messages appear in instance/outbox.jsonl"
-	HOST=127.0.0.1 PORT=5000 $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=127.0.0.1 PORT=5000 $(BIN)/honcho start -f Procfile
 
 ## Lint, then the whole suite on SQLite and again on a PostgreSQL server it starts itself.
 test: $(STAMP) lint
