@@ -19,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path, config))
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("apscheduler", "alembic.runtime.plugins"):  # one line per tick is noise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from app import cli, db, health, i18n, transports
 
