@@ -1,21 +1,52 @@
-"""Booking, changing and cancelling appointments; each keeps its reminders true."""
+"""Booking, changing and cancelling appointments, and the messages each one brings.
 
-from datetime import datetime
+Reminders go out REMINDER_OFFSETS before the meeting. A change or a cancellation is told
+at once, and reminders planned for the old version are cancelled. After the meeting an
+optional one-question survey may follow (FEEDBACK_AFTER_MEETINGS).
+"""
+
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import catalog
 from app.errors import InvalidInput
-from app.models import Appointment, AppointmentStatus, Client, MeetingMode, utcnow
-from app.planner import cancel_pending, plan_appointment
+from app.facts import staff_name
+from app.models import (
+    Appointment,
+    AppointmentResponse,
+    AppointmentStatus,
+    Client,
+    MeetingMode,
+    OutboxMessage,
+    utcnow,
+)
+from app.planner import (
+    SENT_STATUSES,
+    add_message,
+    cancel_pending,
+    has_message,
+    local_zone,
+    reminder_due,
+)
 
 EDITABLE = ("starts_at", "duration_minutes", "mode", "location", "staff_id", "purpose", "bring")
+
+# When every reminder time has passed already (a meeting booked at short notice), one
+# reminder goes out at once, provided the meeting is at least this far away.
+CATCH_UP_MINIMUM = timedelta(hours=2)
+FEEDBACK_DELAY = timedelta(hours=1)  # after the meeting's planned end
 
 
 def _catalog_dir() -> Path:
     return Path(current_app.config["MESSAGES_DIR"]) / "catalog"
+
+
+def _keys(bring: str | list[str]) -> list[str]:
+    items = bring.split(",") if isinstance(bring, str) else bring
+    return [k.strip() for k in items if k and k.strip()]
 
 
 def validate(values: dict, *, now: datetime) -> None:
@@ -45,11 +76,6 @@ def validate(values: dict, *, now: datetime) -> None:
         raise InvalidInput(errors)
 
 
-def _keys(bring: str | list[str]) -> list[str]:
-    items = bring.split(",") if isinstance(bring, str) else bring
-    return [k.strip() for k in items if k and k.strip()]
-
-
 def book(session: Session, client: Client, *, now: datetime | None = None, **values) -> Appointment:
     """Save a new appointment and plan its reminders."""
     now = now or utcnow()
@@ -58,14 +84,19 @@ def book(session: Session, client: Client, *, now: datetime | None = None, **val
     appointment = Appointment(client_id=client.id, **values)
     session.add(appointment)
     session.flush()
-    plan_appointment(session, appointment, client, now=now)
+    plan(session, appointment, client, now=now)
     return appointment
 
 
 def change(
-    session: Session, appointment: Appointment, *, now: datetime | None = None, **changes
+    session: Session,
+    appointment: Appointment,
+    *,
+    now: datetime | None = None,
+    notify: bool = True,
+    **changes,
 ) -> Appointment:
-    """Change an appointment; reminders planned for the old version are cancelled."""
+    """Change an appointment, tell the client at once, and re-plan its reminders."""
     now = now or utcnow()
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -75,6 +106,8 @@ def change(
     merged = {field: getattr(appointment, field) for field in EDITABLE} | changes
     validate(merged, now=now)
     merged["bring"] = ",".join(_keys(merged.get("bring", "")))
+    if merged["starts_at"] != appointment.starts_at:
+        appointment.previous_starts_at = appointment.starts_at
     for field, value in merged.items():
         setattr(appointment, field, value)
     appointment.version += 1
@@ -84,18 +117,160 @@ def change(
     session.add(appointment)
     session.flush()
     client = session.get(Client, appointment.client_id)
-    plan_appointment(session, appointment, client, now=now)
+    if notify:
+        add_message(
+            session,
+            kind="appointment_changed",
+            client=client,
+            dedupe_key=f"appointment:{appointment.id}:v{appointment.version}:changed",
+            due_at=now,
+            subject_type="appointment",
+            subject_id=appointment.id,
+            subject_version=appointment.version,
+            urgent=True,
+        )
+    plan(session, appointment, client, now=now, catch_up=not notify)
     return appointment
 
 
 def cancel(
-    session: Session, appointment: Appointment, *, now: datetime | None = None
+    session: Session, appointment: Appointment, *, now: datetime | None = None, notify: bool = True
 ) -> Appointment:
-    """Cancel an appointment and every reminder that has not gone out."""
+    """Cancel an appointment and every reminder not yet sent; tell the client at once."""
     now = now or utcnow()
+    was_ahead = appointment.status == AppointmentStatus.PLANNED and appointment.starts_at > now
     appointment.status = AppointmentStatus.CANCELLED
     appointment.version += 1
     appointment.updated_at = now
     session.add(appointment)
     cancel_pending(session, "appointment", appointment.id, reason="appointment cancelled")
+    if notify and was_ahead:
+        add_message(
+            session,
+            kind="appointment_cancelled",
+            client=session.get(Client, appointment.client_id),
+            dedupe_key=f"appointment:{appointment.id}:cancelled",
+            due_at=now,
+            subject_type="appointment",
+            subject_id=appointment.id,
+            subject_version=appointment.version,
+            urgent=True,
+        )
     return appointment
+
+
+def respond(
+    session: Session, appointment: Appointment, response: str, *, now: datetime | None = None
+) -> Appointment:
+    """Record the client's answer: confirmed or declined."""
+    if response not in set(AppointmentResponse):
+        raise InvalidInput({"response": "Answer confirmed or declined."})
+    appointment.response = response
+    appointment.responded_at = now or utcnow()
+    session.add(appointment)
+    return appointment
+
+
+def plan(
+    session: Session,
+    appointment: Appointment,
+    client: Client,
+    *,
+    now: datetime,
+    catch_up: bool = True,
+) -> list[OutboxMessage]:
+    """Plan the reminders (and feedback question) of the appointment's current version."""
+    cancel_pending(
+        session,
+        "appointment",
+        appointment.id,
+        except_version=appointment.version,
+        kinds=("appointment_reminder", "feedback_request"),
+    )
+    if appointment.status != AppointmentStatus.PLANNED or appointment.starts_at <= now:
+        return []
+    tz = local_zone()
+    key = f"appointment:{appointment.id}:v{appointment.version}"
+    due = [
+        (o.label, reminder_due(appointment.starts_at, o, tz))
+        for o in current_app.config["REMINDER_OFFSETS"]
+    ]
+    future = [(label, at) for label, at in due if at > now]
+    already_reminded = has_message(
+        session, "appointment", appointment.id, ("appointment_reminder",), SENT_STATUSES
+    )
+    if not future and catch_up and not already_reminded:
+        if appointment.starts_at - now >= CATCH_UP_MINIMUM:
+            future = [("catch-up", now)]
+    common = dict(
+        client=client,
+        subject_type="appointment",
+        subject_id=appointment.id,
+        subject_version=appointment.version,
+    )
+    planned = [
+        add_message(
+            session,
+            kind="appointment_reminder",
+            dedupe_key=f"{key}:reminder:{label}",
+            due_at=at,
+            **common,
+        )
+        for label, at in future
+    ]
+    if current_app.config["FEEDBACK_AFTER_MEETINGS"]:
+        ends_at = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
+        planned.append(
+            add_message(
+                session,
+                kind="feedback_request",
+                dedupe_key=f"{key}:feedback",
+                due_at=ends_at + FEEDBACK_DELAY,
+                **common,
+            )
+        )
+    return planned
+
+
+def _feedback_asked_recently(session: Session, client_id: int, now: datetime) -> bool:
+    since = now - timedelta(days=current_app.config["FEEDBACK_MIN_INTERVAL_DAYS"])
+    asked = session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.client_id == client_id,
+            OutboxMessage.kind == "feedback_request",
+            OutboxMessage.status.in_(SENT_STATUSES),
+            OutboxMessage.sent_at >= since,
+        )
+    ).first()
+    return asked is not None
+
+
+def still_wanted(
+    session: Session, message: OutboxMessage, appointment: Appointment, now: datetime
+) -> bool:
+    """Whether a due message about this appointment still says something true."""
+    current = appointment.version == message.subject_version
+    if message.kind == "appointment_cancelled":
+        return appointment.status == AppointmentStatus.CANCELLED
+    if appointment.status != AppointmentStatus.PLANNED or not current:
+        return False
+    if message.kind == "feedback_request":
+        return appointment.response != AppointmentResponse.DECLINED and not (
+            _feedback_asked_recently(session, appointment.client_id, now)
+        )
+    return appointment.starts_at > now
+
+
+def facts(session: Session, appointment: Appointment, client: Client, now: datetime) -> dict:
+    """An appointment as messages describe it."""
+    return {
+        "appointment": {
+            "starts_at": appointment.starts_at,
+            "previous_starts_at": appointment.previous_starts_at,
+            "mode": appointment.mode,
+            "location": appointment.location,
+            "staff_name": staff_name(session, appointment.staff_id),
+            "purpose": appointment.purpose,
+            "bring": appointment.bring_keys,
+        }
+    }

@@ -36,12 +36,16 @@ def entry(directory: Path, name: str, key: str) -> dict[str, str]:
     return table[key]
 
 
+# Fields that name a Swedish term for checks rather than text shown to clients.
+NOT_TRANSLATED = frozenset({"word"})
+
+
 def extract(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
-    """Babel extractor: every string in a catalog file, with its key as translator comment."""
+    """Babel extractor: every client-facing string in a catalog file, keyed for translators."""
     data = tomllib.loads(fileobj.read().decode("utf-8"))
     lines = fileobj.getvalue().decode("utf-8").splitlines() if hasattr(fileobj, "getvalue") else []
     for key, fields in data.items():
         for field, text in fields.items():
-            if isinstance(text, str) and text:
+            if isinstance(text, str) and text and field not in NOT_TRANSLATED:
                 lineno = next((i + 1 for i, line in enumerate(lines) if text in line), 0)
                 yield lineno, "gettext", text, [f"{key}.{field}"]

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.i18n import (
+    ROW_OPTIONAL,
     ROW_PICTURE_END,
     ROW_START,
     catalogs,
@@ -17,6 +18,7 @@ from app.i18n import (
     recorded_misses,
     stop_collecting,
 )
+from app.kinds import KINDS
 from app.languages import GSM7, SOURCE_LANGUAGE, get_language
 from app.sms_encoding import measure, normalise_for_gsm
 
@@ -32,10 +34,14 @@ class CompositionError(RuntimeError):
 
 @dataclass(frozen=True)
 class Row:
-    """One idea: a pictogram key and one or two short sentences."""
+    """One idea: a pictogram key and one or two short sentences.
+
+    `optional` > 0 marks a detail an SMS may leave out when over budget (highest first).
+    """
 
     picture: str
     text: str
+    optional: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class Composition:
     segments: int
     fallback: bool = False
     missing: tuple[str, ...] = field(default=())
+    budget: int | None = None
+    dropped: tuple[str, ...] = field(default=())
 
 
 def parse_rows(output: str, template: str) -> tuple[Row, ...]:
@@ -60,19 +68,45 @@ def parse_rows(output: str, template: str) -> tuple[Row, ...]:
         raise CompositionError(f"{template}: text outside a row: {head.strip()[:40]!r}")
     rows = []
     for part in parts:
-        picture, sep, text = part.partition(ROW_PICTURE_END)
+        head, sep, text = part.partition(ROW_PICTURE_END)
         if not sep:
             raise CompositionError(f"{template}: a row without a pictogram key")
+        picture, _, optional = head.partition(ROW_OPTIONAL)
         text = _SPACES.sub(" ", text).strip()
         if text:
-            rows.append(Row(picture.strip(), text))
+            rows.append(Row(picture.strip(), text, int(optional or 0)))
     return tuple(rows)
+
+
+def sms_budget(kind: str, encoding: str, *, copy: bool) -> int:
+    """Segments an SMS of this kind may use: the kind's GSM-7 budget, one more in UCS-2
+    (its segments are less than half as long), one more for a representative's copy."""
+    return KINDS[kind].sms_segments + (0 if encoding == GSM7 else 1) + (1 if copy else 0)
+
+
+def fit_to_budget(
+    rows: tuple[Row, ...], kind: str, *, copy: bool
+) -> tuple[tuple[Row, ...], int, tuple[str, ...]]:
+    """Leave out optional rows, highest priority number first, until the SMS fits."""
+    dropped: list[str] = []
+    while True:
+        size = measure(join_rows(rows, "sms"))
+        budget = sms_budget(kind, size.encoding, copy=copy)
+        optional = [r for r in rows if r.optional]
+        if size.segments <= budget or not optional:
+            return rows, budget, tuple(dropped)
+        victim = max(reversed(optional), key=lambda r: r.optional)
+        rows = tuple(r for r in rows if r is not victim)
+        dropped.append(victim.picture)
 
 
 def join_rows(rows: tuple[Row, ...], channel: str) -> str:
     """SMS and page: one idea per line. Voice: sentences in a row, spoken one by one."""
     separator = " " if channel == "voice" else "\n"
     return separator.join(row.text for row in rows)
+
+
+DISCREET_TEMPLATE = "_discreet"
 
 
 def _render(kind: str, lang: str, channel: str, facts: dict) -> tuple[tuple[Row, ...], list[str]]:
@@ -97,7 +131,10 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
     if channel not in CHANNELS:
         raise ValueError(f"Unknown channel {channel!r}; use one of {', '.join(CHANNELS)}.")
     language = get_language(lang)
-    rows, missing = _render(kind, language.code, channel, facts)
+    # A discreet client's SMS says only that there is a message and how to read or hear it;
+    # the phone menu and the page (behind a PIN) carry the details.
+    template = DISCREET_TEMPLATE if facts.get("discreet") and channel == "sms" else kind
+    rows, missing = _render(template, language.code, channel, facts)
     fallback = bool(missing)
     if fallback:
         log.warning(
@@ -106,13 +143,15 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
             language.code,
             len(missing),
         )
-        rows, _ = _render(kind, SOURCE_LANGUAGE, channel, facts)
+        rows, _ = _render(template, SOURCE_LANGUAGE, channel, facts)
         notice, _ = _render("_fallback", language.code, channel, facts)
         rows = rows + notice
-    text = join_rows(rows, channel)
     if language.sms_encoding == GSM7 or fallback:
-        text = normalise_for_gsm(text)
-        rows = tuple(Row(r.picture, normalise_for_gsm(r.text)) for r in rows)
+        rows = tuple(Row(r.picture, normalise_for_gsm(r.text), r.optional) for r in rows)
+    budget, dropped = None, ()
+    if channel == "sms":
+        rows, budget, dropped = fit_to_budget(rows, kind, copy=bool(facts.get("copy")))
+    text = join_rows(rows, channel)
     size = measure(text)
     return Composition(
         kind=kind,
@@ -124,4 +163,6 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
         segments=size.segments,
         fallback=fallback,
         missing=tuple(missing),
+        budget=budget,
+        dropped=dropped,
     )

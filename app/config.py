@@ -23,6 +23,13 @@ ENVIRONMENT_KEYS = (
     "REMINDER_OFFSETS",
     "WORKER_INTERVAL_SECONDS",
     "SWEEP_BATCH_SIZE",
+    "MORNING_SEND_HOUR",
+    "CHECKLIST_REMINDER_DAYS",
+    "SUPPORT_ENDING_NOTICE_DAYS",
+    "CALLBACK_WORKING_DAYS",
+    "CONFIRMATION_DELAY_MINUTES",
+    "FEEDBACK_AFTER_MEETINGS",
+    "FEEDBACK_MIN_INTERVAL_DAYS",
 )
 
 
@@ -68,6 +75,16 @@ def parse_offsets(text: str) -> tuple[ReminderOffset, ...]:
     return tuple(unique[k] for k in sorted(unique, reverse=True))
 
 
+def parse_day_list(key: str, value: str | tuple[int, ...]) -> tuple[int, ...]:
+    """Parse '3,1' into whole days, largest first; raise ConfigError if malformed."""
+    if isinstance(value, tuple | list):
+        return tuple(sorted({int(v) for v in value}, reverse=True))
+    parts = [p.strip() for p in str(value).split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ConfigError(f"{key}: give whole days separated by commas, for example '3,1'.")
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the Flask config from defaults, the environment and explicit overrides."""
     config: dict = {
@@ -84,6 +101,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMINDER_OFFSETS": "3d,1d",
         "WORKER_INTERVAL_SECONDS": "5",
         "SWEEP_BATCH_SIZE": "200",
+        "MORNING_SEND_HOUR": "9",
+        "CHECKLIST_REMINDER_DAYS": "3,1",
+        "SUPPORT_ENDING_NOTICE_DAYS": "30",
+        "CALLBACK_WORKING_DAYS": "2",
+        "CONFIRMATION_DELAY_MINUTES": "10",
+        "FEEDBACK_AFTER_MEETINGS": "true",
+        "FEEDBACK_MIN_INTERVAL_DAYS": "30",
         "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
         "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
         "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
@@ -102,11 +126,28 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         if isinstance(config["REMINDER_OFFSETS"], str)
         else tuple(config["REMINDER_OFFSETS"])
     )
-    for key in ("WORKER_INTERVAL_SECONDS", "SWEEP_BATCH_SIZE"):
+    for key in (
+        "WORKER_INTERVAL_SECONDS",
+        "SWEEP_BATCH_SIZE",
+        "MORNING_SEND_HOUR",
+        "CALLBACK_WORKING_DAYS",
+        "CONFIRMATION_DELAY_MINUTES",
+        "FEEDBACK_MIN_INTERVAL_DAYS",
+    ):
         try:
             config[key] = int(config[key])
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{key} must be a whole number.") from exc
+    if not 0 <= config["MORNING_SEND_HOUR"] <= 23:
+        raise ConfigError("MORNING_SEND_HOUR must be an hour from 0 to 23.")
+    for key in ("CHECKLIST_REMINDER_DAYS", "SUPPORT_ENDING_NOTICE_DAYS"):
+        config[key] = parse_day_list(key, config[key])
+    config["FEEDBACK_AFTER_MEETINGS"] = str(config["FEEDBACK_AFTER_MEETINGS"]).strip().lower() in (
+        "1",
+        "true",
+        "yes",
+        "on",
+    )
     check_config(config)
     return config
 

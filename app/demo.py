@@ -13,7 +13,7 @@ import click
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
-from app import appointments
+from app import appointments, clients
 from app.db import get_engine
 from app.languages import language_codes
 from app.models import (
@@ -63,6 +63,8 @@ CLIENTS = {
         "mode": "office",
         "purpose": "follow_up",
         "bring": "hyresavi,kontoutdrag",
+        "service": "boendestod",
+        "scope": (6, "hours_per_week"),
     },
     "en": {
         "first_name": "Adam",
@@ -70,6 +72,8 @@ CLIENTS = {
         "mode": "home",
         "purpose": "planning",
         "bring": "",
+        "service": "ledsagarservice",
+        "scope": (10, "hours_per_month"),
     },
     "ar": {
         "first_name": "Layla",
@@ -77,6 +81,8 @@ CLIENTS = {
         "mode": "office",
         "purpose": "money",
         "bring": "kontoutdrag",
+        "service": "ekonomiskt_bistand",
+        "scope": (5400, "sek_per_month"),
     },
     "so": {
         "first_name": "Hodan",
@@ -84,6 +90,8 @@ CLIENTS = {
         "mode": "phone",
         "purpose": "application",
         "bring": "",
+        "service": "daglig_verksamhet",
+        "scope": None,
     },
     "fa": {
         "first_name": "Reza",
@@ -91,6 +99,8 @@ CLIENTS = {
         "mode": "office",
         "purpose": "follow_up",
         "bring": "lakarintyg",
+        "service": "kontaktperson",
+        "scope": (4, "hours_per_month"),
     },
     "prs": {
         "first_name": "Farida",
@@ -98,6 +108,8 @@ CLIENTS = {
         "mode": "video",
         "purpose": "decision",
         "bring": "",
+        "service": "korttidsvistelse",
+        "scope": (4, "days_per_month"),
     },
     "ti": {
         "first_name": "Senait",
@@ -105,6 +117,8 @@ CLIENTS = {
         "mode": "office",
         "purpose": "first_meeting",
         "bring": "id_handling",
+        "service": "personlig_assistans",
+        "scope": (42.5, "hours_per_week"),
     },
     "fi": {
         "first_name": "Aino",
@@ -112,6 +126,8 @@ CLIENTS = {
         "mode": "home",
         "purpose": "follow_up",
         "bring": "",
+        "service": "fardtjanst",
+        "scope": None,
     },
     "uk": {
         "first_name": "Olena",
@@ -119,6 +135,8 @@ CLIENTS = {
         "mode": "office",
         "purpose": "application",
         "bring": "id_handling,hyreskontrakt",
+        "service": "arbetstraning",
+        "scope": (20, "hours_per_week"),
     },
 }
 
@@ -183,20 +201,19 @@ def load_demo(session: Session, now: datetime | None = None) -> dict:
         phone = demo_phone(index)
         client = session.exec(select(Client).where(Client.phone == phone)).first()
         if client is None:
-            client = Client(
+            client = clients.enroll(
+                session,
                 unit_id=unit.id,
                 caseworker_id=caseworker.id,
                 first_name=spec["first_name"],
                 last_name=spec["last_name"],
                 phone=phone,
                 language=code,
-                consent_at=now,
+                picture_support=True,
                 consent_method=ConsentMethod.VERBAL,
                 consent_recorded_by_id=caseworker.id,
-                picture_support=True,
+                now=now,
             )
-            session.add(client)
-            session.flush()
             created["clients"] += 1
         if not _has_upcoming_demo_meeting(session, client, now):
             starts_at = _meeting_time(now)

@@ -13,7 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_date, format_time
+from babel import Locale
+from babel.dates import format_date, format_time, get_day_names
 from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 ROW_START = "\x1e"  # marks the start of a row in rendered template output
 ROW_PICTURE_END = "\x1f"  # ends the row's pictogram key
+ROW_OPTIONAL = "\x1d"  # between the pictogram key and the row's drop priority
 
 _misses: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("misses", default=None)
 
@@ -128,6 +130,22 @@ class Formatter:
         day = self.local(value).date() if isinstance(value, datetime) else value
         return format_date(day, "EEEE d MMMM y", locale=self.language.babel_locale)
 
+    def day(self, value: date | datetime) -> str:
+        """'tisdag 4 mars', with the year only when it is not this year."""
+        day = self.local(value).date() if isinstance(value, datetime) else value
+        if day.year == datetime.now(self.tz).year:
+            return self.weekday_date(day)
+        return self.weekday_date_year(day)
+
+    def weekday_name(self, index: int) -> str:
+        """The name of a weekday, Monday being 0: 'måndag'."""
+        return get_day_names("wide", locale=self.language.babel_locale)[index]
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this language: 'arabiska' in Swedish."""
+        other = Locale.parse(get_language(code).babel_locale)
+        return other.get_language_name(self.language.babel_locale) or code
+
     def clock(self, value: datetime) -> str:
         """The clock time in the language's usual form ('14.00' in Swedish)."""
         pattern = self.language.time_pattern or "short"
@@ -176,6 +194,9 @@ class MessageCatalogs:
         env.filters.update(
             weekday_date=formatter.weekday_date,
             weekday_date_year=formatter.weekday_date_year,
+            day=formatter.day,
+            weekday_name=formatter.weekday_name,
+            language_name=formatter.language_name,
             clock=formatter.clock,
             number=formatter.number,
             money=formatter.money,
@@ -196,6 +217,7 @@ class MessageCatalogs:
             catalog_text=catalog_text,
             row_start=ROW_START,
             picture_end=ROW_PICTURE_END,
+            optional_mark=ROW_OPTIONAL,
         )
         return env
 

@@ -1,21 +1,48 @@
-"""Every message kind in one table: its template, what it is about, and its SMS budget."""
+"""Every message kind in one table: what it is about, its SMS budget, who gets copies."""
 
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class MessageKind:
-    """A kind of message. `sms_segments` is the budget in GSM-7 languages."""
+    """A kind of message; its template is messages/<name>.j2.
+
+    `sms_segments` is the budget in GSM-7 languages (UCS-2 languages get the same number of
+    their shorter segments plus one; a representative's copy may use one more).
+    """
 
     name: str
-    subject_type: str | None
+    subject_type: str
     sms_segments: int
     copy_category: str | None = None  # which representative permission allows a copy
+    urgent: bool = False  # may go out in quiet hours (see the operations stage)
 
+
+DECISION_OUTCOMES = ("approved", "partly_approved", "refused", "ended", "changed")
 
 KINDS: dict[str, MessageKind] = {
     kind.name: kind
-    for kind in (MessageKind("appointment_reminder", "appointment", 2, "appointments"),)
+    for kind in (
+        MessageKind("welcome", "client", 3),
+        MessageKind("appointment_reminder", "appointment", 2, "appointments"),
+        MessageKind("appointment_changed", "appointment", 2, "appointments", urgent=True),
+        MessageKind("appointment_cancelled", "appointment", 2, "appointments", urgent=True),
+        MessageKind("feedback_request", "appointment", 2),
+        MessageKind("checklist_request", "checklist", 3, "documents"),
+        MessageKind("checklist_reminder", "checklist", 3, "documents"),
+        MessageKind("documents_received", "checklist", 2, "documents"),
+        MessageKind("checklist_complete", "checklist", 2, "documents"),
+        MessageKind("decision_heads_up", "decision", 2, "decisions"),
+        *(
+            MessageKind(f"decision_{outcome}", "decision", 3, "decisions")
+            for outcome in DECISION_OUTCOMES
+        ),
+        MessageKind("support_ending", "decision", 2, "decisions"),
+        MessageKind("handover_permanent", "handover", 2, "handovers"),
+        MessageKind("handover_absence", "handover", 2, "handovers"),
+        MessageKind("absence_ended", "handover", 2, "handovers"),
+        MessageKind("callback_confirmation", "callback", 2, urgent=True),
+    )
 }
 
 

@@ -1,34 +1,44 @@
-"""The planner decides which messages go out, to whom and when, and keeps that true on change.
+"""The planner core: how any message is planned, copied, cancelled and timed.
 
-Every planned message is an outbox row with a unique dedupe key, so planning twice plans
-once. A change to a record raises its version; pending rows of older versions are
-cancelled and the new version is planned afresh.
+Each domain module (appointments, checklists, decisions, handovers, clients, callbacks)
+owns its rules of *which* messages and *when*, and plans them through add_message().
+Every planned message is an outbox row with a unique dedupe key, so planning twice
+plans once. A change to a record raises its version; pending rows of older versions
+are cancelled and the send step checks the version again.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlmodel import Session, select
 
 from app.config import ReminderOffset
-from app.models import (
-    Appointment,
-    AppointmentStatus,
-    Client,
-    OutboxChannel,
-    OutboxMessage,
-    OutboxStatus,
-)
+from app.kinds import get_kind
+from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative
 
-# When every reminder time has passed already (a meeting booked at short notice), one
-# reminder goes out at once, provided the meeting is at least this far away.
-CATCH_UP_MINIMUM = timedelta(hours=2)
+COPY_PERMISSIONS = {
+    "appointments": "copy_appointments",
+    "documents": "copy_documents",
+    "decisions": "copy_decisions",
+    "handovers": "copy_handovers",
+}
 
 
 def local_zone() -> ZoneInfo:
     """The unit's time zone (TIMEZONE)."""
     return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date of a moment in the unit's time zone."""
+    return moment.astimezone(local_zone()).date()
+
+
+def at_local(day: date, clock: time | None = None) -> datetime:
+    """A local date and clock time (default: the morning send time) as UTC."""
+    clock = clock or time(current_app.config["MORNING_SEND_HOUR"])
+    return datetime.combine(day, clock, tzinfo=local_zone()).astimezone(UTC)
 
 
 def reminder_due(starts_at: datetime, offset: ReminderOffset, tz: ZoneInfo) -> datetime:
@@ -37,6 +47,34 @@ def reminder_due(starts_at: datetime, offset: ReminderOffset, tz: ZoneInfo) -> d
     local_wall = starts_at.astimezone(tz).replace(tzinfo=None) - timedelta(days=offset.days)
     due = local_wall.replace(tzinfo=tz).astimezone(UTC)
     return due - timedelta(hours=offset.hours)
+
+
+def _add_row(session: Session, dedupe_key: str, **values) -> OutboxMessage:
+    existing = session.exec(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).first()
+    if existing is not None:
+        return existing
+    message = OutboxMessage(dedupe_key=dedupe_key, **values)
+    session.add(message)
+    return message
+
+
+def representatives_for(session: Session, client: Client, kind: str) -> list[Representative]:
+    """The representatives the client allows to get a copy of this kind of message."""
+    category = get_kind(kind).copy_category
+    if category is None:
+        return []
+    permission = getattr(Representative, COPY_PERMISSIONS[category])
+    return list(
+        session.exec(
+            select(Representative).where(
+                Representative.client_id == client.id,
+                permission.is_(True),
+                Representative.opted_out_at.is_(None),
+            )
+        )
+    )
 
 
 def add_message(
@@ -50,28 +88,30 @@ def add_message(
     subject_id: int | None = None,
     subject_version: int | None = None,
     channel: str = OutboxChannel.SMS,
-    representative_id: int | None = None,
     urgent: bool = False,
 ) -> OutboxMessage:
-    """Plan one message unless a row with the same dedupe key exists (then return that)."""
-    existing = session.exec(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-    ).first()
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
+    """Plan one message, and a copy for each representative allowed to get one.
+
+    A row with the same dedupe key is left as it is: planning twice plans once.
+    """
+    values = dict(
         kind=kind,
-        channel=channel,
         client_id=client.id,
-        representative_id=representative_id,
         subject_type=subject_type,
         subject_id=subject_id,
         subject_version=subject_version,
-        dedupe_key=dedupe_key,
         due_at=due_at,
         urgent=urgent,
     )
-    session.add(message)
+    message = _add_row(session, dedupe_key, channel=channel, **values)
+    for representative in representatives_for(session, client, kind):
+        _add_row(
+            session,
+            f"{dedupe_key}:copy:{representative.id}",
+            channel=OutboxChannel.SMS,
+            representative_id=representative.id,
+            **values,
+        )
     return message
 
 
@@ -81,6 +121,7 @@ def cancel_pending(
     subject_id: int,
     *,
     except_version: int | None = None,
+    kinds: tuple[str, ...] | None = None,
     reason: str = "record changed",
 ) -> int:
     """Cancel messages about a record that have not gone out; return how many."""
@@ -89,6 +130,8 @@ def cancel_pending(
         OutboxMessage.subject_id == subject_id,
         OutboxMessage.status == OutboxStatus.PENDING,
     )
+    if kinds:
+        query = query.where(OutboxMessage.kind.in_(kinds))
     count = 0
     for message in session.exec(query):
         if except_version is not None and message.subject_version == except_version:
@@ -101,64 +144,24 @@ def cancel_pending(
     return count
 
 
-def _reminder_already_sent(session: Session, appointment: Appointment) -> bool:
-    sent = session.exec(
+def has_message(
+    session: Session,
+    subject_type: str,
+    subject_id: int,
+    kinds: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> bool:
+    """Whether a message of these kinds and statuses exists about a record."""
+    found = session.exec(
         select(OutboxMessage.id).where(
-            OutboxMessage.subject_type == "appointment",
-            OutboxMessage.subject_id == appointment.id,
-            OutboxMessage.kind == "appointment_reminder",
-            OutboxMessage.status.not_in([OutboxStatus.PENDING, OutboxStatus.CANCELLED]),
+            OutboxMessage.subject_type == subject_type,
+            OutboxMessage.subject_id == subject_id,
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.status.in_(statuses),
+            OutboxMessage.representative_id.is_(None),
         )
     ).first()
-    return sent is not None
+    return found is not None
 
 
-def plan_appointment(
-    session: Session,
-    appointment: Appointment,
-    client: Client,
-    *,
-    now: datetime,
-    offsets: tuple[ReminderOffset, ...] | None = None,
-) -> list[OutboxMessage]:
-    """Plan the reminders of an appointment's current version; cancel what is out of date."""
-    offsets = offsets if offsets is not None else current_app.config["REMINDER_OFFSETS"]
-    cancel_pending(session, "appointment", appointment.id, except_version=appointment.version)
-    if appointment.status != AppointmentStatus.PLANNED or appointment.starts_at <= now:
-        cancel_pending(session, "appointment", appointment.id, reason="appointment cancelled")
-        return []
-    tz = local_zone()
-    due = [(o.label, reminder_due(appointment.starts_at, o, tz)) for o in offsets]
-    future = [(label, at) for label, at in due if at > now]
-    if (
-        not future
-        and appointment.starts_at - now >= CATCH_UP_MINIMUM
-        and not _reminder_already_sent(session, appointment)
-    ):
-        future = [("catch-up", now)]
-    return [
-        add_message(
-            session,
-            kind="appointment_reminder",
-            client=client,
-            dedupe_key=f"appointment:{appointment.id}:v{appointment.version}:reminder:{label}",
-            due_at=at,
-            subject_type="appointment",
-            subject_id=appointment.id,
-            subject_version=appointment.version,
-        )
-        for label, at in future
-    ]
-
-
-def still_wanted(session: Session, message: OutboxMessage, now: datetime) -> bool:
-    """Whether a due message still says something true (its record unchanged and ahead)."""
-    if message.subject_type == "appointment":
-        appointment = session.get(Appointment, message.subject_id)
-        return (
-            appointment is not None
-            and appointment.status == AppointmentStatus.PLANNED
-            and appointment.version == message.subject_version
-            and appointment.starts_at > now
-        )
-    return True
+SENT_STATUSES = (OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED)

@@ -13,11 +13,11 @@ from flask import current_app
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from app import subjects
 from app.compose import compose
 from app.db import get_engine
-from app.facts import gather_facts
-from app.models import Client, OutboxMessage, OutboxStatus, utcnow
-from app.planner import still_wanted
+from app.facts import base_facts
+from app.models import Client, OutboxMessage, OutboxStatus, Representative, utcnow
 from app.transports import Outgoing, Transport, TransportError, get_transport
 
 log = logging.getLogger(__name__)
@@ -84,24 +84,38 @@ def _finish(message: OutboxMessage, status: OutboxStatus, now: datetime, error: 
 
 
 def deliver(session: Session, message: OutboxMessage, transport: Transport, now: datetime) -> str:
-    """Compose and send one claimed message; record the outcome. Returns the outcome name."""
+    """Compose and send one claimed message; record the outcome. Returns the outcome name.
+
+    A copy goes to the representative's phone in the representative's language.
+    """
     client = session.get(Client, message.client_id)
-    if client.opted_out_at is not None:
+    representative = (
+        session.get(Representative, message.representative_id)
+        if message.representative_id
+        else None
+    )
+    if representative is None and client.opted_out_at is not None:
         _finish(message, OutboxStatus.SKIPPED, now, "client opted out")
+        return "skipped"
+    if representative is not None and representative.opted_out_at is not None:
+        _finish(message, OutboxStatus.SKIPPED, now, "representative opted out")
         return "skipped"
     if client.consent_at is None:
         _finish(message, OutboxStatus.SKIPPED, now, "no consent recorded")
         return "skipped"
-    if not still_wanted(session, message, now):
+    if not subjects.still_wanted(session, message, now):
         _finish(message, OutboxStatus.CANCELLED, now, "no longer current")
         return "cancelled"
 
-    composition = compose(
-        message.kind, gather_facts(session, message, client), client.language, "sms"
-    )
+    recipient_phone = representative.phone if representative else client.phone
+    language = representative.language if representative else client.language
+    facts = base_facts(session, client, representative, now=now)
+    if message.subject_type:
+        facts |= subjects.facts(session, message, client, now)
+    composition = compose(message.kind, facts, language, "sms")
     outgoing = Outgoing(
         message_id=message.id,
-        to=client.phone,
+        to=recipient_phone,
         channel=message.channel,
         kind=message.kind,
         body=composition.text,
@@ -109,7 +123,7 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
         encoding=composition.encoding,
         segments=composition.segments,
     )
-    message.to_phone = client.phone
+    message.to_phone = recipient_phone
     message.language = composition.lang
     message.encoding = composition.encoding
     message.segments = composition.segments

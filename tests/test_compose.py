@@ -29,7 +29,11 @@ def facts(**appointment) -> dict:
     return {
         "sender": "Ekby kommun",
         "unit_phone": "08-465 004 00",
+        "menu_phone": "08-465 004 01",
         "first_name": "Sara",
+        "discreet": False,
+        "copy": None,
+        "contact": {"name": "Lina Berg", "phone": "070-174 06 05", "hours": None},
         "link": LINK,
         "appointment": base | appointment,
     }

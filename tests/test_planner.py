@@ -1,15 +1,16 @@
 """The planner: reminders for an appointment across booking, change and cancellation."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from app import appointments
+from app.appointments import plan as plan_appointment
 from app.config import parse_offsets
 from app.errors import InvalidInput
 from app.models import OutboxMessage, OutboxStatus
-from app.planner import plan_appointment
 from app.sending import send_due
 from tests.factories import book_appointment, create_client
 
@@ -17,11 +18,14 @@ NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MEETING = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # tuesday 10 march 14.00 in Stockholm
 
 
-def planned(session, status=OutboxStatus.PENDING) -> list[OutboxMessage]:
+def planned(
+    session, status=OutboxStatus.PENDING, kind="appointment_reminder"
+) -> list[OutboxMessage]:
+    """Messages of one kind and status, earliest first."""
     return list(
         session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.status == status)
+            .where(OutboxMessage.status == status, OutboxMessage.kind == kind)
             .order_by(OutboxMessage.due_at)
         )
     )
@@ -89,9 +93,13 @@ def test_a_client_never_gets_a_reminder_for_the_old_time(session, outbox_file):
     appointments.change(session, appointment, starts_at=MEETING + timedelta(hours=3), now=NOW)
     session.commit()
     send_due(MEETING - timedelta(hours=1))
-    bodies = outbox_file.read_text()
-    assert "klockan 14.00" not in bodies
-    assert bodies.count("klockan 17.00") == 2
+    sent = [json.loads(line) for line in outbox_file.read_text().splitlines()]
+    reminders = [s["body"] for s in sent if s["kind"] == "appointment_reminder"]
+    assert len(reminders) == 2
+    assert all("klockan 17.00" in body and "14.00" not in body for body in reminders)
+    (notice,) = [s["body"] for s in sent if s["kind"] == "appointment_changed"]
+    assert "Tiden tisdag 10 mars klockan 14.00 gäller inte längre." in notice
+    assert "Du ska träffa Lina Berg tisdag 10 mars klockan 17.00." in notice
 
 
 def test_cancelling_cancels_every_reminder_not_yet_sent(session, outbox_file):
@@ -104,7 +112,8 @@ def test_cancelling_cancels_every_reminder_not_yet_sent(session, outbox_file):
     assert len(planned(session, OutboxStatus.CANCELLED)) == 1
     assert planned(session) == []
     send_due(MEETING)
-    assert len(outbox_file.read_text().splitlines()) == 1
+    kinds = [json.loads(line)["kind"] for line in outbox_file.read_text().splitlines()]
+    assert kinds == ["appointment_reminder", "appointment_cancelled"]
 
 
 def test_a_meeting_booked_at_short_notice_gets_one_reminder_at_once(session):

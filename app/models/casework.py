@@ -39,6 +39,9 @@ class Appointment(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    previous_starts_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="The time before the last change"
+    )
     duration_minutes: int = Field(default=60)
     mode: str = Field(default=MeetingMode.OFFICE, max_length=10)
     location: str = Field(default="", max_length=200, description="Address for office or home")
@@ -135,6 +138,7 @@ class Decision(SQLModel, table=True):
     decided_on: date | None = None
     received_on: date | None = Field(default=None, description="When the client got the letter")
     expected_on: date | None = Field(default=None, description="For a heads-up before deciding")
+    version: int = Field(default=1, description="Raised on every change, so old notices die")
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -159,5 +163,6 @@ class Handover(SQLModel, table=True):
     starts_on: date
     ends_on: date | None = None
     next_step: str = Field(default="", max_length=40, description="Key in the next-step catalog")
+    version: int = Field(default=1, description="Raised on every change, so old notices die")
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

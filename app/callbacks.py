@@ -1,0 +1,73 @@
+"""Requests to be called back: queued for staff with the client's language and
+interpreter need, and confirmed to the client with who will call and roughly when."""
+
+from datetime import datetime
+
+from flask import current_app
+from sqlmodel import Session
+
+from app.contacts import Contact, contact_facts, current_contact
+from app.deadlines import add_working_days
+from app.models import CallbackRequest, CallbackSource, Client, OutboxMessage, Unit, utcnow
+from app.planner import add_message, local_date
+
+
+def request_callback(
+    session: Session,
+    client: Client | None,
+    *,
+    source: str = CallbackSource.SMS,
+    language: str | None = None,
+    interpreter_needed: bool | None = None,
+    from_phone: str | None = None,
+    now: datetime | None = None,
+) -> CallbackRequest:
+    """Queue a callback for staff and confirm it to a known client."""
+    now = now or utcnow()
+    language = language or (client.language if client else "sv")
+    if interpreter_needed is None:
+        interpreter_needed = language != "sv"
+    contact = current_contact(session, client, local_date(now)) if client else Contact(None)
+    request = CallbackRequest(
+        client_id=client.id if client else None,
+        from_phone=None if client else from_phone,
+        language=language,
+        interpreter_needed=interpreter_needed,
+        source=source,
+        assigned_staff_id=contact.staff.id if contact.staff else None,
+    )
+    session.add(request)
+    session.flush()
+    if client is not None:
+        add_message(
+            session,
+            kind="callback_confirmation",
+            client=client,
+            dedupe_key=f"callback:{request.id}:confirmation",
+            due_at=now,
+            subject_type="callback",
+            subject_id=request.id,
+            urgent=True,
+        )
+    return request
+
+
+def still_wanted(
+    session: Session, message: OutboxMessage, request: CallbackRequest, now: datetime
+) -> bool:
+    """No confirmation once staff have already called."""
+    return request.handled_at is None
+
+
+def facts(session: Session, request: CallbackRequest, client: Client, now: datetime) -> dict:
+    """Who will call and by which day."""
+    unit = session.get(Unit, client.unit_id)
+    contact = current_contact(session, client, local_date(now))
+    days = current_app.config["CALLBACK_WORKING_DAYS"]
+    return {
+        "callback": {
+            "caller": contact_facts(session, contact, unit)["name"],
+            "by": add_working_days(local_date(now), days),
+            "interpreter": request.language if request.interpreter_needed else None,
+        }
+    }

@@ -1,0 +1,108 @@
+"""Sample facts for every message kind, from the fictional demo people (no database).
+
+Used by `flask preview` and by the tests that hold every text to its budget and to
+plain language.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from app import demo
+from app.contacts import display_phone, parse_office_hours
+from app.deadlines import add_working_days, appeal_deadline
+from app.kinds import KINDS
+
+SAMPLE_LINK = "https://tydligt.ekby.example/p/Xq3vR8kLm2Tn5wYz7bCd9f"
+REASONS = {
+    "approved": [],
+    "partly_approved": ["need_partly"],
+    "refused": ["need_met_otherwise"],
+    "ended": ["period_over"],
+    "changed": ["need_changed"],
+}
+
+
+def _person(staff: dict) -> dict:
+    return {
+        "name": staff["name"],
+        "phone": display_phone(staff["phone"] or demo.UNIT["phone"]),
+        "hours": parse_office_hours(demo.UNIT["office_hours"]),
+        "stands_in_for": "",
+    }
+
+
+def sample_facts(kind: str, lang: str, today: date, *, copy: bool = False,
+                 discreet: bool = False) -> dict:  # fmt: skip
+    """The facts of a kind for the demo client of a language."""
+    spec = demo.CLIENTS[lang]
+    caseworker, colleague = demo.STAFF[0], demo.STAFF[1]
+    facts = {
+        "sender": demo.UNIT["sender_name"],
+        "unit_phone": display_phone(demo.UNIT["phone"]),
+        "menu_phone": display_phone(demo.UNIT["phone_menu_number"]),
+        "first_name": spec["first_name"],
+        "discreet": discreet,
+        "copy": {"name": "Anders Holm", "role": "god_man", "client": spec["first_name"]}
+        if copy
+        else None,
+        "contact": _person(caseworker),
+        "link": SAMPLE_LINK,
+    }
+    subject = KINDS[kind].subject_type
+    meeting = datetime.combine(today + timedelta(days=3), datetime.min.time(), UTC).replace(hour=13)
+    if subject == "appointment":
+        facts["appointment"] = {
+            "starts_at": meeting,
+            "previous_starts_at": meeting - timedelta(days=1),
+            "mode": spec["mode"],
+            "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
+            "staff_name": caseworker["name"],
+            "purpose": spec["purpose"],
+            "bring": [k for k in spec["bring"].split(",") if k],
+        }
+    elif subject == "checklist":
+        facts["checklist"] = {
+            "application": "ekonomiskt_bistand",
+            "due_date": today + timedelta(days=7),
+            "documents": [
+                "hyresavi",
+                "kontoutdrag",
+                "lonespecifikation",
+                "beslut_forsakringskassan",
+            ],
+            "missing": ["lonespecifikation", "beslut_forsakringskassan"],
+            "received": ["hyresavi", "kontoutdrag"],
+            "received_now": ["kontoutdrag"],
+        }
+    elif subject == "decision":
+        outcome = kind.removeprefix("decision_") if kind.startswith("decision_") else "approved"
+        amount, unit = spec["scope"] or (None, None)
+        facts["decision"] = {
+            "service": spec["service"],
+            "outcome": outcome,
+            "scope_amount": amount,
+            "scope_unit": unit,
+            "valid_from": today + timedelta(days=10),
+            "valid_to": today + timedelta(days=190),
+            "reasons": REASONS.get(outcome, []),
+            "decided_on": today,
+            "expected_on": today + timedelta(days=14),
+            "appeal_by": appeal_deadline(today),
+            "staff_name": caseworker["name"],
+        }
+    elif subject == "handover":
+        facts["handover"] = {
+            "kind": "absence" if kind != "handover_permanent" else "permanent",
+            "starts_on": today,
+            "ends_on": today + timedelta(days=14),
+            "started": True,
+            "next_step": "will_call",
+            "new": _person(colleague),
+            "old": _person(caseworker),
+        }
+    elif subject == "callback":
+        facts["callback"] = {
+            "caller": caseworker["name"],
+            "by": add_working_days(today, 2),
+            "interpreter": None if lang == "sv" else lang,
+        }
+    return facts
