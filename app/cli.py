@@ -4,10 +4,11 @@ from flask import Flask
 
 from app.demo import demo_command
 from app.preview import preview_command
+from app.translate import translate
 from app.worker import send_due_command, worker_command
 
 
 def init_app(app: Flask) -> None:
     """Add demo, worker, send-due and preview (init-db is registered by app.db)."""
-    for command in (demo_command, worker_command, send_due_command, preview_command):
+    for command in (demo_command, worker_command, send_due_command, preview_command, translate):
         app.cli.add_command(command)

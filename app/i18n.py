@@ -21,7 +21,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app
 
 from app import catalog as domain_catalog
-from app.languages import LANGUAGES, SOURCE_LANGUAGE, Language, get_language
+from app.languages import SOURCE_LANGUAGE, Language, get_language, languages
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +174,8 @@ class MessageCatalogs:
         self.messages_dir = messages_dir
         self.locales_dir = locales_dir
         self.timezone = timezone
-        self.catalogs = {lang.code: load_catalog(locales_dir, lang) for lang in LANGUAGES}
-        self._environments = {lang.code: self._environment(lang) for lang in LANGUAGES}
+        self.catalogs = {lang.code: load_catalog(locales_dir, lang) for lang in languages()}
+        self._environments = {lang.code: self._environment(lang) for lang in languages()}
 
     def _environment(self, language: Language) -> jinja2.Environment:
         env = jinja2.Environment(

@@ -1,12 +1,16 @@
-"""The language registry: the one place that says which languages Tydligt speaks.
+"""The language registry, read from locales/languages.toml: the one place that says which
+languages Tydligt speaks, how to write, send and speak them, and what clients may text."""
 
-Adding a language is one entry here plus a catalog in locales/<code>/ (see README).
-"""
-
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
+SOURCE_LANGUAGE = "sv"
+REGISTRY_FILE = Path(__file__).resolve().parent.parent / "locales" / "languages.toml"
+INTENTS = ("help", "yes", "no", "stop", "start", "call", "language")
 
 
 @dataclass(frozen=True)
@@ -22,28 +26,65 @@ class Language:
     say_voice: str | None = None  # Twilio <Say> voice, if Twilio has one
     say_language: str | None = None  # Twilio <Say> language tag
     time_pattern: str | None = None  # Babel pattern for clock times; None: the locale's short
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def has_voice(self) -> bool:
+        """Whether Twilio can speak this language."""
+        return bool(self.say_voice and self.say_language)
 
 
-SOURCE_LANGUAGE = "sv"
+class RegistryError(ValueError):
+    """locales/languages.toml is not as the registry needs it; the message says where."""
 
-LANGUAGES: tuple[Language, ...] = (
-    Language("sv", "sv_SE", "Svenska", "Swedish", "ltr", GSM7, "Polly.Astrid", "sv-SE", "H.mm"),
-    Language("en", "en_GB", "English", "English", "ltr", GSM7, "Polly.Amy", "en-GB", "HH:mm"),
-)
 
-_BY_CODE = {language.code: language for language in LANGUAGES}
+@cache
+def load_registry(path: Path = REGISTRY_FILE) -> tuple[Language, ...]:
+    """Read and check the registry (once per process)."""
+    with path.open("rb") as fh:
+        entries = tomllib.load(fh).get("language", [])
+    languages = []
+    for entry in entries:
+        code = entry.get("code", "?")
+        keywords = entry.pop("keywords", {})
+        missing = [intent for intent in INTENTS if not keywords.get(intent)]
+        if missing:
+            raise RegistryError(f"{path.name}: '{code}' has no keywords for {', '.join(missing)}")
+        if entry.get("direction") not in ("ltr", "rtl"):
+            raise RegistryError(f"{path.name}: '{code}' direction must be ltr or rtl")
+        if entry.get("sms_encoding") not in (GSM7, UCS2):
+            raise RegistryError(f"{path.name}: '{code}' sms_encoding must be {GSM7} or {UCS2}")
+        try:
+            language = Language(
+                **entry, keywords={k: tuple(v) for k, v in keywords.items() if k in INTENTS}
+            )
+        except TypeError as exc:
+            raise RegistryError(f"{path.name}: '{code}': {exc}") from exc
+        languages.append(language)
+    if not languages or languages[0].code != SOURCE_LANGUAGE:
+        raise RegistryError(f"{path.name}: Swedish ('{SOURCE_LANGUAGE}') must come first")
+    return tuple(languages)
+
+
+def languages() -> tuple[Language, ...]:
+    """Every supported language, Swedish first, in registry order."""
+    return load_registry()
 
 
 def language_codes() -> tuple[str, ...]:
     """Codes of every supported language, Swedish first."""
-    return tuple(_BY_CODE)
+    return tuple(language.code for language in languages())
 
 
 def get_language(code: str | None) -> Language:
     """The language for a code; unknown or empty codes give Swedish."""
-    return _BY_CODE.get((code or "").strip().lower(), _BY_CODE[SOURCE_LANGUAGE])
+    wanted = (code or "").strip().lower()
+    for language in languages():
+        if language.code == wanted:
+            return language
+    return languages()[0]
 
 
 def is_supported(code: str | None) -> bool:
     """Whether a code names a supported language."""
-    return (code or "").strip().lower() in _BY_CODE
+    return (code or "").strip().lower() in language_codes()

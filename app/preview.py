@@ -15,7 +15,7 @@ from app.samples import sample_facts
 VARIANTS = ("standard", "copy", "discreet")
 
 
-def preview_rows(variants: tuple[str, ...] = ("standard",)) -> list[dict]:
+def preview_rows(variants: tuple[str, ...] = ("standard",), only: str | None = None) -> list[dict]:
     """One row per kind, language, channel and variant, with size and readability.
 
     Variants: the standard message, a representative's copy (SMS), and the discreet SMS.
@@ -26,6 +26,7 @@ def preview_rows(variants: tuple[str, ...] = ("standard",)) -> list[dict]:
         (kind, lang, channel, variant)
         for kind in KINDS
         for lang in language_codes()
+        if only in (None, lang)
         for variant in variants
         for channel in (CHANNELS if variant == "standard" else ("sms",))
     ]
