@@ -22,11 +22,13 @@ def create_app(config: dict | None = None) -> Flask:
     for noisy in ("apscheduler", "alembic.runtime.plugins"):  # one line per tick is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from app import cli, db, health, i18n, transports
+    from app import cli, db, delivery, health, i18n, sms_webhook, transports
 
     db.init_app(app)
     i18n.init_app(app)
     transports.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(delivery.bp)
+    app.register_blueprint(sms_webhook.bp)
     return app

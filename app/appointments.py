@@ -254,10 +254,10 @@ def still_wanted(
         return appointment.status == AppointmentStatus.CANCELLED
     if appointment.status != AppointmentStatus.PLANNED or not current:
         return False
+    if appointment.response == AppointmentResponse.DECLINED:
+        return False  # the client said they cannot come: staff find a new time
     if message.kind == "feedback_request":
-        return appointment.response != AppointmentResponse.DECLINED and not (
-            _feedback_asked_recently(session, appointment.client_id, now)
-        )
+        return not _feedback_asked_recently(session, appointment.client_id, now)
     return appointment.starts_at > now
 
 
@@ -272,5 +272,6 @@ def facts(session: Session, appointment: Appointment, client: Client, now: datet
             "staff_name": staff_name(session, appointment.staff_id),
             "purpose": appointment.purpose,
             "bring": appointment.bring_keys,
+            "response": appointment.response,
         }
     }

@@ -20,9 +20,11 @@ def request_callback(
     language: str | None = None,
     interpreter_needed: bool | None = None,
     from_phone: str | None = None,
+    confirm: bool = True,
     now: datetime | None = None,
 ) -> CallbackRequest:
-    """Queue a callback for staff and confirm it to a known client."""
+    """Queue a callback for staff and confirm it to a known client (by SMS unless the
+    request came in a conversation that answers it directly: confirm=False)."""
     now = now or utcnow()
     language = language or (client.language if client else "sv")
     if interpreter_needed is None:
@@ -38,7 +40,7 @@ def request_callback(
     )
     session.add(request)
     session.flush()
-    if client is not None:
+    if client is not None and confirm:
         add_message(
             session,
             kind="callback_confirmation",

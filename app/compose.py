@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("sms", "voice", "page")
 _SPACES = re.compile(r"[ \t\r\n]+")
+# A phone number in right-to-left text shows its digit groups in reverse unless it is
+# marked left-to-right; a client could call the wrong number.
+_PHONE = re.compile(r"\u200e?(\+?\d[\d -]{5,}\d)")
+LRM = "\u200e"
 
 
 class CompositionError(RuntimeError):
@@ -148,6 +152,8 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
         rows = rows + notice
     if language.sms_encoding == GSM7 or fallback:
         rows = tuple(Row(r.picture, normalise_for_gsm(r.text), r.optional) for r in rows)
+    elif language.direction == "rtl":
+        rows = tuple(Row(r.picture, _PHONE.sub(LRM + r"\1", r.text), r.optional) for r in rows)
     budget, dropped = None, ()
     if channel == "sms":
         rows, budget, dropped = fit_to_budget(rows, kind, copy=bool(facts.get("copy")))

@@ -112,6 +112,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
         "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
         "TWILIO_HTTP_CLIENT": None,
+        # Webhooks and forms are small; anything larger is refused with 413.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
     }
     for key in ENVIRONMENT_KEYS:
         value = os.environ.get(key)

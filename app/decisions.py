@@ -186,6 +186,7 @@ def still_wanted(
 def facts(session: Session, decision: Decision, client: Client, now: datetime) -> dict:
     """A decision as messages describe it, with the appeal deadline worked out."""
     received_on = decision.received_on or decision.decided_on
+    appeal_by = appeal_deadline(received_on) if received_on else None
     return {
         "decision": {
             "service": decision.service,
@@ -197,7 +198,7 @@ def facts(session: Session, decision: Decision, client: Client, now: datetime) -
             "reasons": _reason_keys(decision.reasons),
             "decided_on": decision.decided_on,
             "expected_on": decision.expected_on,
-            "appeal_by": appeal_deadline(received_on) if received_on else None,
+            "appeal_by": appeal_by if appeal_by and appeal_by >= local_date(now) else None,
             "staff_name": staff_name(session, decision.staff_id),
         }
     }

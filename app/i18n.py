@@ -120,15 +120,21 @@ class Formatter:
         """A datetime in the unit's time zone."""
         return value.astimezone(self.tz)
 
+    def _weekday_date(self, value: date | datetime, pattern: str) -> str:
+        day = self.local(value).date() if isinstance(value, datetime) else value
+        locale = self.language.babel_locale
+        names = self.language.weekday_names
+        if names:  # the registry's own weekday forms, where Babel's data falls short
+            return f"{names[day.weekday()]} {format_date(day, pattern, locale=locale)}"
+        return format_date(day, f"EEEE {pattern}", locale=locale)
+
     def weekday_date(self, value: date | datetime) -> str:
         """'tisdag 4 mars': weekday and month by name, as easy-read asks."""
-        day = self.local(value).date() if isinstance(value, datetime) else value
-        return format_date(day, "EEEE d MMMM", locale=self.language.babel_locale)
+        return self._weekday_date(value, "d MMMM")
 
     def weekday_date_year(self, value: date | datetime) -> str:
         """'tisdag 4 mars 2025', for dates that may be in another year."""
-        day = self.local(value).date() if isinstance(value, datetime) else value
-        return format_date(day, "EEEE d MMMM y", locale=self.language.babel_locale)
+        return self._weekday_date(value, "d MMMM y")
 
     def day(self, value: date | datetime) -> str:
         """'tisdag 4 mars', with the year only when it is not this year."""
@@ -139,12 +145,21 @@ class Formatter:
 
     def weekday_name(self, index: int) -> str:
         """The name of a weekday, Monday being 0: 'måndag'."""
+        if self.language.weekday_names:
+            return self.language.weekday_names[index]
         return get_day_names("wide", locale=self.language.babel_locale)[index]
+
+    @staticmethod
+    def upper_first(text: str) -> str:
+        """The first letter in upper case, the rest as it is (unlike Jinja's capitalize)."""
+        return text[:1].upper() + text[1:]
 
     def language_name(self, code: str) -> str:
         """A language's name in this language: 'arabiska' in Swedish."""
-        other = Locale.parse(get_language(code).babel_locale)
-        return other.get_language_name(self.language.babel_locale) or code
+        other = get_language(code)
+        if self.language.code in other.names:
+            return other.names[self.language.code]
+        return Locale.parse(other.babel_locale).get_language_name(self.language.babel_locale) or code
 
     def clock(self, value: datetime) -> str:
         """The clock time in the language's usual form ('14.00' in Swedish)."""
@@ -160,10 +175,16 @@ class Formatter:
         return format_list(list(items), locale=self.language.babel_locale) if items else ""
 
     def money(self, amount: float, currency: str = "SEK") -> str:
-        """An amount of money, whole kronor when there are no öre."""
-        fmt = "#,##0 ¤" if float(amount).is_integer() else None
+        """An amount with the currency named in words ('5 400 svenska kronor'), no öre
+        when there are none: easier to read than 'SEK' or 'kr'."""
+        pattern = "#,##0" if float(amount).is_integer() else "#,##0.00"
         return format_currency(
-            amount, currency, format=fmt, locale=self.language.babel_locale, currency_digits=False
+            amount,
+            currency,
+            format=pattern,
+            locale=self.language.babel_locale,
+            format_type="name",
+            currency_digits=False,
         )
 
 
@@ -201,6 +222,7 @@ class MessageCatalogs:
             number=formatter.number,
             money=formatter.money,
             join=formatter.join,
+            upper_first=formatter.upper_first,
         )
         catalog_dir = self.messages_dir / "catalog"
 

@@ -16,6 +16,7 @@ class MessageKind:
     sms_segments: int
     copy_category: str | None = None  # which representative permission allows a copy
     urgent: bool = False  # may go out in quiet hours (see the operations stage)
+    reply: bool = False  # an answer in a conversation, never planned in the outbox
 
 
 DECISION_OUTCOMES = ("approved", "partly_approved", "refused", "ended", "changed")
@@ -42,6 +43,30 @@ KINDS: dict[str, MessageKind] = {
         MessageKind("handover_absence", "handover", 2, "handovers"),
         MessageKind("absence_ended", "handover", 2, "handovers"),
         MessageKind("callback_confirmation", "callback", 2, urgent=True),
+        # Answers to what a client texts (app/conversation.py).
+        *(
+            MessageKind(name, "reply", 2, reply=True)
+            for name in (
+                "reply_menu",
+                "reply_appointment",
+                "reply_no_appointment",
+                "reply_documents",
+                "reply_no_documents",
+                "reply_no_decision",
+                "reply_discreet_detail",
+                "reply_languages",
+                "reply_language_set",
+                "reply_contact",
+                "reply_complaints",
+                "reply_feedback_thanks",
+                "reply_confirmed",
+                "reply_declined",
+                "reply_stopped",
+                "reply_started",
+                "reply_received",
+                "reply_unknown_sender",
+            )
+        ),
     )
 }
 

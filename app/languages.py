@@ -26,7 +26,11 @@ class Language:
     say_voice: str | None = None  # Twilio <Say> voice, if Twilio has one
     say_language: str | None = None  # Twilio <Say> language tag
     time_pattern: str | None = None  # Babel pattern for clock times; None: the locale's short
+    # Weekday names Monday..Sunday in the form dates need, where Babel's data falls short.
+    weekday_names: tuple[str, ...] | None = None
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    # How other languages name this one, where Babel has no name (by their codes).
+    names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def has_voice(self) -> bool:
@@ -54,6 +58,10 @@ def load_registry(path: Path = REGISTRY_FILE) -> tuple[Language, ...]:
             raise RegistryError(f"{path.name}: '{code}' direction must be ltr or rtl")
         if entry.get("sms_encoding") not in (GSM7, UCS2):
             raise RegistryError(f"{path.name}: '{code}' sms_encoding must be {GSM7} or {UCS2}")
+        if "weekday_names" in entry:
+            if len(entry["weekday_names"]) != 7:
+                raise RegistryError(f"{path.name}: '{code}' weekday_names needs 7 names")
+            entry["weekday_names"] = tuple(entry["weekday_names"])
         try:
             language = Language(
                 **entry, keywords={k: tuple(v) for k, v in keywords.items() if k in INTENTS}

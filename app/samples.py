@@ -30,8 +30,40 @@ def _person(staff: dict) -> dict:
     }
 
 
-def sample_facts(kind: str, lang: str, today: date, *, copy: bool = False,
-                 discreet: bool = False) -> dict:  # fmt: skip
+def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dict) -> dict:
+    from app.languages import languages
+
+    facts: dict = {"menu": [1, 2, 3, 4, 5, 6, 7], "by": add_working_days(today, 2)}
+    if kind in ("reply_appointment", "reply_confirmed", "reply_declined"):
+        facts["appointment"] = {
+            "starts_at": meeting,
+            "previous_starts_at": None,
+            "mode": spec["mode"],
+            "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
+            "staff_name": demo.STAFF[0]["name"],
+            "purpose": spec["purpose"],
+            "bring": [k for k in spec["bring"].split(",") if k],
+            "response": None,
+        }
+    if kind == "reply_documents":
+        facts["checklist"] = {
+            "missing": ["lonespecifikation", "beslut_forsakringskassan"],
+            "due_date": today + timedelta(days=7),
+        }
+    if kind == "reply_languages":
+        facts["choices"] = [
+            {"number": n, "name": lang.native_name} for n, lang in enumerate(languages(), 1)
+        ]
+    if kind == "reply_language_set":
+        facts["language"] = lang
+    if kind == "reply_unknown_sender":
+        facts["first_name"] = ""
+    return facts
+
+
+def sample_facts(
+    kind: str, lang: str, today: date, *, copy: bool = False, discreet: bool = False
+) -> dict:
     """The facts of a kind for the demo client of a language."""
     spec = demo.CLIENTS[lang]
     caseworker, colleague = demo.STAFF[0], demo.STAFF[1]
@@ -99,6 +131,8 @@ def sample_facts(kind: str, lang: str, today: date, *, copy: bool = False,
             "new": _person(colleague),
             "old": _person(caseworker),
         }
+    elif subject == "reply":
+        facts |= _reply_facts(kind, lang, today, meeting, spec)
     elif subject == "callback":
         facts["callback"] = {
             "caller": caseworker["name"],

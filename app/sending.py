@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import subjects
+from app import audit, subjects
 from app.compose import compose
 from app.db import get_engine
 from app.facts import base_facts
@@ -103,6 +103,10 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
     if client.consent_at is None:
         _finish(message, OutboxStatus.SKIPPED, now, "no consent recorded")
         return "skipped"
+    if representative is None and client.unreachable_at is not None:
+        # Staff see the failed number; a corrected number (or a text from it) clears this.
+        _finish(message, OutboxStatus.SKIPPED, now, "number unreachable")
+        return "skipped"
     if not subjects.still_wanted(session, message, now):
         _finish(message, OutboxStatus.CANCELLED, now, "no longer current")
         return "cancelled"
@@ -113,6 +117,16 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
     composition = compose(message.kind, facts, language, "sms")
+    if composition.fallback:
+        # The client gets Swedish with an interpreter line; staff see why in the audit log.
+        audit.record(
+            session,
+            "translation_missing",
+            client_id=client.id,
+            subject_type="outbox_message",
+            subject_id=message.id,
+            detail=f"{message.kind} in {language}: {len(composition.missing)} strings missing",
+        )
     outgoing = Outgoing(
         message_id=message.id,
         to=recipient_phone,

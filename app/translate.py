@@ -144,10 +144,12 @@ def extract_command() -> None:
 
 def update_catalogs() -> dict[str, int]:
     """Bring every catalog in line with the template; returns untranslated counts."""
-    with template_path().open("rb") as fh:
-        template = read_po(fh)
     untranslated = {}
     for language in languages():
+        # A fresh template each time: Babel's update shares message objects with it, so
+        # filling in the Swedish catalog would otherwise fill in every other one too.
+        with template_path().open("rb") as fh:
+            template = read_po(fh)
         path = catalog_path(language.code)
         if path.exists():
             catalog = read_catalog(path, language)

@@ -1,0 +1,192 @@
+"""The language registry, digits clients type, and formatting in every language."""
+
+import tomllib
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.digits import normalise_digits, parse_number
+from app.i18n import Formatter
+from app.languages import (
+    INTENTS,
+    RegistryError,
+    get_language,
+    language_codes,
+    languages,
+    load_registry,
+)
+
+
+def test_the_nine_languages_in_the_design_order():
+    assert language_codes() == ("sv", "en", "ar", "so", "fa", "prs", "ti", "fi", "uk")
+
+
+def test_dari_is_formatted_with_the_afghan_persian_locale():
+    assert get_language("prs").babel_locale == "fa_AF"
+
+
+@pytest.mark.parametrize(
+    ("code", "direction", "encoding"),
+    [
+        ("sv", "ltr", "GSM-7"),
+        ("en", "ltr", "GSM-7"),
+        ("ar", "rtl", "UCS-2"),
+        ("so", "ltr", "GSM-7"),
+        ("fa", "rtl", "UCS-2"),
+        ("prs", "rtl", "UCS-2"),
+        ("ti", "ltr", "UCS-2"),
+        ("fi", "ltr", "GSM-7"),
+        ("uk", "ltr", "UCS-2"),
+    ],
+)
+def test_direction_and_encoding(code, direction, encoding):
+    language = get_language(code)
+    assert (language.direction, language.sms_encoding) == (direction, encoding)
+
+
+def test_twilio_voices_exist_only_where_twilio_speaks_the_language():
+    with_voice = {lang.code for lang in languages() if lang.has_voice}
+    assert with_voice == {"sv", "en", "ar", "fi", "uk"}
+    for language in languages():
+        if language.has_voice:
+            assert language.say_voice.startswith("Google.")
+            assert language.say_voice.removeprefix("Google.").startswith(language.say_language)
+
+
+def test_every_language_has_a_name_in_itself_and_keywords_for_every_intent():
+    names = [lang.native_name for lang in languages()]
+    assert names == [
+        "Svenska",
+        "English",
+        "العربية",
+        "Soomaali",
+        "فارسی",
+        "دری",
+        "ትግርኛ",
+        "Suomi",
+        "Українська",
+    ]
+    for language in languages():
+        assert set(language.keywords) == set(INTENTS), language.code
+
+
+def test_unknown_codes_give_swedish():
+    assert get_language("tlh").code == "sv"
+    assert get_language(None).code == "sv"
+    assert get_language(" AR ").code == "ar"
+
+
+def write_registry(tmp_path, text: str):
+    path = tmp_path / "languages.toml"
+    path.write_text(text)
+    load_registry.cache_clear()
+    return path
+
+
+ENTRY = """
+[[language]]
+code = "{code}"
+babel_locale = "sv_SE"
+native_name = "X"
+english_name = "X"
+direction = "{direction}"
+sms_encoding = "GSM-7"
+[language.keywords]
+help = ["H"]
+yes = ["Y"]
+no = ["N"]
+stop = ["S"]
+start = ["G"]
+call = ["C"]
+{language_line}
+"""
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"code": "sv", "direction": "ltr", "language_line": ""}, "no keywords for language"),
+        ({"code": "sv", "direction": "up", "language_line": 'language = ["L"]'}, "direction"),
+        (
+            {"code": "en", "direction": "ltr", "language_line": 'language = ["L"]'},
+            "must come first",
+        ),
+    ],
+)
+def test_a_broken_registry_is_refused_with_the_reason(tmp_path, values, complaint):
+    path = write_registry(tmp_path, ENTRY.format(**values))
+    try:
+        with pytest.raises(RegistryError, match=complaint):
+            load_registry(path)
+    finally:
+        load_registry.cache_clear()
+
+
+def test_the_shipped_registry_parses_as_plain_toml():
+    from app.languages import REGISTRY_FILE
+
+    assert len(tomllib.loads(REGISTRY_FILE.read_text())["language"]) == 9
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("3", "3"),
+        ("٣", "3"),
+        ("۳", "3"),
+        ("١٢", "12"),
+        ("۱۲", "12"),
+        ("٤ ja", "4 ja"),
+        ("abc", "abc"),
+        ("２", "2"),
+    ],
+)
+def test_digits_of_every_script_become_western(typed, expected):
+    assert normalise_digits(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"), [(" ٥ ", 5), ("۷", 7), ("12", 12), ("1a", None), ("", None)]
+)
+def test_parse_number_reads_any_digits(typed, number):
+    assert parse_number(typed) == number
+
+
+MOMENT = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)  # tuesday, 14.00 in Stockholm
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "clock"),
+    [
+        ("sv", "tisdag 3 mars", "14.00"),
+        ("en", "Tuesday 3 March", "14:00"),
+        ("fi", "tiistaina 3 maaliskuuta", "14.00"),
+        ("uk", "вівторок 3 березня", "14:00"),
+        ("so", "Talaado 3 Maarso", "14:00"),
+        ("ar", "الثلاثاء 3 مارس", "2:00 م"),
+    ],
+)
+def test_dates_and_times_in_the_client_s_language(code, day, clock):
+    formatter = Formatter(get_language(code), "Europe/Stockholm")
+    assert formatter.weekday_date(MOMENT) == day
+    assert formatter.clock(MOMENT) == clock
+
+
+@pytest.mark.parametrize(
+    ("code", "amount", "expected"),
+    [
+        ("sv", 5400, "5\u00a0400 svenska kronor"),
+        ("en", 5400, "5,400 Swedish kronor"),
+        ("sv", 12.5, "12,50 svenska kronor"),
+        ("uk", 5400, "5\u00a0400 шведських крон"),
+    ],
+)
+def test_money_in_the_client_s_language(code, amount, expected):
+    assert Formatter(get_language(code), "Europe/Stockholm").money(amount) == expected
+
+
+def test_the_year_is_added_only_when_it_is_not_this_year():
+    formatter = Formatter(get_language("sv"), "Europe/Stockholm")
+    this_year = datetime.now(UTC).year
+    assert formatter.day(date(this_year, 6, 1)).count(str(this_year)) == 0
+    assert formatter.day(date(this_year + 1, 6, 1)).endswith(str(this_year + 1))
