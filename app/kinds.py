@@ -43,18 +43,19 @@ KINDS: dict[str, MessageKind] = {
         MessageKind("handover_absence", "handover", 2, "handovers"),
         MessageKind("absence_ended", "handover", 2, "handovers"),
         MessageKind("callback_confirmation", "callback", 2, urgent=True),
-        # Answers to what a client texts (app/conversation.py).
+        # Answers to what a client texts (app/conversation.py). Two are lists: seven
+        # options (and the overview link), and nine languages in five scripts.
+        MessageKind("reply_menu", "reply", 3, reply=True),
+        MessageKind("reply_languages", "reply", 3, reply=True),
         *(
             MessageKind(name, "reply", 2, reply=True)
             for name in (
-                "reply_menu",
                 "reply_appointment",
                 "reply_no_appointment",
                 "reply_documents",
                 "reply_no_documents",
                 "reply_no_decision",
                 "reply_discreet_detail",
-                "reply_languages",
                 "reply_language_set",
                 "reply_contact",
                 "reply_complaints",
