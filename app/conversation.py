@@ -83,11 +83,11 @@ class Conversation:
 
     # Composing ----------------------------------------------------------------------
 
-    def say(self, kind: str, language: str | None = None, **facts) -> str:
+    def say(self, kind: str, **facts) -> str:
         client = self.sender.client
         all_facts = base_facts(self.session, client, self.sender.representative, now=self.now)
         all_facts |= {"discreet": False, "menu": self.menu_options()} | facts
-        return compose(kind, all_facts, language or self.sender.language, "sms").text
+        return compose(kind, all_facts, self.sender.language, "sms").text
 
     def menu_options(self) -> list[int]:
         return [n for n in MENU if self.sender.may(n)]
@@ -221,7 +221,7 @@ class Conversation:
             client_id=self.sender.client.id,
             detail=f"to {chosen.code} by SMS",
         )
-        return self.say("reply_language_set", language=chosen.code)
+        return self.say("reply_language_set", chosen_language=chosen.code)
 
     def contact(self) -> str:
         self.mark("option_6")
@@ -374,7 +374,10 @@ def answer_unknown(session: Session, inbound: InboundMessage, now: datetime) -> 
         "link": None,
         "first_name": "",
     }
-    return compose("reply_unknown_sender", facts, "sv", "sms").text
+    # We cannot know a stranger's language: Swedish, then English (understood from anyone).
+    return "\n\n".join(
+        compose("reply_unknown_sender", facts, code, "sms").text for code in ("sv", "en")
+    )
 
 
 def respond(

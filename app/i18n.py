@@ -159,7 +159,9 @@ class Formatter:
         other = get_language(code)
         if self.language.code in other.names:
             return other.names[self.language.code]
-        return Locale.parse(other.babel_locale).get_language_name(self.language.babel_locale) or code
+        return (
+            Locale.parse(other.babel_locale).get_language_name(self.language.babel_locale) or code
+        )
 
     def clock(self, value: datetime) -> str:
         """The clock time in the language's usual form ('14.00' in Swedish)."""

@@ -17,6 +17,7 @@ class MessageKind:
     copy_category: str | None = None  # which representative permission allows a copy
     urgent: bool = False  # may go out in quiet hours (see the operations stage)
     reply: bool = False  # an answer in a conversation, never planned in the outbox
+    mixed_scripts: bool = False  # shows text in several scripts, so always UCS-2
 
 
 DECISION_OUTCOMES = ("approved", "partly_approved", "refused", "ended", "changed")
@@ -46,7 +47,7 @@ KINDS: dict[str, MessageKind] = {
         # Answers to what a client texts (app/conversation.py). Two are lists: seven
         # options (and the overview link), and nine languages in five scripts.
         MessageKind("reply_menu", "reply", 3, reply=True),
-        MessageKind("reply_languages", "reply", 3, reply=True),
+        MessageKind("reply_languages", "reply", 3, reply=True, mixed_scripts=True),
         *(
             MessageKind(name, "reply", 2, reply=True)
             for name in (

@@ -28,6 +28,7 @@ def preview_rows(variants: tuple[str, ...] = ("standard",), only: str | None = N
         for lang in language_codes()
         if only in (None, lang)
         for variant in variants
+        if not (variant == "discreet" and KINDS[kind].reply)  # replies choose discretion themselves
         for channel in (CHANNELS if variant == "standard" else ("sms",))
     ]
     for kind, lang, channel, variant in combinations:

@@ -55,7 +55,7 @@ def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dic
             {"number": n, "name": lang.native_name} for n, lang in enumerate(languages(), 1)
         ]
     if kind == "reply_language_set":
-        facts["language"] = lang
+        facts["chosen_language"] = lang
     if kind == "reply_unknown_sender":
         facts["first_name"] = ""
     return facts

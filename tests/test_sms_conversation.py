@@ -327,6 +327,7 @@ def test_an_unknown_number_learns_nothing_about_anyone(client, session, sara):
     for body in ("1", "HJÄLP", "3", "Hej, vem är detta?"):
         reply = text(client, body, sender="+46709999999")
         assert "Vi känner inte igen ditt nummer." in reply
+        assert "We do not recognise your number." in reply
         assert "08-465 004 00" in reply
         assert "Sara" not in reply and "Lina" not in reply and "klockan" not in reply
     assert count(session, InboundMessage) == 4
@@ -348,7 +349,8 @@ def test_a_representative_gets_only_what_the_client_allowed(client, session, sar
     assert menu.startswith("Hej Anders Holm!")
     assert "1 Nästa möte" in menu and "3 Senaste beslutet" not in menu
     assert "onsdag 4 mars klockan 14.00" in text(client, "1", sender="+46701740607")
-    assert "Senaste beslutet" in text(client, "3", sender="+46701740607")  # not allowed: the menu
+    refused = text(client, "3", sender="+46701740607")  # decisions not allowed: the menu again
+    assert "Svara med en siffra:" in refused and "3 Senaste beslutet" not in refused
 
 
 def test_a_photo_is_kept_and_goes_to_staff(client, session, sara):

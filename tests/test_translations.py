@@ -35,7 +35,6 @@ def test_the_template_holds_every_string_the_messages_use(tmp_path):
             "-m",
             "babel.messages.frontend",
             "extract",
-            "-q",
             "-F",
             str(PROJECT_ROOT / "babel.cfg"),
             "-o",
