@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     for noisy in ("apscheduler", "alembic.runtime.plugins"):  # one line per tick is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from app import cli, db, delivery, health, i18n, sms_webhook, transports
+    from app import cli, db, delivery, health, i18n, reminder_calls, sms_webhook, transports
 
     db.init_app(app)
     i18n.init_app(app)
@@ -31,4 +31,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(delivery.bp)
     app.register_blueprint(sms_webhook.bp)
+    app.register_blueprint(reminder_calls.bp)
     return app

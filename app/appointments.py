@@ -29,6 +29,7 @@ from app.planner import (
     cancel_pending,
     has_message,
     local_zone,
+    reminder_channels,
     reminder_due,
 )
 
@@ -212,11 +213,14 @@ def plan(
         add_message(
             session,
             kind="appointment_reminder",
-            dedupe_key=f"{key}:reminder:{label}",
+            dedupe_key=f"{key}:reminder:{label}" + ("" if channel == "sms" else f":{channel}"),
             due_at=at,
+            channel=channel,
+            copies=channel == "sms",
             **common,
         )
         for label, at in future
+        for channel in reminder_channels(client)
     ]
     if current_app.config["FEEDBACK_AFTER_MEETINGS"]:
         ends_at = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)

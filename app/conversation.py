@@ -86,7 +86,7 @@ class Conversation:
     def say(self, kind: str, **facts) -> str:
         client = self.sender.client
         all_facts = base_facts(self.session, client, self.sender.representative, now=self.now)
-        all_facts |= {"discreet": False, "menu": self.menu_options()} | facts
+        all_facts |= {"discreet": False, "menu": self.menu_options(), "asked_next": False} | facts
         return compose(kind, all_facts, self.sender.language, "sms").text
 
     def menu_options(self) -> list[int]:
@@ -153,7 +153,7 @@ class Conversation:
         self.mark("option_1")
         appointment = self._next_appointment()
         if appointment is None:
-            return self.say("reply_no_appointment")
+            return self.say("reply_no_appointment", asked_next=True)
         facts = appointments.facts(self.session, appointment, self.sender.client, self.now)
         return self.say("reply_appointment", **facts)
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.db import get_session
+from app.languages import get_language
 from app.models import (
     FINAL_STATUSES,
     Client,
@@ -21,6 +22,7 @@ from app.models import (
     Representative,
     utcnow,
 )
+from app.planner import add_message
 from app.transports.twilio import PERMANENT_CODES
 from app.twilio_requests import form_value, twilio_signed
 
@@ -63,7 +65,8 @@ def _mark_unreachable(session: Session, message: OutboxMessage, code: int, now: 
     )
 
 
-def _plan_retry(session: Session, message: OutboxMessage, now: datetime) -> OutboxMessage | None:
+def plan_retry(session: Session, message: OutboxMessage, now: datetime) -> OutboxMessage | None:
+    """A new attempt at a message that did not arrive, later, up to MAX_DELIVERY_RETRIES."""
     tries = message.dedupe_key.count(":retry:")
     if tries >= MAX_DELIVERY_RETRIES:
         return None
@@ -81,6 +84,32 @@ def _plan_retry(session: Session, message: OutboxMessage, now: datetime) -> Outb
     )
     session.add(retry)
     return retry
+
+
+def call_instead(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """An SMS reminder that cannot be delivered becomes a reminder call, for a client who
+    allows calls (voice or both) in a language Twilio can speak."""
+    if (
+        message.kind != "appointment_reminder"
+        or message.channel != "sms"
+        or message.representative_id
+    ):
+        return
+    client = session.get(Client, message.client_id)
+    if client.channel not in ("voice", "both") or not get_language(client.language).has_voice:
+        return
+    add_message(
+        session,
+        kind=message.kind,
+        client=client,
+        dedupe_key=f"{message.dedupe_key}:call",
+        due_at=now,
+        subject_type=message.subject_type,
+        subject_id=message.subject_id,
+        subject_version=message.subject_version,
+        channel="voice",
+        copies=False,
+    )
 
 
 def record_status(
@@ -112,9 +141,13 @@ def record_status(
     session.add(message)
     if code in PERMANENT_CODES:
         _mark_unreachable(session, message, code, now)
+        call_instead(session, message, now)
         return "unreachable"
     if code is None or code in TEMPORARY_CODES:
-        return "retry planned" if _plan_retry(session, message, now) else "gave up"
+        if plan_retry(session, message, now):
+            return "retry planned"
+        call_instead(session, message, now)
+        return "gave up"
     return "failed"
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.config import ReminderOffset
 from app.kinds import get_kind
+from app.languages import get_language
 from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative
 
 COPY_PERMISSIONS = {
@@ -89,8 +90,9 @@ def add_message(
     subject_version: int | None = None,
     channel: str = OutboxChannel.SMS,
     urgent: bool = False,
+    copies: bool = True,
 ) -> OutboxMessage:
-    """Plan one message, and a copy for each representative allowed to get one.
+    """Plan one message, and (with copies) an SMS copy for each representative allowed one.
 
     A row with the same dedupe key is left as it is: planning twice plans once.
     """
@@ -104,7 +106,7 @@ def add_message(
         urgent=urgent,
     )
     message = _add_row(session, dedupe_key, channel=channel, **values)
-    for representative in representatives_for(session, client, kind):
+    for representative in representatives_for(session, client, kind) if copies else []:
         _add_row(
             session,
             f"{dedupe_key}:copy:{representative.id}",
@@ -113,6 +115,14 @@ def add_message(
             **values,
         )
     return message
+
+
+def reminder_channels(client: Client) -> list[str]:
+    """How a client gets reminders: a call when they chose voice (or both) and Twilio can
+    speak their language; SMS otherwise, and also when they chose both."""
+    calls = client.channel in ("voice", "both") and get_language(client.language).has_voice
+    texts = client.channel in ("sms", "both") or not calls
+    return [c for c, wanted in ((OutboxChannel.SMS, texts), (OutboxChannel.VOICE, calls)) if wanted]
 
 
 def cancel_pending(

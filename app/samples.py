@@ -33,7 +33,11 @@ def _person(staff: dict) -> dict:
 def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dict) -> dict:
     from app.languages import languages
 
-    facts: dict = {"menu": [1, 2, 3, 4, 5, 6, 7], "by": add_working_days(today, 2)}
+    facts: dict = {
+        "menu": [1, 2, 3, 4, 5, 6, 7],
+        "by": add_working_days(today, 2),
+        "asked_next": False,
+    }
     if kind in ("reply_appointment", "reply_confirmed", "reply_declined"):
         facts["appointment"] = {
             "starts_at": meeting,

@@ -116,7 +116,7 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
     facts = base_facts(session, client, representative, now=now)
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
-    composition = compose(message.kind, facts, language, "sms")
+    composition = compose(message.kind, facts, language, message.channel)
     if composition.fallback:
         # The client gets Swedish with an interpreter line; staff see why in the audit log.
         audit.record(
@@ -136,6 +136,11 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
         language=composition.lang,
         encoding=composition.encoding,
         segments=composition.segments,
+        call_url=(
+            f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/reminder/{message.id}"
+            if message.channel == "voice"
+            else None
+        ),
     )
     message.to_phone = recipient_phone
     message.language = composition.lang

@@ -102,7 +102,7 @@ def test_one_tells_the_next_meeting_in_any_digits(client, session, sara, body):
 
 
 def test_one_without_a_meeting_says_so(client, sara):
-    assert "Du har inget möte som väntar på svar." in text(client, "1")
+    assert "Du har inget bokat möte just nu." in text(client, "1")
 
 
 def test_two_lists_only_the_missing_documents(client, session, sara):
