@@ -22,7 +22,17 @@ def create_app(config: dict | None = None) -> Flask:
     for noisy in ("apscheduler", "alembic.runtime.plugins"):  # one line per tick is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from app import cli, db, delivery, health, i18n, reminder_calls, sms_webhook, transports
+    from app import (
+        cli,
+        db,
+        delivery,
+        health,
+        i18n,
+        phone_menu,
+        reminder_calls,
+        sms_webhook,
+        transports,
+    )
 
     db.init_app(app)
     i18n.init_app(app)
@@ -32,4 +42,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(delivery.bp)
     app.register_blueprint(sms_webhook.bp)
     app.register_blueprint(reminder_calls.bp)
+    app.register_blueprint(phone_menu.bp)
     return app

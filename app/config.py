@@ -30,6 +30,7 @@ ENVIRONMENT_KEYS = (
     "CONFIRMATION_DELAY_MINUTES",
     "FEEDBACK_AFTER_MEETINGS",
     "FEEDBACK_MIN_INTERVAL_DAYS",
+    "VOICE_PIN_REQUIRED",
 )
 
 
@@ -108,6 +109,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CONFIRMATION_DELAY_MINUTES": "10",
         "FEEDBACK_AFTER_MEETINGS": "true",
         "FEEDBACK_MIN_INTERVAL_DAYS": "30",
+        "VOICE_PIN_REQUIRED": "false",
         "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
         "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
         "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
@@ -144,12 +146,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         raise ConfigError("MORNING_SEND_HOUR must be an hour from 0 to 23.")
     for key in ("CHECKLIST_REMINDER_DAYS", "SUPPORT_ENDING_NOTICE_DAYS"):
         config[key] = parse_day_list(key, config[key])
-    config["FEEDBACK_AFTER_MEETINGS"] = str(config["FEEDBACK_AFTER_MEETINGS"]).strip().lower() in (
-        "1",
-        "true",
-        "yes",
-        "on",
-    )
+    for key in ("FEEDBACK_AFTER_MEETINGS", "VOICE_PIN_REQUIRED"):
+        config[key] = str(config[key]).strip().lower() in ("1", "true", "yes", "on")
     check_config(config)
     return config
 

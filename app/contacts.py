@@ -6,7 +6,8 @@ messages, the inbox and the phone menu.
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from sqlmodel import Session, select
@@ -58,6 +59,27 @@ def contact_facts(session: Session, contact: Contact, unit: Unit) -> dict:
         "hours": parse_office_hours(unit.office_hours),
         "stands_in_for": contact.stands_in_for.name if contact.stands_in_for else "",
     }
+
+
+def is_open(unit: Unit, moment: datetime, tz: str) -> bool:
+    """Whether the unit's phone is staffed now: its office hours, not on a holiday."""
+    from app.deadlines import is_working_day
+
+    hours = parse_office_hours(unit.office_hours)
+    if hours is None:
+        return False
+    local = moment.astimezone(ZoneInfo(tz))
+    if not hours["first_day"] <= local.weekday() <= hours["last_day"]:
+        return False
+    if hours["last_day"] <= 4 and not is_working_day(local.date()):
+        return False
+    opens, closes = (_clock(hours[k]) for k in ("opens", "closes"))
+    return opens <= local.time() < closes
+
+
+def _clock(text: str) -> time:
+    hour, _, minute = text.partition(".")
+    return time(int(hour), int(minute or 0))
 
 
 def current_contact(session: Session, client: Client, today: date) -> Contact:

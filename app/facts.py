@@ -37,6 +37,7 @@ def base_facts(
         "first_name": client.first_name,
         "discreet": client.privacy == "discreet",
         "copy": copy,
+        "in_call": False,
         "contact": contact_facts(session, current_contact(session, client, today), unit),
         "link": None,
     }

@@ -80,6 +80,7 @@ def sample_facts(
         "copy": {"name": "Anders Holm", "role": "god_man", "client": spec["first_name"]}
         if copy
         else None,
+        "in_call": False,
         "contact": _person(caseworker),
         "link": SAMPLE_LINK,
     }

@@ -33,6 +33,7 @@ def facts(**appointment) -> dict:
         "first_name": "Sara",
         "discreet": False,
         "copy": None,
+        "in_call": False,
         "contact": {"name": "Lina Berg", "phone": "070-174 06 05", "hours": None},
         "link": LINK,
         "appointment": base | appointment,

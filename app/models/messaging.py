@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, one_of, utcnow
@@ -151,6 +151,21 @@ class FeedbackAnswer(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     score: int = Field(description="1 good, 2 partly, 3 bad")
     answered_on: date
+
+
+class CallStep(SQLModel, table=True):
+    """One answered step of a phone call: a retried webhook gets the same TwiML again."""
+
+    __tablename__ = "call_step"
+    __table_args__ = (UniqueConstraint("call_sid", "step", name="uq_call_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_sid: str = Field(max_length=64)
+    step: int
+    client_id: int | None = Field(default=None, foreign_key="client.id")
+    screen: str = Field(max_length=40)
+    twiml: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -97,6 +97,8 @@ class Client(SQLModel, table=True):
     opted_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     pin_hash: str = Field(default="", max_length=300)
+    pin_failures: int = Field(default=0, description="Wrong PINs in a row")
+    pin_locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
