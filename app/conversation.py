@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import appointments, audit, callbacks, checklists, decisions
+from app import appointments, audit, callbacks, checklists, client_records, decisions
 from app.compose import compose
 from app.contacts import current_contact, display_phone
 from app.deadlines import add_working_days
@@ -17,15 +17,9 @@ from app.facts import base_facts
 from app.keywords import Reading, read
 from app.languages import get_language, languages
 from app.models import (
-    Appointment,
     AppointmentResponse,
-    AppointmentStatus,
     CallbackSource,
-    Checklist,
-    ChecklistStatus,
     Client,
-    Decision,
-    DecisionStatus,
     FeedbackAnswer,
     InboundMessage,
     OutboxMessage,
@@ -151,7 +145,7 @@ class Conversation:
 
     def next_appointment(self) -> str:
         self.mark("option_1")
-        appointment = self._next_appointment()
+        appointment = client_records.next_appointment(self.session, self.sender.client, self.now)
         if appointment is None:
             return self.say("reply_no_appointment", asked_next=True)
         facts = appointments.facts(self.session, appointment, self.sender.client, self.now)
@@ -159,14 +153,7 @@ class Conversation:
 
     def missing_documents(self) -> str:
         self.mark("option_2")
-        open_lists = self.session.exec(
-            select(Checklist)
-            .where(
-                Checklist.client_id == self.sender.client.id,
-                Checklist.status == ChecklistStatus.OPEN,
-            )
-            .order_by(Checklist.due_date)
-        ).all()
+        open_lists = client_records.open_checklists(self.session, self.sender.client)
         if not open_lists:
             return self.say("reply_no_documents")
         facts = checklists.facts(self.session, open_lists[0], self.sender.client, self.now)
@@ -174,14 +161,7 @@ class Conversation:
 
     def latest_decision(self) -> str:
         self.mark("option_3")
-        decision = self.session.exec(
-            select(Decision)
-            .where(
-                Decision.client_id == self.sender.client.id,
-                Decision.status == DecisionStatus.DECIDED,
-            )
-            .order_by(Decision.decided_on.desc(), Decision.id.desc())
-        ).first()
+        decision = client_records.latest_decision(self.session, self.sender.client)
         if decision is None:
             return self.say("reply_no_decision")
         facts = decisions.facts(self.session, decision, self.sender.client, self.now)
@@ -243,7 +223,9 @@ class Conversation:
         return self.say("reply_feedback_thanks")
 
     def confirm(self) -> str:
-        appointment = self._appointment_awaiting_answer()
+        appointment = client_records.appointment_awaiting_answer(
+            self.session, self.sender.client, self.now
+        )
         self.mark("yes")
         if appointment is None or not self.sender.may(1):
             return self.say("reply_no_appointment")
@@ -252,7 +234,9 @@ class Conversation:
         return self.say("reply_confirmed", **facts)
 
     def decline(self) -> str:
-        appointment = self._appointment_awaiting_answer()
+        appointment = client_records.appointment_awaiting_answer(
+            self.session, self.sender.client, self.now
+        )
         if appointment is None or not self.sender.may(1):
             self.mark("no")
             return self.say("reply_no_appointment")
@@ -331,29 +315,6 @@ class Conversation:
             )
         ).first()
         return answered is None
-
-    def _next_appointment(self) -> Appointment | None:
-        return self.session.exec(
-            select(Appointment)
-            .where(
-                Appointment.client_id == self.sender.client.id,
-                Appointment.status == AppointmentStatus.PLANNED,
-                Appointment.starts_at > self.now,
-            )
-            .order_by(Appointment.starts_at)
-        ).first()
-
-    def _appointment_awaiting_answer(self) -> Appointment | None:
-        return self.session.exec(
-            select(Appointment)
-            .where(
-                Appointment.client_id == self.sender.client.id,
-                Appointment.status == AppointmentStatus.PLANNED,
-                Appointment.starts_at > self.now,
-                Appointment.response.is_(None),
-            )
-            .order_by(Appointment.starts_at)
-        ).first()
 
 
 def answer_unknown(session: Session, inbound: InboundMessage, now: datetime) -> str:

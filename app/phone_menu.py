@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from twilio.twiml.voice_response import Play, VoiceResponse
 
-from app import appointments, audit, callbacks, checklists, decisions, pins
+from app import appointments, audit, callbacks, checklists, client_records, decisions, pins
 from app.compose import compose
 from app.contacts import current_contact, display_phone, is_open
 from app.conversation import Sender, identify
@@ -27,17 +27,11 @@ from app.db import get_session
 from app.facts import base_facts
 from app.languages import Language, get_language, is_supported, languages
 from app.models import (
-    Appointment,
     AppointmentResponse,
-    AppointmentStatus,
     CallbackRequest,
     CallbackSource,
     CallStep,
-    Checklist,
-    ChecklistStatus,
     Client,
-    Decision,
-    DecisionStatus,
     Privacy,
     Unit,
     utcnow,
@@ -210,29 +204,22 @@ def screen_option(
     client, facts = call.client, call.facts()
     offer = None
     if option == 1:
-        appointment = next_appointment(call.session, client, call)
+        appointment = client_records.next_appointment(call.session, client, call.now)
         if appointment is None:
             texts = call.words("reply_no_appointment", facts=facts | {"asked_next": True})
         else:
             facts |= appointments.facts(call.session, appointment, client, call.now)
             texts = call.words("reply_appointment", facts=facts)
     elif option == 2:
-        checklist = call.session.exec(
-            select(Checklist)
-            .where(Checklist.client_id == client.id, Checklist.status == ChecklistStatus.OPEN)
-            .order_by(Checklist.due_date)
-        ).first()
+        open_lists = client_records.open_checklists(call.session, client)
+        checklist = open_lists[0] if open_lists else None
         if checklist is None:
             texts = call.words("reply_no_documents", facts=facts)
         else:
             facts |= checklists.facts(call.session, checklist, client, call.now)
             texts = call.words("reply_documents", facts=facts)
     elif option == 3:
-        decision = call.session.exec(
-            select(Decision)
-            .where(Decision.client_id == client.id, Decision.status == DecisionStatus.DECIDED)
-            .order_by(Decision.decided_on.desc(), Decision.id.desc())
-        ).first()
+        decision = client_records.latest_decision(call.session, client)
         if decision is None:
             texts = call.words("reply_no_decision", facts=facts)
         else:
@@ -376,7 +363,7 @@ def press_pin(call: Call, digits: str) -> VoiceResponse:
 
 
 def answer_appointment(call: Call, digits: str) -> VoiceResponse:
-    appointment = next_appointment(call.session, call.client, call)
+    appointment = client_records.next_appointment(call.session, call.client, call.now)
     if appointment is None or appointment.response is not None:
         return screen_option(call, 1)
     choice = AppointmentResponse.CONFIRMED if digits == "1" else AppointmentResponse.DECLINED
@@ -477,18 +464,6 @@ def press_unknown(call: Call, digits: str) -> VoiceResponse:
         response.hangup()
         return response
     return screen_unknown(call)
-
-
-def next_appointment(session: Session, client: Client, call: Call) -> Appointment | None:
-    return session.exec(
-        select(Appointment)
-        .where(
-            Appointment.client_id == client.id,
-            Appointment.status == AppointmentStatus.PLANNED,
-            Appointment.starts_at > call.now,
-        )
-        .order_by(Appointment.starts_at)
-    ).first()
 
 
 def audio_file(code: str, name: str) -> Path | None:

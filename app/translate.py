@@ -67,7 +67,7 @@ def is_translated(message) -> bool:  # noqa: ANN001 - a babel Message
     return bool(message.string)
 
 
-def placeholder_problems(message) -> list[str]:  # noqa: ANN001 - a babel Message
+def variable_mismatches(message) -> list[str]:  # noqa: ANN001 - a babel Message
     """Where a translation's %(name)s placeholders differ from the Swedish text."""
     if not is_translated(message):
         return []
@@ -180,7 +180,7 @@ def compile_command() -> None:
     for language in languages():
         catalog = read_catalog(catalog_path(language.code), language)
         errors = [f"{m.id!r}: {e}" for m, errs in catalog.check() for e in errs]
-        errors += [p for m in catalog if m.id for p in placeholder_problems(m)]
+        errors += [p for m in catalog if m.id for p in variable_mismatches(m)]
         if errors:
             failed = True
             click.echo(f"{language.code}: {len(errors)} problems", err=True)
@@ -306,7 +306,7 @@ def import_command(code: str, source: Path) -> None:
             continue
         new = incoming[key]
         candidate = type(message)(message.id, new)
-        problems = placeholder_problems(candidate)
+        problems = variable_mismatches(candidate)
         if problems:
             refused.extend(problems)
             continue
@@ -374,7 +374,7 @@ def check_command(code: str) -> None:
     catalog = read_catalog(catalog_path(language.code), language)
     problems = [f"untranslated: {m.id!r}" for m in catalog if m.id and not is_translated(m)]
     problems += [f"fuzzy: {m.id!r}" for m in catalog if m.id and m.fuzzy]
-    problems += [f"placeholders: {p}" for m in catalog if m.id for p in placeholder_problems(m)]
+    problems += [f"placeholders: {p}" for m in catalog if m.id for p in variable_mismatches(m)]
     for row in preview_rows(VARIANTS, only=language.code):
         if row["fallback"]:
             problems.append(f"falls back to Swedish: {row['kind']} {row['channel']}")

@@ -11,7 +11,7 @@ from app.compose import compose
 from app.config import PROJECT_ROOT
 from app.languages import SOURCE_LANGUAGE, languages
 from app.samples import sample_facts
-from app.translate import is_translated, placeholder_problems
+from app.translate import is_translated, variable_mismatches
 
 LOCALES = PROJECT_ROOT / "locales"
 
@@ -60,7 +60,7 @@ def test_every_string_is_translated_in_every_language(code):
 
 @pytest.mark.parametrize("code", [lang.code for lang in languages()])
 def test_placeholders_are_the_same_in_every_translation(code):
-    problems = [p for m in catalog(code) if m.id for p in placeholder_problems(m)]
+    problems = [p for m in catalog(code) if m.id for p in variable_mismatches(m)]
     assert problems == []
 
 
