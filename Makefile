@@ -25,10 +25,16 @@ run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=127.0.0.1 PORT=5000 $(BIN)/honcho start -f Procfile
 
 ## Lint, then the whole suite on SQLite and again on a PostgreSQL server it starts itself.
-test: $(STAMP) lint
+test: $(STAMP) lint node_modules/axe-core/axe.min.js
 	./scripts/ensure-system-packages --test
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgresql
+
+# axe-core for the accessibility tests, exactly as package-lock.json pins it.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	./scripts/ensure-system-packages --test
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 test-sqlite: $(STAMP)
 	TYDLIGT_TEST_DATABASE=sqlite $(BIN)/pytest -q

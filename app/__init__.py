@@ -28,7 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
         delivery,
         health,
         i18n,
+        pages,
         phone_menu,
+        pictograms,
         reminder_calls,
         sms_webhook,
         transports,
@@ -43,4 +45,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sms_webhook.bp)
     app.register_blueprint(reminder_calls.bp)
     app.register_blueprint(phone_menu.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(pictograms.bp)
     return app

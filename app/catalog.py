@@ -36,16 +36,23 @@ def entry(directory: Path, name: str, key: str) -> dict[str, str]:
     return table[key]
 
 
-# Fields that name a Swedish term for checks rather than text shown to clients.
-NOT_TRANSLATED = frozenset({"word"})
+# The fields that hold client-facing Swedish text (others are keys, files or check words).
+TRANSLATED_FIELDS = frozenset({"name", "explanation", "sentence", "alt"})
+
+
+def _strings(table: dict, path: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in table.items():
+        here = f"{path}.{key}" if path else key
+        if isinstance(value, dict):
+            yield from _strings(value, here)
+        elif isinstance(value, str) and value and key in TRANSLATED_FIELDS:
+            yield here, value
 
 
 def extract(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
     """Babel extractor: every client-facing string in a catalog file, keyed for translators."""
-    data = tomllib.loads(fileobj.read().decode("utf-8"))
-    lines = fileobj.getvalue().decode("utf-8").splitlines() if hasattr(fileobj, "getvalue") else []
-    for key, fields in data.items():
-        for field, text in fields.items():
-            if isinstance(text, str) and text and field not in NOT_TRANSLATED:
-                lineno = next((i + 1 for i, line in enumerate(lines) if text in line), 0)
-                yield lineno, "gettext", text, [f"{key}.{field}"]
+    text = fileobj.read().decode("utf-8")
+    lines = text.splitlines()
+    for where, value in _strings(tomllib.loads(text)):
+        lineno = next((i + 1 for i, line in enumerate(lines) if value in line), 0)
+        yield lineno, "gettext", value, [where.removeprefix("pictograms.")]

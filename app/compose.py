@@ -83,9 +83,13 @@ def parse_rows(output: str, template: str) -> tuple[Row, ...]:
 
 
 def sms_budget(kind: str, encoding: str, *, copy: bool) -> int:
-    """Segments an SMS of this kind may use: the kind's GSM-7 budget, one more in UCS-2
-    (its segments are less than half as long), one more for a representative's copy."""
-    return KINDS[kind].sms_segments + (0 if encoding == GSM7 else 1) + (1 if copy else 0)
+    """Segments an SMS of this kind may use: the kind's GSM-7 budget; in UCS-2, whose
+    segments hold less than half as much, half as many again (rounded up: 2 -> 3, 3 -> 5);
+    one more for a representative's copy."""
+    budget = KINDS[kind].sms_segments
+    if encoding != GSM7:
+        budget += -(-budget // 2)
+    return budget + (1 if copy else 0)
 
 
 def fit_to_budget(

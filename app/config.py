@@ -31,6 +31,9 @@ ENVIRONMENT_KEYS = (
     "FEEDBACK_AFTER_MEETINGS",
     "FEEDBACK_MIN_INTERVAL_DAYS",
     "VOICE_PIN_REQUIRED",
+    "MESSAGE_LINK_DAYS",
+    "OVERVIEW_LINK_DAYS",
+    "PICTOGRAM_SET_DIR",
 )
 
 
@@ -110,6 +113,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "FEEDBACK_AFTER_MEETINGS": "true",
         "FEEDBACK_MIN_INTERVAL_DAYS": "30",
         "VOICE_PIN_REQUIRED": "false",
+        "MESSAGE_LINK_DAYS": "60",
+        "OVERVIEW_LINK_DAYS": "30",
+        "PICTOGRAM_SET_DIR": "",
         "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
         "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
         "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
@@ -125,6 +131,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
 
     config["SMS_TRANSPORT"] = str(config["SMS_TRANSPORT"]).strip().lower()
     config["PUBLIC_BASE_URL"] = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_SECURE", config["PUBLIC_BASE_URL"].startswith("https://"))
     config["REMINDER_OFFSETS"] = (
         parse_offsets(config["REMINDER_OFFSETS"])
         if isinstance(config["REMINDER_OFFSETS"], str)
@@ -137,6 +145,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CALLBACK_WORKING_DAYS",
         "CONFIRMATION_DELAY_MINUTES",
         "FEEDBACK_MIN_INTERVAL_DAYS",
+        "MESSAGE_LINK_DAYS",
+        "OVERVIEW_LINK_DAYS",
     ):
         try:
             config[key] = int(config[key])

@@ -56,6 +56,7 @@ def contact_facts(session: Session, contact: Contact, unit: Unit) -> dict:
     return {
         "name": staff.name if staff else "",
         "phone": display_phone((staff.phone if staff else "") or unit.phone),
+        "tel": (staff.phone if staff else "") or unit.phone,
         "hours": parse_office_hours(unit.office_hours),
         "stands_in_for": contact.stands_in_for.name if contact.stands_in_for else "",
     }

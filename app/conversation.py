@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import appointments, audit, callbacks, checklists, client_records, decisions
+from app import appointments, audit, callbacks, checklists, client_records, decisions, links
 from app.compose import compose
 from app.contacts import current_contact, display_phone
 from app.deadlines import add_working_days
@@ -22,6 +22,7 @@ from app.models import (
     Client,
     FeedbackAnswer,
     InboundMessage,
+    LinkPurpose,
     OutboxMessage,
     Privacy,
     Representative,
@@ -128,7 +129,7 @@ class Conversation:
         )
         if discreet and number in (1, 2, 3):
             self.mark(f"option_{number}")
-            return self.say("reply_discreet_detail")
+            return self.say("reply_discreet_detail", link=self.overview_link())
         return {
             1: self.next_appointment,
             2: self.missing_documents,
@@ -139,9 +140,16 @@ class Conversation:
             7: self.complaints,
         }[number]()
 
+    def overview_link(self) -> str | None:
+        """A fresh overview link for the client (not for a representative)."""
+        if self.sender.representative is not None:
+            return None
+        token = links.create(self.session, self.sender.client, LinkPurpose.OVERVIEW, self.now)
+        return links.url(token)
+
     def menu(self) -> str:
         self.mark("help")
-        return self.say("reply_menu")
+        return self.say("reply_menu", link=self.overview_link())
 
     def next_appointment(self) -> str:
         self.mark("option_1")

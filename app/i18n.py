@@ -193,18 +193,28 @@ class Formatter:
 class MessageCatalogs:
     """Per-language Jinja environments over messages/, built once at start-up."""
 
-    def __init__(self, messages_dir: Path, locales_dir: Path, timezone: str) -> None:
+    def __init__(
+        self, messages_dir: Path, locales_dir: Path, timezone: str, pages_dir: Path | None = None
+    ) -> None:
         self.messages_dir = messages_dir
         self.locales_dir = locales_dir
         self.timezone = timezone
         self.catalogs = {lang.code: load_catalog(locales_dir, lang) for lang in languages()}
         self._environments = {lang.code: self._environment(lang) for lang in languages()}
+        # Pages are HTML: escaped, and able to use the message templates' macros too.
+        self._pages = {
+            lang.code: self._environment(lang, extra_dir=pages_dir, autoescape=True)
+            for lang in languages()
+        }
 
-    def _environment(self, language: Language) -> jinja2.Environment:
+    def _environment(
+        self, language: Language, extra_dir: Path | None = None, autoescape: bool = False
+    ) -> jinja2.Environment:
+        folders = [extra_dir, self.messages_dir] if extra_dir else [self.messages_dir]
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.messages_dir),
+            loader=jinja2.FileSystemLoader(folders),
             extensions=["jinja2.ext.i18n"],
-            autoescape=False,
+            autoescape=autoescape,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -249,6 +259,14 @@ class MessageCatalogs:
         """The environment for a language (Swedish for unknown codes)."""
         return self._environments[get_language(code).code]
 
+    def page_environment(self, code: str) -> jinja2.Environment:
+        """The HTML environment for a language's pages (autoescaped)."""
+        return self._pages[get_language(code).code]
+
+    def gettext(self, code: str, msgid: str) -> str:
+        """One string in a language (falls back to Swedish, recorded as a miss)."""
+        return self.catalogs[get_language(code).code].gettext(msgid)
+
     def formatter(self, code: str) -> Formatter:
         """A formatter for a language."""
         return Formatter(get_language(code), self.timezone)
@@ -257,7 +275,10 @@ class MessageCatalogs:
 def init_app(app: Flask) -> None:
     """Load every catalog once; templates are read from disk on first use."""
     app.extensions["tydligt.catalogs"] = MessageCatalogs(
-        Path(app.config["MESSAGES_DIR"]), Path(app.config["LOCALES_DIR"]), app.config["TIMEZONE"]
+        Path(app.config["MESSAGES_DIR"]),
+        Path(app.config["LOCALES_DIR"]),
+        app.config["TIMEZONE"],
+        pages_dir=Path(app.root_path) / "templates" / "pages",
     )
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 class MessageKind:
     """A kind of message; its template is messages/<name>.j2.
 
-    `sms_segments` is the budget in GSM-7 languages (UCS-2 languages get the same number of
-    their shorter segments plus one; a representative's copy may use one more).
+    `sms_segments` is the budget in GSM-7 languages (UCS-2 languages get half as many again
+    of their shorter segments, rounded up; a representative's copy may use one more).
     """
 
     name: str

@@ -1,6 +1,7 @@
 """`flask preview`: every message kind in every language and channel, for review."""
 
 import json
+from datetime import date
 
 import click
 
@@ -15,12 +16,17 @@ from app.samples import sample_facts
 VARIANTS = ("standard", "copy", "discreet")
 
 
-def preview_rows(variants: tuple[str, ...] = ("standard",), only: str | None = None) -> list[dict]:
+def preview_rows(
+    variants: tuple[str, ...] = ("standard",),
+    only: str | None = None,
+    today: date | None = None,
+    channels: tuple[str, ...] = CHANNELS,
+) -> list[dict]:
     """One row per kind, language, channel and variant, with size and readability.
 
     Variants: the standard message, a representative's copy (SMS), and the discreet SMS.
     """
-    today = local_date(utcnow())
+    today = today or local_date(utcnow())
     rows = []
     combinations = [
         (kind, lang, channel, variant)
@@ -29,7 +35,8 @@ def preview_rows(variants: tuple[str, ...] = ("standard",), only: str | None = N
         if only in (None, lang)
         for variant in variants
         if not (variant == "discreet" and KINDS[kind].reply)  # replies choose discretion themselves
-        for channel in (CHANNELS if variant == "standard" else ("sms",))
+        for channel in (channels if variant == "standard" else ("sms",))
+        if channel in channels
     ]
     for kind, lang, channel, variant in combinations:
         facts = sample_facts(

@@ -25,6 +25,7 @@ def _person(staff: dict) -> dict:
     return {
         "name": staff["name"],
         "phone": display_phone(staff["phone"] or demo.UNIT["phone"]),
+        "tel": staff["phone"] or demo.UNIT["phone"],
         "hours": parse_office_hours(demo.UNIT["office_hours"]),
         "stands_in_for": "",
     }

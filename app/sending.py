@@ -13,11 +13,18 @@ from flask import current_app
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import audit, subjects
+from app import audit, links, subjects
 from app.compose import compose
 from app.db import get_engine
 from app.facts import base_facts
-from app.models import Client, OutboxMessage, OutboxStatus, Representative, utcnow
+from app.models import (
+    Client,
+    LinkPurpose,
+    OutboxMessage,
+    OutboxStatus,
+    Representative,
+    utcnow,
+)
 from app.transports import Outgoing, Transport, TransportError, get_transport
 
 log = logging.getLogger(__name__)
@@ -116,6 +123,9 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
     facts = base_facts(session, client, representative, now=now)
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
+    if message.channel == "sms":  # every SMS links to its picture page (the welcome: overview)
+        purpose = LinkPurpose.OVERVIEW if message.kind == "welcome" else LinkPurpose.MESSAGE
+        facts["link"] = links.url(links.create(session, client, purpose, now, message))
     composition = compose(message.kind, facts, language, message.channel)
     if composition.fallback:
         # The client gets Swedish with an interpreter line; staff see why in the audit log.

@@ -34,7 +34,12 @@ def facts(**appointment) -> dict:
         "discreet": False,
         "copy": None,
         "in_call": False,
-        "contact": {"name": "Lina Berg", "phone": "070-174 06 05", "hours": None},
+        "contact": {
+            "name": "Lina Berg",
+            "phone": "070-174 06 05",
+            "tel": "+46701740605",
+            "hours": None,
+        },
         "link": LINK,
         "appointment": base | appointment,
     }

@@ -1,0 +1,77 @@
+"""Page links sent to clients: random tokens (128 bits), stored only as a hash, expiring.
+
+A message page link lives MESSAGE_LINK_DAYS; an overview link OVERVIEW_LINK_DAYS, and every
+message that carries the overview gets a fresh one (the overview rotates). Staff can
+revoke any link.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from app.models import Client, LinkPurpose, LinkToken, OutboxMessage
+
+TOKEN_BYTES = 16  # 128 bits, as 22 URL-safe characters
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create(
+    session: Session,
+    client: Client,
+    purpose: str,
+    now: datetime,
+    message: OutboxMessage | None = None,
+) -> str:
+    """A new link token for a client's message page or overview; returns the token."""
+    days = current_app.config[
+        "MESSAGE_LINK_DAYS" if purpose == LinkPurpose.MESSAGE else "OVERVIEW_LINK_DAYS"
+    ]
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    session.add(
+        LinkToken(
+            token_hash=_hash(token),
+            client_id=client.id,
+            outbox_message_id=message.id if message else None,
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    return token
+
+
+def url(token: str) -> str:
+    """The public address of a page link."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/p/{token}"
+
+
+def resolve(session: Session, token: str, now: datetime) -> LinkToken | None:
+    """The link for a token, or None when it is unknown, expired or revoked."""
+    if not token or len(token) > 64:
+        return None
+    link = session.exec(select(LinkToken).where(LinkToken.token_hash == _hash(token))).first()
+    if link is None or link.revoked_at is not None or link.expires_at <= now:
+        return None
+    return link
+
+
+def revoke(session: Session, link: LinkToken, now: datetime) -> None:
+    """Stop a link from working (staff, for example when a phone is lost)."""
+    link.revoked_at = now
+    session.add(link)
+
+
+def revoke_all(session: Session, client: Client, now: datetime) -> int:
+    """Stop every link of a client; returns how many."""
+    links = session.exec(
+        select(LinkToken).where(LinkToken.client_id == client.id, LinkToken.revoked_at.is_(None))
+    ).all()
+    for link in links:
+        revoke(session, link, now)
+    return len(links)

@@ -1,0 +1,202 @@
+"""The pages in a real headless Chromium: axe-core finds nothing, they reflow at 320 px,
+text can grow to 200 %, and nothing is fetched from outside the app.
+
+Pages do not depend on the database engine, so this runs once (with the SQLite suite).
+"""
+
+import json
+import re
+import shutil
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import checklists, clients, create_app, decisions
+from app.config import PROJECT_ROOT
+from app.db import make_engine, upgrade_database
+from app.languages import languages
+from app.models import Unit
+from app.sending import send_due
+from tests.conftest import BACKEND
+from tests.factories import book_appointment, create_staff
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The server below runs on the real clock, so the data is made on it too.
+NOW = datetime.now(UTC)
+MEETING = NOW + timedelta(hours=20)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(BACKEND != "sqlite", reason="pages are checked once, with the SQLite run"),
+]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found or not AXE.exists():
+        pytest.fail("Chromium or axe-core missing: `make test` installs both (see Makefile)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app on loopback with one fictional client per language, and their page links."""
+    folder = tmp_path_factory.mktemp("pages")
+    url = f"sqlite:///{folder / 'pages.sqlite3'}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
+    outbox = folder / "outbox.jsonl"
+    app = create_app(
+        {
+            "INSTANCE_PATH": folder,
+            "DATABASE_URL": url,
+            "CONSOLE_OUTBOX_FILE": str(outbox),
+            "PUBLIC_BASE_URL": "http://127.0.0.1:0",
+        }
+    )
+    from sqlmodel import Session
+
+    pages = {}
+    with app.app_context():
+        with Session(app.extensions["tydligt.engine"], expire_on_commit=False) as session:
+            unit = Unit(
+                name="Ekby",
+                sender_name="Ekby kommun",
+                phone="+46846500400",
+                phone_menu_number="+46846500401",
+                address="Storgatan 12, Ekby",
+            )
+            session.add(unit)
+            session.commit()
+            lina = create_staff(
+                session, unit, email="lina@ekby.example", name="Lina Berg", phone="+46701740605"
+            )
+            for index, language in enumerate(languages(), 1):
+                client = clients.enroll(
+                    session,
+                    unit_id=unit.id,
+                    caseworker_id=lina.id,
+                    first_name=f"Klient{index}",
+                    phone=f"+4670000000{index}",
+                    language=language.code,
+                    consent_method="verbal",
+                    now=NOW,
+                )
+                book_appointment(session, client, starts_at=MEETING, now=NOW, bring="hyresavi")
+                checklists.create(
+                    session,
+                    client,
+                    application_type="ekonomiskt_bistand",
+                    due_date=(NOW + timedelta(days=7)).date(),
+                    now=NOW,
+                )
+                decisions.decide(
+                    session,
+                    client,
+                    now=NOW,
+                    service="boendestod",
+                    scope_amount=6,
+                    scope_unit="hours_per_week",
+                    valid_from=NOW.date(),
+                    valid_to=(NOW + timedelta(days=180)).date(),
+                )
+                session.commit()
+        send_due(NOW)
+    for line in outbox.read_text().splitlines():
+        message = json.loads(line)
+        token = re.search(r"/p/([A-Za-z0-9_-]{22})", message["body"]).group(1)
+        page = "overview" if message["kind"] == "welcome" else message["kind"]
+        pages[(message["language"], page)] = f"/p/{token}"
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", pages
+    server.shutdown()
+    app.extensions["tydligt.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, address: str, width: int = 1024):
+    # bypass_csp only lets the test inject axe-core; the CSP header is tested in test_pages.
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith("http://127.0.0.1:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.goto(address, wait_until="load")
+    return context, page, outside
+
+
+PAGES = [(lang.code, kind) for lang in languages() for kind in ("appointment_reminder", "overview")]
+
+
+@pytest.mark.parametrize(("code", "kind"), PAGES)
+def test_pages_have_no_accessibility_violations_in_any_language(site, browser, code, kind):
+    base, pages = site
+    context, page, outside = open_page(browser, base + pages[(code, kind)])
+    try:
+        language = next(lang for lang in languages() if lang.code == code)
+        assert page.get_attribute("html", "lang") == code
+        assert page.get_attribute("html", "dir") == language.direction
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+        )
+        problems = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
+            for v in result["violations"]
+        ]
+        assert problems == []
+        assert outside == []
+        images = page.eval_on_selector_all("img", "els => els.map(e => [e.alt, e.naturalWidth])")
+        assert images and all(alt and width > 0 for alt, width in images)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("kind", ["appointment_reminder", "overview"])
+@pytest.mark.parametrize("code", ["sv", "ar", "uk"])
+def test_pages_reflow_at_320_px_and_take_text_at_200_percent(site, browser, code, kind):
+    base, pages = site
+    context, page, _ = open_page(browser, base + pages[(code, kind)], width=320)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        page.set_viewport_size({"width": 640, "height": 800})
+        page.evaluate("document.documentElement.style.fontSize = '250%'")  # 125 % base, doubled
+        assert page.evaluate("document.documentElement.scrollWidth") <= 640
+        clipped = page.evaluate(
+            "Array.from(document.querySelectorAll('p, h1, h2, a, button'))"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).length"
+        )
+        assert clipped == 0
+    finally:
+        context.close()
