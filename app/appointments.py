@@ -128,7 +128,6 @@ def change(
             subject_type="appointment",
             subject_id=appointment.id,
             subject_version=appointment.version,
-            urgent=True,
         )
     plan(session, appointment, client, now=now, catch_up=not notify)
     return appointment
@@ -155,7 +154,6 @@ def cancel(
             subject_type="appointment",
             subject_id=appointment.id,
             subject_version=appointment.version,
-            urgent=True,
         )
     return appointment
 

@@ -49,7 +49,6 @@ def request_callback(
             due_at=now,
             subject_type="callback",
             subject_id=request.id,
-            urgent=True,
         )
     return request
 

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from app import appointments, audit, callbacks, checklists, client_records, decisions, links
 from app.compose import compose
-from app.contacts import current_contact, display_phone
+from app.contacts import current_contact
 from app.deadlines import add_working_days
-from app.facts import base_facts
+from app.facts import base_facts, unit_called, unit_facts
 from app.keywords import Reading, read
 from app.languages import get_language, languages
 from app.models import (
@@ -26,7 +26,6 @@ from app.models import (
     OutboxMessage,
     Privacy,
     Representative,
-    Unit,
 )
 from app.planner import SENT_STATUSES, local_date
 
@@ -329,20 +328,10 @@ def answer_unknown(session: Session, inbound: InboundMessage, now: datetime) -> 
     """A stranger gets the unit's number and nothing about anyone; staff see the text."""
     inbound.intent = "unknown_sender"
     inbound.needs_answer = True
-    unit = (
-        session.exec(select(Unit).where(Unit.phone == inbound.to_phone)).first()
-        or session.exec(select(Unit).order_by(Unit.id)).first()
-    )
+    unit = unit_called(session, inbound.to_phone)
     if unit is None:
         return ""
-    facts = {
-        "sender": unit.sender_name,
-        "unit_phone": display_phone(unit.phone),
-        "copy": None,
-        "discreet": False,
-        "link": None,
-        "first_name": "",
-    }
+    facts = unit_facts(unit)
     # We cannot know a stranger's language: Swedish, then English (understood from anyone).
     return "\n\n".join(
         compose("reply_unknown_sender", facts, code, "sms").text for code in ("sv", "en")

@@ -5,7 +5,7 @@ Each domain module adds the facts about its own record (appointments.facts(), â€
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.contacts import contact_facts, current_contact, display_phone
 from app.models import Client, Representative, StaffUser, Unit
@@ -47,3 +47,24 @@ def staff_name(session: Session, staff_id: int | None) -> str:
     """A staff member's full name, or '' when none is set."""
     staff = session.get(StaffUser, staff_id) if staff_id else None
     return staff.name if staff else ""
+
+
+def unit_called(session: Session, number: str) -> Unit | None:
+    """The unit whose SMS or phone-menu number was dialled (the first unit otherwise)."""
+    found = session.exec(
+        select(Unit).where((Unit.phone == number) | (Unit.phone_menu_number == number))
+    ).first()
+    return found or session.exec(select(Unit).order_by(Unit.id)).first()
+
+
+def unit_facts(unit: Unit, **extra) -> dict:
+    """What a message to someone we do not know may say: the unit, nothing about anyone."""
+    return {
+        "sender": unit.sender_name,
+        "unit_phone": display_phone(unit.phone),
+        "first_name": "",
+        "copy": None,
+        "discreet": False,
+        "in_call": False,
+        "link": None,
+    } | extra

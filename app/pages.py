@@ -13,14 +13,14 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, request
 from flask import session as cookie
 from markupsafe import Markup
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app import appointments, catalog, checklists, client_records, links, pins, subjects
 from app.compose import Row, compose
 from app.contacts import display_phone
 from app.db import get_session
 from app.decisions import CONTINUING
-from app.facts import base_facts
+from app.facts import base_facts, unit_called
 from app.i18n import catalogs
 from app.languages import get_language, is_supported, languages
 from app.models import (
@@ -107,7 +107,7 @@ def _language(recipient_language: str) -> str:
 
 
 def _gone(session: Session) -> Response:
-    unit = session.exec(select(Unit).order_by(Unit.id)).first()
+    unit = unit_called(session, "")
     number = display_phone(_sms_number(unit)) if unit else ""
     code = _language("sv")
     return _page(_render("gone.html", code, sms_display=ltr(number)), 404)
@@ -123,8 +123,8 @@ def _pin_gate(
     if opened.get(str(link.id), 0) > now.timestamp():
         return None
     unit = session.get(Unit, client.unit_id)
-    state = "ask"
-    if request.method == "POST":
+    state = pins.state(client, now)
+    if request.method == "POST" and state == "ask":
         result = pins.check_pin(session, client, request.form.get("pin", ""), now)
         session.commit()
         if result == "ok":
@@ -134,10 +134,6 @@ def _pin_gate(
                 request.path + (f"?lang={code}" if request.args.get("lang") else ""), 303
             )
         state = result
-    elif not client.pin_hash:
-        state = "none"
-    elif client.pin_locked_until and client.pin_locked_until > now:
-        state = "locked"
     html = _render("pin.html", code, state=state, unit_phone=ltr(display_phone(unit.phone)))
     return _page(html, 200)
 

@@ -21,10 +21,10 @@ from twilio.twiml.voice_response import Play, VoiceResponse
 
 from app import appointments, audit, callbacks, checklists, client_records, decisions, pins
 from app.compose import compose
-from app.contacts import current_contact, display_phone, is_open
+from app.contacts import current_contact, is_open
 from app.conversation import Sender, identify
 from app.db import get_session
-from app.facts import base_facts
+from app.facts import base_facts, unit_called, unit_facts
 from app.languages import Language, get_language, is_supported, languages
 from app.models import (
     AppointmentResponse,
@@ -48,6 +48,12 @@ SENSITIVE = (2, 3)  # documents and decisions: a PIN where the client or unit as
 AUDIO_NAME = re.compile(r"^[a-z_]+\.mp3$")
 
 
+def number(text: str | None, default: int = 0) -> int:
+    """A whole number from a URL or form value; anything odd gives the default (never a 500)."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 9 else default
+
+
 class Call:
     """One incoming call at one step: who is calling, in which language, what to say."""
 
@@ -55,7 +61,7 @@ class Call:
         self.session = session
         self.now = utcnow()
         self.sid = form_value("CallSid", 64) or "no-call-sid"
-        self.step = int(request.args.get("step", "0") or 0)
+        self.step = number(request.args.get("step"))
         try:
             phone = normalise_phone(form_value("From", 40))
         except InvalidPhoneNumber:
@@ -81,23 +87,10 @@ class Call:
     def unit(self) -> Unit:
         if self.client is not None:
             return self.session.get(Unit, self.client.unit_id)
-        dialled = form_value("To", 40)
-        found = self.session.exec(
-            select(Unit).where((Unit.phone_menu_number == dialled) | (Unit.phone == dialled))
-        ).first()
-        return found or self.session.exec(select(Unit).order_by(Unit.id)).first()
+        return unit_called(self.session, form_value("To", 40))
 
     def unit_facts(self) -> dict:
-        unit = self.unit()
-        return {
-            "sender": unit.sender_name,
-            "unit_phone": display_phone(unit.phone),
-            "copy": None,
-            "first_name": "",
-            "in_call": True,
-            "discreet": False,
-            "link": None,
-        }
+        return unit_facts(self.unit(), in_call=True)
 
     # TwiML ------------------------------------------------------------------------------
 
@@ -183,13 +176,13 @@ def render(call: Call, name: str, quiet: int = 0) -> VoiceResponse:
     if name == "pin":
         return screen_pin(
             call,
-            int(args.get("then", 3)),
+            number(args.get("then"), 3),
             args.get("state", "ask"),
-            int(args.get("tries", 0)),
+            number(args.get("tries")),
             quiet,
         )
     if name.startswith("option"):
-        return screen_option(call, int(name.removeprefix("option") or 0), quiet, args.get("cb"))
+        return screen_option(call, number(name.removeprefix("option")), quiet, args.get("cb"))
     return screen_menu(call, quiet)
 
 
@@ -226,7 +219,7 @@ def screen_option(
             facts |= decisions.facts(call.session, decision, client, call.now)
             texts = call.words(f"decision_{decision.outcome}", facts=facts)
     elif option == 4:
-        request_ = call.session.get(CallbackRequest, int(callback_id)) if callback_id else None
+        request_ = call.session.get(CallbackRequest, number(callback_id)) if callback_id else None
         if request_ is None:
             return screen_menu(call, quiet)
         facts |= callbacks.facts(call.session, request_, client, call.now)
@@ -297,7 +290,7 @@ def press(call: Call, name: str, digits: str) -> VoiceResponse:
         return press_menu(call, digits)
     if name == "pin":
         return press_pin(call, digits)
-    option = int(name.removeprefix("option") or 0)
+    option = number(name.removeprefix("option"))
     if digits == "0" or digits == "":
         return screen_option(call, option, callback_id=request.args.get("cb"))
     if option == 1 and digits in ("1", "2"):
@@ -323,13 +316,7 @@ def press_menu(call: Call, digits: str) -> VoiceResponse:
         return screen_menu(call)
     option = int(digits)
     if option in SENSITIVE and needs_pin(call.client):
-        client = call.client
-        state = "ask"
-        if not client.pin_hash:
-            state = "none"
-        elif client.pin_locked_until and client.pin_locked_until > call.now:
-            state = "locked"
-        return screen_pin(call, option, state, 0)
+        return screen_pin(call, option, pins.state(call.client, call.now), 0)
     if option == 4:
         request_ = callbacks.request_callback(
             call.session,
@@ -350,7 +337,7 @@ def needs_pin(client: Client) -> bool:
 
 
 def press_pin(call: Call, digits: str) -> VoiceResponse:
-    then, tries = int(request.args.get("then", 3)), int(request.args.get("tries", 0))
+    then, tries = number(request.args.get("then"), 3), number(request.args.get("tries"))
     result = pins.check_pin(call.session, call.client, digits, call.now)
     if result == "ok":
         return screen_option(call, then)
@@ -492,7 +479,7 @@ def incoming(call: Call) -> VoiceResponse:
 @stepped
 def show(call: Call, name: str) -> VoiceResponse:
     """Say a screen again (after silence, 0 or *)."""
-    return render(call, name, int(request.args.get("quiet", 0) or 0))
+    return render(call, name, number(request.args.get("quiet")))
 
 
 @bp.post("/twilio/voice/press/<name>")
@@ -507,9 +494,7 @@ def pressed(call: Call, name: str) -> VoiceResponse:
 def recorded(call: Call) -> VoiceResponse:
     """A message for the case worker was recorded: attach it to the callback request."""
     callback_id = request.args.get("cb", "")
-    request_ = (
-        call.session.get(CallbackRequest, int(callback_id)) if callback_id.isdigit() else None
-    )
+    request_ = call.session.get(CallbackRequest, number(callback_id))
     recording = form_value("RecordingUrl", 300)
     caller_id = call.client.id if call.client else None
     if (

@@ -26,6 +26,15 @@ def set_pin(session: Session, client: Client, pin: str) -> None:
     session.add(client)
 
 
+def state(client: Client, now: datetime) -> str:
+    """Before asking: 'ask', 'none' (no PIN set) or 'locked' (resting after wrong tries)."""
+    if not client.pin_hash:
+        return "none"
+    if client.pin_locked_until and client.pin_locked_until > now:
+        return "locked"
+    return "ask"
+
+
 def lock(session: Session, client: Client, now: datetime) -> None:
     """Rest the PIN for LOCK_TIME (too many wrong tries)."""
     client.pin_locked_until = now + LOCK_TIME

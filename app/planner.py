@@ -89,7 +89,6 @@ def add_message(
     subject_id: int | None = None,
     subject_version: int | None = None,
     channel: str = OutboxChannel.SMS,
-    urgent: bool = False,
     copies: bool = True,
 ) -> OutboxMessage:
     """Plan one message, and (with copies) an SMS copy for each representative allowed one.
@@ -103,7 +102,7 @@ def add_message(
         subject_id=subject_id,
         subject_version=subject_version,
         due_at=due_at,
-        urgent=urgent,
+        urgent=get_kind(kind).urgent,  # the kinds table says which may go out at night
     )
     message = _add_row(session, dedupe_key, channel=channel, **values)
     for representative in representatives_for(session, client, kind) if copies else []:

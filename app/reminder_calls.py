@@ -19,7 +19,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app import appointments, audit
 from app.compose import compose
 from app.db import get_session
-from app.delivery import FINAL, plan_retry
+from app.delivery import plan_retry
 from app.facts import base_facts
 from app.languages import get_language
 from app.models import (
@@ -158,7 +158,7 @@ def record_call_status(session: Session, call_sid: str, status: str, now: dateti
         return "answered"
     if status not in CALL_MISSED:
         return "unknown status"
-    message.status = FINAL["undelivered"]
+    message.status = OutboxStatus.UNDELIVERED
     message.final_at = now
     message.last_error = f"call {CALL_MISSED[status]}"
     session.add(message)

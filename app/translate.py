@@ -68,7 +68,7 @@ def is_translated(message) -> bool:  # noqa: ANN001 - a babel Message
 
 
 def variable_mismatches(message) -> list[str]:  # noqa: ANN001 - a babel Message
-    """Where a translation's %(name)s placeholders differ from the Swedish text."""
+    """Where a translation's %(name)s variables differ from the Swedish text."""
     if not is_translated(message):
         return []
     ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
@@ -374,7 +374,7 @@ def check_command(code: str) -> None:
     catalog = read_catalog(catalog_path(language.code), language)
     problems = [f"untranslated: {m.id!r}" for m in catalog if m.id and not is_translated(m)]
     problems += [f"fuzzy: {m.id!r}" for m in catalog if m.id and m.fuzzy]
-    problems += [f"placeholders: {p}" for m in catalog if m.id for p in variable_mismatches(m)]
+    problems += [f"variables: {p}" for m in catalog if m.id for p in variable_mismatches(m)]
     for row in preview_rows(VARIANTS, only=language.code):
         if row["fallback"]:
             problems.append(f"falls back to Swedish: {row['kind']} {row['channel']}")

@@ -163,3 +163,12 @@ def test_a_cancelled_appointment_cannot_be_changed(session):
     appointments.cancel(session, appointment, now=NOW)
     with pytest.raises(InvalidInput, match="cancelled"):
         appointments.change(session, appointment, starts_at=MEETING + timedelta(days=1), now=NOW)
+
+
+def test_urgency_comes_from_the_kinds_table(session):
+    client = create_client(session)
+    appointment = book_appointment(session, client, starts_at=MEETING, now=NOW)
+    appointments.change(session, appointment, starts_at=MEETING + timedelta(hours=1), now=NOW)
+    session.commit()
+    assert {m.urgent for m in planned(session)} == {False}
+    assert {m.urgent for m in planned(session, kind="appointment_changed")} == {True}

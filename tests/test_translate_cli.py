@@ -73,7 +73,7 @@ def test_csv_export_and_import_round_trip(run, locales, tmp_path):
     assert review["en"]["status"] == "draft"
 
 
-def test_import_refuses_a_translation_with_wrong_placeholders(run, locales, tmp_path):
+def test_import_refuses_a_translation_with_wrong_variables(run, locales, tmp_path):
     source = tmp_path / "fix.csv"
     source.write_text(
         'id,form,swedish,english,note,translation\n"Plats: %(place)s.",,,,,"Place: %(adress)s."\n',
@@ -115,7 +115,7 @@ def test_unknown_language_is_refused(run, tmp_path):
     assert "not in locales/languages.toml" in result.output
 
 
-def test_compile_writes_mo_files_and_fails_on_broken_placeholders(run, locales):
+def test_compile_writes_mo_files_and_fails_on_broken_variables(run, locales):
     assert run("compile").exit_code == 0
     assert (locales / "en/LC_MESSAGES/messages.mo").exists()
     po = locales / "en/LC_MESSAGES/messages.po"

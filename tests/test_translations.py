@@ -1,4 +1,4 @@
-"""Gates: every client-facing string in every language, placeholders intact, keywords used."""
+"""Gates: every client-facing string in every language, variables intact, keywords used."""
 
 import subprocess
 import sys
@@ -59,7 +59,7 @@ def test_every_string_is_translated_in_every_language(code):
 
 
 @pytest.mark.parametrize("code", [lang.code for lang in languages()])
-def test_placeholders_are_the_same_in_every_translation(code):
+def test_variables_are_the_same_in_every_translation(code):
     problems = [p for m in catalog(code) if m.id for p in variable_mismatches(m)]
     assert problems == []
 
