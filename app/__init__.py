@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from app import (
+        admin,
         cli,
         db,
         delivery,
@@ -47,4 +48,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(phone_menu.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(pictograms.bp)
+    admin.init_app(app)
     return app

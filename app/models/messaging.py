@@ -70,6 +70,9 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     final_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reviewed_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When staff dealt with a failure"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -183,3 +186,16 @@ class AuditEvent(SQLModel, table=True):
     subject_type: str | None = Field(default=None, max_length=20)
     subject_id: int | None = None
     detail: str = Field(default="", max_length=500)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One try to sign in to the admin page, kept to slow down password guessing."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=200)
+    address: str = Field(default="", max_length=64, description="The client's IP address")
+    succeeded: bool = Field(default=False)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -22,6 +22,14 @@ class Unit(SQLModel, table=True):
     phone_menu_number: str = Field(default="", max_length=20)
     address: str = Field(default="", max_length=200)
     office_hours: str = Field(default="mon-fri 09:00-12:00", max_length=120)
+    sending_window: str = Field(
+        default="08:00-20:00",
+        max_length=11,
+        description="When ordinary messages may go out, local time; urgent ones any time",
+    )
+    reminder_offsets: str = Field(
+        default="", max_length=60, description="Like '3d,1d,2h'; empty: REMINDER_OFFSETS"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @validates("phone", "phone_menu_number")
@@ -47,6 +55,7 @@ class StaffUser(SQLModel, table=True):
     phone: str = Field(default="", max_length=20, description="Work phone clients may call")
     role: str = Field(default=StaffRole.CASEWORKER, max_length=20)
     password_hash: str = Field(default="", max_length=300)
+    session_version: int = Field(default=1, description="Raised to sign out every session")
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

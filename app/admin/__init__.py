@@ -1,0 +1,86 @@
+"""The staff admin page at /admin/: one blueprint, a small module per area."""
+
+from flask import Blueprint, Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# Areas in the order the navigation shows them: (endpoint, label msgid, admins only).
+NAVIGATION = (
+    ("admin.today", "Today", False),
+    ("admin.clients", "Clients", False),
+    ("admin.inbox", "Inbox", False),
+    ("admin.outbox", "Outbox", False),
+    ("admin.send_now", "Send now", False),
+    ("admin.feedback", "Feedback", False),
+    ("admin.settings", "Settings", True),
+    ("admin.staff_accounts", "Staff", True),
+    ("admin.simulator", "Phone simulator", False),
+)
+
+
+def _navigation() -> list[dict]:
+    from flask import current_app
+
+    staff = g.get("staff")
+    if staff is None:
+        return []
+    items = []
+    for endpoint, label, admins_only in NAVIGATION:
+        if endpoint not in current_app.view_functions:
+            continue
+        if endpoint == "admin.simulator" and not simulator_enabled():
+            continue
+        if admins_only and staff.role != "admin":
+            continue
+        items.append({"endpoint": endpoint, "label": label})
+    return items
+
+
+def simulator_enabled() -> bool:
+    """The phone simulator exists only with the console transport, never in production."""
+    from flask import current_app
+
+    return current_app.config["SMS_TRANSPORT"] == "console"
+
+
+@bp.app_context_processor
+def _layout_values() -> dict:
+    from app.admin import csrf
+
+    return {"navigation": _navigation, "csrf_field": csrf.hidden_field}
+
+
+@bp.errorhandler(HTTPException)
+def _error_page(error: HTTPException):
+    """Admin errors as pages in the admin's look, with a way back."""
+    if error.code in (301, 302, 303, 307, 308) or request.blueprint != "admin":
+        return error
+    expired = error.code == 400 and error.description == "csrf"
+    return render_template("admin/error.html", error=error, expired=expired), error.code
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin page and its staff words."""
+    from app.admin import labels, words
+
+    words.init_app(app)
+    labels.init_app(app)
+    from app.admin import (  # noqa: F401 - each module adds its routes to bp
+        appointments,
+        auth,
+        checklists,
+        clients,
+        decisions,
+        feedback,
+        handovers,
+        inbox,
+        outbox,
+        send_now,
+        settings,
+        simulator,
+        staff_accounts,
+        today,
+    )
+
+    app.register_blueprint(bp)

@@ -1,0 +1,93 @@
+"""Who may see what: case workers their own clients and those they stand in for,
+administrators every client of their unit. Every view of a client is audited."""
+
+from datetime import date
+
+from flask import abort, g, request
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, select
+
+from app import audit
+from app.db import get_session
+from app.models import Client, Handover, HandoverKind, StaffRole, StaffUser, utcnow
+from app.planner import local_date
+
+
+def current_staff() -> StaffUser:
+    """The signed-in staff member (the blueprint refuses anonymous requests first)."""
+    return g.staff
+
+
+def is_admin(staff: StaffUser | None = None) -> bool:
+    """Whether the person is an administrator."""
+    staff = staff or current_staff()
+    return staff.role == StaffRole.ADMIN
+
+
+def visible_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
+    """A filter on Client: the clients this person may see and act for today."""
+    if staff.role == StaffRole.ADMIN:
+        return Client.unit_id == staff.unit_id
+    covering = select(Handover.client_id).where(
+        Handover.to_staff_id == staff.id,
+        Handover.cancelled_at.is_(None),
+        Handover.starts_on <= today,
+        or_(Handover.kind == HandoverKind.PERMANENT, Handover.ends_on >= today),
+    )
+    return and_(
+        Client.unit_id == staff.unit_id,
+        or_(Client.caseworker_id == staff.id, Client.id.in_(covering)),
+    )
+
+
+def today() -> date:
+    """Today in the unit's time zone."""
+    return local_date(utcnow())
+
+
+def client_or_404(client_id: int, *, session: Session | None = None) -> Client:
+    """A client the signed-in person may see, or 404 (which also hides that it exists).
+    The view is written to the audit log."""
+    session = session or get_session()
+    staff = current_staff()
+    client = session.exec(
+        select(Client).where(Client.id == client_id, visible_clients(staff, today()))
+    ).first()
+    if client is None:
+        abort(404)
+    audit.record(
+        session,
+        "client_viewed",
+        actor_type="staff",
+        actor_id=staff.id,
+        actor_name=staff.name,
+        client_id=client.id,
+        detail=f"{request.method} {request.endpoint}",
+    )
+    session.commit()
+    return client
+
+
+def colleagues(session: Session, staff: StaffUser) -> list[StaffUser]:
+    """Active staff of the same unit, by name: the people a client can be handed to."""
+    return list(
+        session.exec(
+            select(StaffUser)
+            .where(StaffUser.unit_id == staff.unit_id, StaffUser.active.is_(True))
+            .order_by(StaffUser.name)
+        )
+    )
+
+
+def record(action: str, *, client_id: int | None = None, **values) -> None:
+    """Audit an action by the signed-in person (the caller commits)."""
+    staff = current_staff()
+    audit.record(
+        get_session(),
+        action,
+        actor_type="staff",
+        actor_id=staff.id,
+        actor_name=staff.name,
+        client_id=client_id,
+        **values,
+    )

@@ -1,0 +1,1 @@
+"""Appointments: plan, change and cancel meetings."""

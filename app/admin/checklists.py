@@ -1,0 +1,1 @@
+"""Checklists: ask for documents and tick what has arrived."""

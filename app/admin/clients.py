@@ -1,0 +1,1 @@
+"""Clients: search, register, edit, representatives and the timeline."""

@@ -1,0 +1,1 @@
+"""Decisions: record, preview and send plain summaries."""

@@ -1,0 +1,1 @@
+"""Feedback: the after-meeting survey's anonymous results."""

@@ -1,0 +1,145 @@
+"""Reading admin forms: typed values, and what is wrong with each field, in staff words.
+
+Errors are kept in the staff language. A form keeps what was typed, so a page shown again with errors loses nothing.
+"""
+
+from datetime import date, datetime, time
+
+from flask import request
+from werkzeug.datastructures import MultiDict
+
+from app.admin.words import _
+from app.digits import normalise_digits
+from app.errors import InvalidInput
+from app.phone import InvalidPhoneNumber, normalise_phone
+from app.planner import local_zone
+
+
+class Form:
+    """The submitted (or initial) values of one form and the errors found in them."""
+
+    def __init__(self, data: MultiDict | dict | None = None) -> None:
+        if data is None:
+            data = request.form if request.method == "POST" else MultiDict()
+        self.data = data if isinstance(data, MultiDict) else MultiDict(data)
+        self.errors: dict[str, str] = {}
+
+    def value(self, name: str, default: str = "") -> str:
+        """What is in the field, as text, for showing it again."""
+        return str(self.data.get(name, default) or "")
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a multi-choice field."""
+        return [v for v in self.data.getlist(name) if v]
+
+    def fail(self, name: str, message: str) -> None:
+        """Record what is wrong with a field (the first problem found is kept)."""
+        self.errors.setdefault(name, message)
+
+    def absorb(self, exc: InvalidInput, fields: dict[str, str] | None = None) -> None:
+        """Take a domain error's field messages; `fields` renames domain fields to form ones."""
+        for name, message in exc.errors.items():  # domain messages are marked with N_()
+            self.fail((fields or {}).get(name, name), _(message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def text(self, name: str, *, required: bool = False, max_length: int = 200) -> str:
+        value = self.value(name).strip()
+        if required and not value:
+            self.fail(name, _("Fill this in."))
+        elif len(value) > max_length:
+            self.fail(name, _("This is too long."))
+        return value
+
+    def choice(self, name: str, choices, *, required: bool = True) -> str:
+        value = self.value(name)
+        if not value and not required:
+            return ""
+        if value not in {str(c) for c in choices}:
+            self.fail(name, _("Choose one of the options."))
+        return value
+
+    def choices(self, name: str, choices) -> list[str]:
+        allowed = {str(c) for c in choices}
+        picked = self.values(name)
+        if any(v not in allowed for v in picked):
+            self.fail(name, _("Choose among the options."))
+        return [v for v in picked if v in allowed]
+
+    def boolean(self, name: str) -> bool:
+        return self.value(name) in ("1", "on", "true", "yes")
+
+    def integer(
+        self, name: str, *, minimum: int, maximum: int, required: bool = True
+    ) -> int | None:
+        raw = normalise_digits(self.value(name)).strip()
+        if not raw and not required:
+            return None
+        if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+            self.fail(
+                name,
+                _(
+                    "Give a whole number from %(minimum)d to %(maximum)d.",
+                    minimum=minimum,
+                    maximum=maximum,
+                ),
+            )
+            return None
+        return int(raw)
+
+    def number(self, name: str, *, required: bool = False) -> float | None:
+        raw = normalise_digits(self.value(name)).strip().replace(",", ".").replace(" ", "")
+        if not raw and not required:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            self.fail(name, _("Give a number, like 12 or 7,5."))
+            return None
+        if value < 0:
+            self.fail(name, _("Give a number, like 12 or 7,5."))
+            return None
+        return value
+
+    def day(self, name: str, *, required: bool = True) -> date | None:
+        raw = normalise_digits(self.value(name)).strip()
+        if not raw and not required:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.fail(name, _("Give a date like 2026-03-04."))
+            return None
+
+    def clock(self, name: str, *, required: bool = True) -> time | None:
+        raw = normalise_digits(self.value(name)).strip().replace(".", ":")
+        if not raw and not required:
+            return None
+        try:
+            return time.fromisoformat(raw if len(raw) > 2 else f"{raw}:00")
+        except ValueError:
+            self.fail(name, _("Give a time like 14:30."))
+            return None
+
+    def moment(self, day_name: str, clock_name: str) -> datetime | None:
+        """A local date and clock time as an aware datetime in the unit's time zone."""
+        day = self.day(day_name)
+        clock = self.clock(clock_name)
+        if day is None or clock is None:
+            return None
+        return datetime.combine(day, clock, tzinfo=local_zone())
+
+    def phone(self, name: str, *, required: bool = True) -> str:
+        raw = self.value(name).strip()
+        if not raw and not required:
+            return ""
+        try:
+            return normalise_phone(raw)
+        except InvalidPhoneNumber:
+            self.fail(
+                name,
+                _("This is not a phone number we can text. Write it like 070-123 45 67."),
+            )
+            return raw

@@ -1,0 +1,1 @@
+"""Handovers: hand clients to a colleague, for good or during an absence."""

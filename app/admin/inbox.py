@@ -1,0 +1,1 @@
+"""Inbox: what clients sent, answering and marking handled."""

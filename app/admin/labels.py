@@ -1,0 +1,174 @@
+"""Staff words for stored values (statuses, channels, roles …) and for catalog entries."""
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from flask import Flask, current_app
+
+from app import catalog
+from app.admin.words import N_, _, staff_language
+from app.i18n import catalogs
+
+LABELS: dict[str, str] = {
+    # outbox statuses
+    "pending": N_("Waiting"),
+    "sending": N_("Sending"),
+    "sent": N_("Sent"),
+    "delivered": N_("Delivered"),
+    "undelivered": N_("Not delivered"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
+    "skipped": N_("Not sent"),
+    # channels
+    "sms": N_("Text message"),
+    "voice": N_("Phone call"),
+    "both": N_("Text and phone call"),
+    "admin": N_("Staff"),
+    # privacy
+    "full": N_("Full text"),
+    "discreet": N_("Discreet"),
+    # consent methods
+    "written": N_("In writing"),
+    "verbal": N_("Verbally"),
+    "integration": N_("Through the case system"),
+    # roles
+    "caseworker": N_("Case worker"),
+    "god_man": N_("God man (guardian)"),
+    "forvaltare": N_("Förvaltare (administrator)"),
+    "relative": N_("Relative"),
+    "other": N_("Other"),
+    # appointments
+    "office": N_("At the office"),
+    "home": N_("At home"),
+    "phone": N_("By phone"),
+    "video": N_("By video"),
+    "planned": N_("Planned"),
+    "confirmed": N_("Confirmed"),
+    "declined": N_("Declined"),
+    # checklists
+    "open": N_("Open"),
+    "complete": N_("Complete"),
+    # decisions
+    "approved": N_("Approved"),
+    "partly_approved": N_("Partly approved"),
+    "refused": N_("Refused"),
+    "ended": N_("Ended"),
+    "changed": N_("Changed"),
+    "draft": N_("Draft"),
+    "announced": N_("Heads-up sent"),
+    "decided": N_("Decided"),
+    "withdrawn": N_("Withdrawn"),
+    # handovers
+    "permanent": N_("For good"),
+    "absence": N_("During an absence"),
+}
+
+KIND_LABELS: dict[str, str] = {
+    "welcome": N_("Welcome"),
+    "appointment_reminder": N_("Meeting reminder"),
+    "appointment_changed": N_("Meeting changed"),
+    "appointment_cancelled": N_("Meeting cancelled"),
+    "feedback_request": N_("Question after a meeting"),
+    "checklist_request": N_("Documents asked for"),
+    "checklist_reminder": N_("Documents reminder"),
+    "documents_received": N_("Documents received"),
+    "checklist_complete": N_("All documents received"),
+    "decision_heads_up": N_("Decision coming"),
+    "decision_approved": N_("Decision: approved"),
+    "decision_partly_approved": N_("Decision: partly approved"),
+    "decision_refused": N_("Decision: refused"),
+    "decision_ended": N_("Decision: ended"),
+    "decision_changed": N_("Decision: changed"),
+    "support_ending": N_("Support is ending"),
+    "handover_permanent": N_("New case worker"),
+    "handover_absence": N_("Stand-in during absence"),
+    "absence_ended": N_("Case worker back"),
+    "callback_confirmation": N_("We will call you"),
+    "staff_message": N_("Message from staff"),
+}
+
+# The field in each catalog that names an entry for staff.
+CATALOG_LABEL_FIELD = {
+    "services": "name",
+    "documents": "name",
+    "applications": "name",
+    "purposes": "sentence",
+    "reasons": "sentence",
+    "next_steps": "sentence",
+}
+
+
+def label(value: str | None) -> str:
+    """A stored value in staff words ('pending' -> 'Väntar')."""
+    if not value:
+        return ""
+    return _(LABELS[value]) if value in LABELS else value
+
+
+def kind_label(kind: str) -> str:
+    """A message kind in staff words; answers in a text conversation are 'Automatic reply'."""
+    if kind in KIND_LABELS:
+        return _(KIND_LABELS[kind])
+    return _("Automatic reply") if kind.startswith("reply_") else kind
+
+
+def language_label(code: str | None) -> str:
+    """A client language's name in the staff language ('arabiska')."""
+    return catalogs().formatter(staff_language()).language_name(code or "sv")
+
+
+def catalog_label(name: str, key: str) -> str:
+    """A catalog entry (a service, a document …) as staff read it: the Swedish client word,
+    or its English translation when the staff interface is in English."""
+    directory = Path(current_app.config["MESSAGES_DIR"]) / "catalog"
+    try:
+        text = catalog.entry(directory, name, key)[CATALOG_LABEL_FIELD[name]]
+    except (catalog.UnknownCatalogKey, KeyError):
+        return key
+    return catalogs().gettext("en", text) if staff_language() == "en" else text
+
+
+def catalog_options(name: str) -> list[tuple[str, str]]:
+    """Every entry of a catalog as (key, staff label), for select boxes."""
+    directory = Path(current_app.config["MESSAGES_DIR"]) / "catalog"
+    return [(key, catalog_label(name, key)) for key in catalog.entries(directory, name)]
+
+
+def options(*values: str) -> list[tuple[str, str]]:
+    """(value, staff label) pairs for a select box or radio group."""
+    return [(value, label(value)) for value in values]
+
+
+def moment(value: datetime | None) -> str:
+    """A moment in the unit's time zone, short: 'mån 23 nov. 14:30' (the year when not this
+    year)."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    this_year = local.year == datetime.now(local.tzinfo).year
+    pattern = "EEE d MMM HH:mm" if this_year else "EEE d MMM y HH:mm"
+    return format_datetime(local, pattern, locale=staff_language())
+
+
+def day(value: date | None) -> str:
+    """A date with its weekday: 'mån 23 nov. 2026'."""
+    if value is None:
+        return ""
+    return format_date(value, "EEE d MMM y", locale=staff_language())
+
+
+def init_app(app: Flask) -> None:
+    """Give templates filters for labels, catalog entries, moments, dates and phones."""
+    from app.contacts import display_phone
+    from app.phone import mask_phone
+
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["kind_label"] = kind_label
+    app.jinja_env.filters["language_label"] = language_label
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["masked"] = mask_phone
+    app.jinja_env.filters["catalog_label"] = lambda key, name: catalog_label(name, key)

@@ -1,0 +1,1 @@
+"""Outbox: every planned and sent message, retry and cancel."""

@@ -1,0 +1,1 @@
+"""Send now: any message kind to one client or a chosen group."""

@@ -1,0 +1,1 @@
+"""Settings: the unit's sender, numbers, hours and language review."""

@@ -1,0 +1,1 @@
+"""Staff accounts: administrators add, change and close them."""

@@ -1,0 +1,100 @@
+"""Today: what needs a case worker's attention now, for the clients they handle."""
+
+from datetime import timedelta
+
+from flask import render_template
+from sqlalchemy import or_
+from sqlmodel import select
+
+from app.admin import bp
+from app.admin.access import current_staff, today, visible_clients
+from app.db import get_session
+from app.models import (
+    Appointment,
+    AppointmentResponse,
+    AppointmentStatus,
+    CallbackRequest,
+    Client,
+    InboundMessage,
+    OutboxMessage,
+    OutboxStatus,
+    utcnow,
+)
+
+FAILURES_SHOWN_FOR = timedelta(days=14)
+
+
+def _with_clients(query, model) -> list[tuple]:
+    """Rows joined to their client, limited to the clients the person handles; messages
+    from unknown numbers (no client) are everyone's to see."""
+    staff = current_staff()
+    query = query.outerjoin(Client, Client.id == model.client_id).where(
+        or_(model.client_id.is_(None), visible_clients(staff, today()))
+    )
+    return list(get_session().exec(query))
+
+
+def waiting_messages(*, documents: bool) -> list[tuple[InboundMessage, Client | None]]:
+    """Texts that need an answer; with documents=True those that came with pictures."""
+    media = InboundMessage.media != "" if documents else InboundMessage.media == ""
+    query = (
+        select(InboundMessage, Client)
+        .where(InboundMessage.needs_answer.is_(True), InboundMessage.handled_at.is_(None), media)
+        .order_by(InboundMessage.received_at)
+    )
+    return _with_clients(query, InboundMessage)
+
+
+def waiting_callbacks() -> list[tuple[CallbackRequest, Client | None]]:
+    """Callback requests nobody has handled, oldest first."""
+    query = (
+        select(CallbackRequest, Client)
+        .where(CallbackRequest.handled_at.is_(None))
+        .order_by(CallbackRequest.created_at)
+    )
+    return _with_clients(query, CallbackRequest)
+
+
+def declined_appointments() -> list[tuple[Appointment, Client]]:
+    """Coming meetings the client said no to: they need a new time or a cancellation."""
+    query = (
+        select(Appointment, Client)
+        .join(Client, Client.id == Appointment.client_id)
+        .where(
+            Appointment.response == AppointmentResponse.DECLINED,
+            Appointment.status == AppointmentStatus.PLANNED,
+            Appointment.starts_at >= utcnow() - timedelta(hours=12),
+            visible_clients(current_staff(), today()),
+        )
+        .order_by(Appointment.starts_at)
+    )
+    return list(get_session().exec(query))
+
+
+def failed_deliveries() -> list[tuple[OutboxMessage, Client]]:
+    """Messages that could not be delivered lately and nobody has looked at."""
+    query = (
+        select(OutboxMessage, Client)
+        .join(Client, Client.id == OutboxMessage.client_id)
+        .where(
+            OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.UNDELIVERED)),
+            OutboxMessage.reviewed_at.is_(None),
+            OutboxMessage.final_at >= utcnow() - FAILURES_SHOWN_FOR,
+            visible_clients(current_staff(), today()),
+        )
+        .order_by(OutboxMessage.final_at.desc())
+    )
+    return list(get_session().exec(query))
+
+
+@bp.route("/", endpoint="today")
+def today_page():
+    """The start page after signing in."""
+    return render_template(
+        "admin/today.html",
+        messages=waiting_messages(documents=False),
+        documents=waiting_messages(documents=True),
+        callbacks=waiting_callbacks(),
+        declined=declined_appointments(),
+        failures=failed_deliveries(),
+    )

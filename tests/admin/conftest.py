@@ -1,0 +1,87 @@
+"""Admin fixtures: a unit, a case worker and an administrator who can sign in, and
+helpers that post forms with the session's CSRF token."""
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from app.models import StaffRole
+from tests.factories import create_staff, create_unit
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def unit(session):
+    return create_unit(session, phone_menu_number="+46846500401")
+
+
+@pytest.fixture
+def caseworker(session, unit):
+    return create_staff(
+        session,
+        unit,
+        email="lina.berg@ekby.example",
+        name="Lina Berg",
+        phone="+46701740605",
+        password_hash=generate_password_hash(PASSWORD),
+    )
+
+
+@pytest.fixture
+def colleague(session, unit):
+    return create_staff(
+        session,
+        unit,
+        email="omar.haddad@ekby.example",
+        name="Omar Haddad",
+        phone="+46701740606",
+        password_hash=generate_password_hash(PASSWORD),
+    )
+
+
+@pytest.fixture
+def administrator(session, unit):
+    return create_staff(
+        session,
+        unit,
+        email="admin@ekby.example",
+        name="Eva Admin",
+        role=StaffRole.ADMIN,
+        password_hash=generate_password_hash(PASSWORD),
+    )
+
+
+def csrf_token(web) -> str:
+    """The session's form secret (a GET of any admin page creates it)."""
+    with web.session_transaction() as stored:
+        if "csrf" not in stored:
+            stored["csrf"] = "test-csrf-token"
+        return stored["csrf"]
+
+
+def post(web, url: str, data: dict | None = None, **kwargs):
+    """POST a form the way the browser does: with the CSRF token."""
+    return web.post(url, data={"csrf_token": csrf_token(web)} | (data or {}), **kwargs)
+
+
+def sign_in(web, staff, password: str = PASSWORD, language: str = "en"):
+    """Sign in through the real form; the staff interface in English unless asked."""
+    response = post(web, "/admin/login", {"email": staff.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with web.session_transaction() as stored:
+        stored["staff_language"] = language
+    return response
+
+
+@pytest.fixture
+def as_caseworker(client, caseworker):
+    """The test client, signed in as the case worker (English interface)."""
+    sign_in(client, caseworker)
+    return client
+
+
+@pytest.fixture
+def as_admin(client, administrator):
+    """The test client, signed in as the administrator (English interface)."""
+    sign_in(client, administrator)
+    return client
