@@ -1,6 +1,7 @@
 """Reading admin forms: typed values, and what is wrong with each field, in staff words.
 
-Errors are kept in the staff language. A form keeps what was typed, so a page shown again with errors loses nothing.
+Errors are kept in the staff language. A form keeps what was typed, so a page shown
+again with errors loses nothing.
 """
 
 from datetime import date, datetime, time
