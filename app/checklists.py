@@ -8,7 +8,7 @@ from flask import current_app
 from sqlmodel import Session, func, select
 
 from app import catalog
-from app.errors import InvalidInput
+from app.errors import N_, InvalidInput
 from app.models import (
     Checklist,
     ChecklistItem,
@@ -57,9 +57,9 @@ def create(
     applications = catalog.entries(_catalog_dir(), "applications")
     errors = {}
     if application_type not in applications:
-        errors["application_type"] = f"Choose one of: {', '.join(applications)}."
+        errors["application_type"] = N_("Choose one of the options.")
     if not isinstance(due_date, date) or due_date < local_date(now):
-        errors["due_date"] = "The due date must be today or later."
+        errors["due_date"] = N_("The due date must be today or later.")
     known = catalog.entries(_catalog_dir(), "documents")
     wanted = (
         documents
@@ -71,9 +71,9 @@ def create(
     wanted = list(dict.fromkeys(wanted))
     unknown = [d for d in wanted if d not in known]
     if unknown:
-        errors["documents"] = f"Unknown documents: {', '.join(unknown)}."
+        errors["documents"] = N_("Unknown document: choose from the list.")
     elif not wanted:
-        errors["documents"] = "Ask for at least one document."
+        errors["documents"] = N_("Ask for at least one document.")
     if errors:
         raise InvalidInput(errors)
     checklist = Checklist(
@@ -114,10 +114,10 @@ def receive(
     """Tick a document as received; thank the client (a few ticks make one message)."""
     now = now or utcnow()
     if checklist.status != ChecklistStatus.OPEN:
-        raise InvalidInput({"status": "This checklist is closed."})
+        raise InvalidInput({"status": N_("This checklist is closed.")})
     item = next((i for i in items(session, checklist) if i.document_type == document_type), None)
     if item is None:
-        raise InvalidInput({"document_type": "That document is not on this checklist."})
+        raise InvalidInput({"document_type": N_("That document is not on this checklist.")})
     if item.received_at is not None:
         return item
     item.received_at = now

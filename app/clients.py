@@ -2,13 +2,53 @@
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.errors import InvalidInput
+from app.errors import N_, InvalidInput
 from app.languages import is_supported
 from app.models import Channel, Client, ConsentMethod, OutboxMessage, Privacy, utcnow
 from app.phone import InvalidPhoneNumber, normalise_phone
 from app.planner import add_message
+
+EDITABLE = ("first_name", "last_name", "phone", "language", "channel", "picture_support",
+            "privacy", "caseworker_id")  # fmt: skip
+
+
+def validate(session: Session, values: dict, client: Client | None = None) -> dict:
+    """Check a client's details; return them cleaned (phone in E.164) or raise InvalidInput
+    naming every wrong field. The phone number must not belong to another client."""
+    errors = {}
+    cleaned = dict(values)
+    if "first_name" in values:
+        cleaned["first_name"] = (values["first_name"] or "").strip()
+        if not cleaned["first_name"]:
+            errors["first_name"] = N_("Give the client's first name.")
+    if "last_name" in values:
+        cleaned["last_name"] = (values["last_name"] or "").strip()
+    if "phone" in values:
+        try:
+            cleaned["phone"] = normalise_phone(values["phone"])
+        except InvalidPhoneNumber:
+            errors["phone"] = N_(
+                "This is not a phone number we can text. Write it like 070-123 45 67."
+            )
+        else:
+            other = session.exec(select(Client.id).where(Client.phone == cleaned["phone"])).first()
+            if other is not None and (client is None or other != client.id):
+                errors["phone"] = N_("Another client already has this phone number.")
+    if "language" in values and not is_supported(values["language"]):
+        errors["language"] = N_("Choose a supported language.")
+    if "channel" in values and values["channel"] not in set(Channel):
+        errors["channel"] = N_("Choose sms, voice or both.")
+    if "privacy" in values and values["privacy"] not in set(Privacy):
+        errors["privacy"] = N_("Choose full or discreet.")
+    if values.get("consent_method") is not None and values["consent_method"] not in set(
+        ConsentMethod
+    ):
+        errors["consent_method"] = N_("Choose written, verbal, sms or integration.")
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
 
 
 def enroll(
@@ -30,33 +70,24 @@ def enroll(
 ) -> Client:
     """Register a client; with consent, the welcome message is planned at once."""
     now = now or utcnow()
-    errors = {}
-    if not first_name.strip():
-        errors["first_name"] = "Give the client's first name."
-    try:
-        phone = normalise_phone(phone)
-    except InvalidPhoneNumber as exc:
-        errors["phone"] = str(exc)
-    if not is_supported(language):
-        errors["language"] = "Choose a supported language."
-    if channel not in set(Channel):
-        errors["channel"] = "Choose sms, voice or both."
-    if privacy not in set(Privacy):
-        errors["privacy"] = "Choose full or discreet."
-    if consent_method is not None and consent_method not in set(ConsentMethod):
-        errors["consent_method"] = "Choose written, verbal, sms or integration."
-    if errors:
-        raise InvalidInput(errors)
+    values = validate(
+        session,
+        dict(
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            language=language,
+            channel=channel,
+            privacy=privacy,
+            consent_method=consent_method,
+        ),
+    )
+    values.pop("consent_method")
     client = Client(
         unit_id=unit_id,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        phone=phone,
-        language=language,
-        channel=channel,
         picture_support=picture_support,
-        privacy=privacy,
         caseworker_id=caseworker_id,
+        **values,
         **source,
     )
     session.add(client)
@@ -65,6 +96,39 @@ def enroll(
         record_consent(
             session, client, consent_method, recorded_by_id=consent_recorded_by_id, now=now
         )
+    return client
+
+
+def update(session: Session, client: Client, *, now: datetime | None = None, **changes) -> Client:
+    """Change a client's details. A new phone number clears 'unreachable', so messages go
+    out again; a new language applies to every message composed from now on."""
+    now = now or utcnow()
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput({field: N_("This cannot be changed.") for field in sorted(unknown)})
+    values = validate(session, changes, client)
+    if "phone" in values and values["phone"] != client.phone:
+        client.unreachable_at = None
+    for field, value in values.items():
+        setattr(client, field, value)
+    client.updated_at = now
+    session.add(client)
+    return client
+
+
+def opt_out(session: Session, client: Client, *, now: datetime | None = None) -> Client:
+    """Record that the client wants no more messages (said to staff, not by text)."""
+    client.opted_out_at = now or utcnow()
+    client.updated_at = client.opted_out_at
+    session.add(client)
+    return client
+
+
+def opt_in(session: Session, client: Client, *, now: datetime | None = None) -> Client:
+    """Record that the client wants messages again."""
+    client.opted_out_at = None
+    client.updated_at = now or utcnow()
+    session.add(client)
     return client
 
 
@@ -79,7 +143,7 @@ def record_consent(
     """Record when and how the client agreed to get messages; welcome them once."""
     now = now or utcnow()
     if method not in set(ConsentMethod):
-        raise InvalidInput({"consent_method": "Choose written, verbal, sms or integration."})
+        raise InvalidInput({"consent_method": N_("Choose written, verbal, sms or integration.")})
     client.consent_at = now
     client.consent_method = method
     client.consent_recorded_by_id = recorded_by_id

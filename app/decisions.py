@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app import catalog
 from app.deadlines import appeal_deadline
-from app.errors import InvalidInput
+from app.errors import N_, InvalidInput
 from app.facts import staff_name
 from app.models import Client, Decision, DecisionOutcome, DecisionStatus, OutboxMessage, utcnow
 from app.planner import add_message, at_local, cancel_pending, local_date
@@ -34,34 +34,34 @@ def _validate(values: dict) -> None:
     errors = {}
     services = catalog.entries(_catalog_dir(), "services")
     if values.get("service") not in services:
-        errors["service"] = f"Choose one of: {', '.join(services)}."
+        errors["service"] = N_("Choose one of the options.")
     outcome = values.get("outcome")
     if outcome is not None and outcome not in set(DecisionOutcome):
-        errors["outcome"] = "Choose approved, partly_approved, refused, ended or changed."
+        errors["outcome"] = N_("Choose approved, partly_approved, refused, ended or changed.")
     unit = values.get("scope_unit")
     amount = values.get("scope_amount")
     if unit is not None and unit not in SCOPE_UNITS:
-        errors["scope_unit"] = f"Choose one of: {', '.join(SCOPE_UNITS)}."
+        errors["scope_unit"] = N_("Choose one of the options.")
     if (unit is None) != (amount is None):
-        errors["scope_amount"] = "Give both an amount and what it counts."
+        errors["scope_amount"] = N_("Give both an amount and what it counts.")
     elif amount is not None and amount <= 0:
-        errors["scope_amount"] = "The amount must be more than zero."
+        errors["scope_amount"] = N_("The amount must be more than zero.")
     valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
     if valid_from and valid_to and valid_to < valid_from:
-        errors["valid_to"] = "The end cannot be before the start."
+        errors["valid_to"] = N_("The end cannot be before the start.")
     reasons = catalog.entries(_catalog_dir(), "reasons")
     unknown = [r for r in _reason_keys(values.get("reasons", "")) if r not in reasons]
     if unknown:
-        errors["reasons"] = f"Unknown reasons: {', '.join(unknown)}."
+        errors["reasons"] = N_("Unknown reason: choose from the list.")
     if outcome in (DecisionOutcome.REFUSED, DecisionOutcome.PARTLY_APPROVED) and not _reason_keys(
         values.get("reasons", "")
     ):
-        errors["reasons"] = "Choose at least one reason for a refusal."
+        errors["reasons"] = N_("Choose at least one reason for a refusal.")
     if outcome == DecisionOutcome.ENDED and not (valid_to or values.get("decided_on")):
-        errors["valid_to"] = "Give the day the support ends."
+        errors["valid_to"] = N_("Give the day the support ends.")
     decided_on, received_on = values.get("decided_on"), values.get("received_on")
     if decided_on and received_on and received_on < decided_on:
-        errors["received_on"] = "The letter cannot arrive before the decision was made."
+        errors["received_on"] = N_("The letter cannot arrive before the decision was made.")
     if errors:
         raise InvalidInput(errors)
 
@@ -125,7 +125,7 @@ def decide(
     if decision is None:
         decision = Decision(client_id=client.id)
     elif decision.status == DecisionStatus.DECIDED:
-        raise InvalidInput({"status": "This decision is already made; record a new one."})
+        raise InvalidInput({"status": N_("This decision is already made; record a new one.")})
     for field, value in values.items():
         setattr(decision, field, value)
     decision.status = DecisionStatus.DECIDED

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app import catalog
 from app.contacts import Contact, contact_facts, current_contact
-from app.errors import InvalidInput
+from app.errors import N_, InvalidInput
 from app.models import Client, Handover, HandoverKind, OutboxMessage, StaffUser, Unit, utcnow
 from app.planner import add_message, at_local, cancel_pending, local_date
 
@@ -17,21 +17,21 @@ def _validate(values: dict, today: date) -> None:
     errors = {}
     kind = values.get("kind")
     if kind not in set(HandoverKind):
-        errors["kind"] = "Choose permanent or absence."
+        errors["kind"] = N_("Choose permanent or absence.")
     starts_on = values.get("starts_on")
     if not isinstance(starts_on, date):
-        errors["starts_on"] = "Give the first day."
+        errors["starts_on"] = N_("Give the first day.")
     ends_on = values.get("ends_on")
     if kind == HandoverKind.ABSENCE:
         if not isinstance(ends_on, date):
-            errors["ends_on"] = "Give the last day of the absence."
+            errors["ends_on"] = N_("Give the last day of the absence.")
         elif isinstance(starts_on, date) and ends_on < starts_on:
-            errors["ends_on"] = "The last day cannot be before the first day."
+            errors["ends_on"] = N_("The last day cannot be before the first day.")
         elif ends_on < today:
-            errors["ends_on"] = "The absence is already over."
+            errors["ends_on"] = N_("The absence is already over.")
     steps = catalog.entries(Path(current_app.config["MESSAGES_DIR"]) / "catalog", "next_steps")
     if values.get("next_step") and values["next_step"] not in steps:
-        errors["next_step"] = f"Choose one of: {', '.join(steps)}."
+        errors["next_step"] = N_("Choose one of the options.")
     if errors:
         raise InvalidInput(errors)
 
@@ -54,7 +54,7 @@ def hand_over(
     _validate(dict(kind=kind, starts_on=starts_on, ends_on=ends_on, next_step=next_step), today)
     from_staff = from_staff or current_contact(session, client, max(today, starts_on)).staff
     if from_staff is not None and from_staff.id == to_staff.id:
-        raise InvalidInput({"to_staff_id": "Choose someone other than the current contact."})
+        raise InvalidInput({"to_staff_id": N_("Choose someone other than the current contact.")})
     handover = Handover(
         client_id=client.id,
         from_staff_id=from_staff.id if from_staff else None,

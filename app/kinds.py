@@ -44,6 +44,8 @@ KINDS: dict[str, MessageKind] = {
         MessageKind("handover_absence", "handover", 2, "handovers"),
         MessageKind("absence_ended", "handover", 2, "handovers"),
         MessageKind("callback_confirmation", "callback", 2, urgent=True),
+        # A case worker's own words (up to 320 characters), with greeting and signature.
+        MessageKind("staff_message", "staff_message", 3),
         # Answers to what a client texts (app/conversation.py). Two are lists: seven
         # options (and the overview link), and nine languages in five scripts.
         MessageKind("reply_menu", "reply", 3, reply=True),

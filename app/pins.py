@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
 from app.digits import normalise_digits
-from app.errors import InvalidInput
+from app.errors import N_, InvalidInput
 from app.models import Client
 
 PIN_LENGTH = 4
@@ -19,7 +19,7 @@ def set_pin(session: Session, client: Client, pin: str) -> None:
     """Give a client a new four-digit PIN (staff do this with the client)."""
     pin = normalise_digits(pin or "").strip()
     if len(pin) != PIN_LENGTH or not pin.isdigit():
-        raise InvalidInput({"pin": f"The PIN must be {PIN_LENGTH} digits."})
+        raise InvalidInput({"pin": N_("The PIN must be 4 digits.")})
     client.pin_hash = generate_password_hash(pin)
     client.pin_failures = 0
     client.pin_locked_until = None

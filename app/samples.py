@@ -21,6 +21,10 @@ REASONS = {
 }
 
 
+# What a case worker might type (staff write Swedish; the words around it are translated).
+STAFF_TEXT = "Jag är sjuk i dag. Vi ses på måndag i stället. Du behöver inte ringa."
+
+
 def _person(staff: dict) -> dict:
     return {
         "name": staff["name"],
@@ -139,6 +143,9 @@ def sample_facts(
         }
     elif subject == "reply":
         facts |= _reply_facts(kind, lang, today, meeting, spec)
+    elif subject == "staff_message":
+        facts["text"] = STAFF_TEXT
+        facts["author"] = caseworker["name"]
     elif subject == "callback":
         facts["callback"] = {
             "caller": caseworker["name"],

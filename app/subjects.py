@@ -9,7 +9,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app import appointments, callbacks, checklists, clients, decisions, handovers
+from app import (
+    appointments,
+    callbacks,
+    checklists,
+    clients,
+    decisions,
+    handovers,
+    staff_messages,
+)
 from app.models import (
     Appointment,
     CallbackRequest,
@@ -18,6 +26,7 @@ from app.models import (
     Decision,
     Handover,
     OutboxMessage,
+    StaffMessage,
 )
 
 
@@ -37,6 +46,7 @@ SUBJECTS: dict[str, Subject] = {
     "decision": Subject(Decision, decisions.facts, decisions.still_wanted),
     "handover": Subject(Handover, handovers.facts, handovers.still_wanted),
     "callback": Subject(CallbackRequest, callbacks.facts, callbacks.still_wanted),
+    "staff_message": Subject(StaffMessage, staff_messages.facts, staff_messages.still_wanted),
 }
 
 

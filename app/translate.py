@@ -1,6 +1,6 @@
 """`flask translate ...`: the translation workflow around Babel's pybabel.
 
-extract   messages/ -> locales/messages.pot
+extract   messages/ -> locales/messages.pot (--domain admin: the staff interface)
 update    the template -> every registry language's catalog (creates missing ones)
 compile   checks every catalog and writes .mo files (the app itself reads the .po files)
 status    how much of each language is translated, and its review status
@@ -30,7 +30,7 @@ from app.config import PROJECT_ROOT
 from app.languages import SOURCE_LANGUAGE, Language, get_language, is_supported, languages
 
 translate = AppGroup("translate", help="Extract, update, compile, export and check translations.")
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 CSV_FIELDS = ("id", "form", "swedish", "english", "note", "translation")
 
 
@@ -131,15 +131,60 @@ def set_review(code: str, review: Review) -> None:
 # Commands -----------------------------------------------------------------------------
 
 
-@translate.command("extract")
-def extract_command() -> None:
-    """Collect every client-facing string from messages/ into locales/messages.pot."""
+DOMAINS = ("messages", "admin")
+# The staff interface is written in English and translated into Swedish only.
+STAFF_CATALOG_LANGUAGES = ("sv",)
+domain_option = click.option(
+    "--domain",
+    type=click.Choice(DOMAINS),
+    default="messages",
+    show_default=True,
+    help="messages: what clients read; admin: the staff interface.",
+)
+
+
+def domain_template_path(domain: str) -> Path:
+    return template_path() if domain == "messages" else locales_dir() / "admin.pot"
+
+
+def domain_catalog_path(domain: str, code: str) -> Path:
+    return locales_dir() / code / "LC_MESSAGES" / f"{domain}.po"
+
+
+def extract_domain(domain: str, output: Path) -> None:
+    """Run Babel's extraction for one domain into `output`."""
+    config = "babel.cfg" if domain == "messages" else "babel-admin.cfg"
     CommandLineInterface().run([
-        "pybabel", "-q", "extract", "-F", str(PROJECT_ROOT / "babel.cfg"),
-        "-o", str(template_path()), "--no-location", "--sort-output", "--omit-header",
+        "pybabel", "-q", "extract", "-F", str(PROJECT_ROOT / config),
+        "-o", str(output), "--no-location", "--sort-output", "--omit-header",
         "--add-comments=Translators:", str(PROJECT_ROOT),
     ])  # fmt: skip
-    click.echo(f"Wrote {template_path().relative_to(PROJECT_ROOT)}.")
+
+
+@translate.command("extract")
+@domain_option
+def extract_command(domain: str) -> None:
+    """Collect the strings of a domain (client messages, or the staff interface)."""
+    extract_domain(domain, domain_template_path(domain))
+    click.echo(f"Wrote {domain_template_path(domain).relative_to(PROJECT_ROOT)}.")
+
+
+def update_staff_catalogs() -> dict[str, int]:
+    """Bring the staff interface's catalogs in line with locales/admin.pot."""
+    untranslated = {}
+    for code in STAFF_CATALOG_LANGUAGES:
+        with domain_template_path("admin").open("rb") as fh:
+            template = read_po(fh)
+        path = domain_catalog_path("admin", code)
+        if path.exists():
+            catalog = read_catalog(path, get_language(code))
+        else:
+            catalog = Catalog(locale=Locale.parse(code), project="tydligt")
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        write_catalog(path, catalog)
+        untranslated[code] = sum(1 for m in catalog if m.id and not is_translated(m))
+    return untranslated
 
 
 def update_catalogs() -> dict[str, int]:
@@ -167,9 +212,11 @@ def update_catalogs() -> dict[str, int]:
 
 
 @translate.command("update")
-def update_command() -> None:
+@domain_option
+def update_command(domain: str) -> None:
     """Update every language's catalog from the template (missing catalogs are created)."""
-    for code, count in update_catalogs().items():
+    counts = update_catalogs() if domain == "messages" else update_staff_catalogs()
+    for code, count in counts.items():
         click.echo(f"{code}: {count} untranslated")
 
 

@@ -6,7 +6,6 @@ Pages do not depend on the database engine, so this runs once (with the SQLite s
 
 import json
 import re
-import shutil
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -14,15 +13,14 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import checklists, clients, create_app, decisions
-from app.config import PROJECT_ROOT
 from app.db import make_engine, upgrade_database
 from app.languages import languages
 from app.models import Unit
 from app.sending import send_due
+from tests.browser import axe_problems, launch
 from tests.conftest import BACKEND
 from tests.factories import book_appointment, create_staff
 
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The server below runs on the real clock, so the data is made on it too.
 NOW = datetime.now(UTC)
 MEETING = NOW + timedelta(hours=20)
@@ -30,13 +28,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(BACKEND != "sqlite", reason="pages are checked once, with the SQLite run"),
 ]
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found or not AXE.exists():
-        pytest.fail("Chromium or axe-core missing: `make test` installs both (see Makefile)")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -119,22 +110,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with launch() as chromium:
         yield chromium
-        chromium.close()
 
 
 def open_page(browser, address: str, width: int = 1024):
@@ -166,16 +143,7 @@ def test_pages_have_no_accessibility_violations_in_any_language(site, browser, c
         language = next(lang for lang in languages() if lang.code == code)
         assert page.get_attribute("html", "lang") == code
         assert page.get_attribute("html", "dir") == language.direction
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
-        )
-        problems = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
-            for v in result["violations"]
-        ]
-        assert problems == []
+        assert axe_problems(page) == []
         assert outside == []
         images = page.eval_on_selector_all("img", "els => els.map(e => [e.alt, e.naturalWidth])")
         assert images and all(alt and width > 0 for alt, width in images)

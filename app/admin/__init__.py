@@ -3,19 +3,21 @@
 from flask import Blueprint, Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from app.errors import N_
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # Areas in the order the navigation shows them: (endpoint, label msgid, admins only).
 NAVIGATION = (
-    ("admin.today", "Today", False),
-    ("admin.clients", "Clients", False),
-    ("admin.inbox", "Inbox", False),
-    ("admin.outbox", "Outbox", False),
-    ("admin.send_now", "Send now", False),
-    ("admin.feedback", "Feedback", False),
-    ("admin.settings", "Settings", True),
-    ("admin.staff_accounts", "Staff", True),
-    ("admin.simulator", "Phone simulator", False),
+    ("admin.today", N_("Today"), False),
+    ("admin.clients", N_("Clients"), False),
+    ("admin.inbox", N_("Inbox"), False),
+    ("admin.outbox", N_("Outbox"), False),
+    ("admin.send_now", N_("Send now"), False),
+    ("admin.feedback", N_("Feedback"), False),
+    ("admin.settings", N_("Settings"), True),
+    ("admin.staff_accounts", N_("Staff"), True),
+    ("admin.simulator", N_("Phone simulator"), False),
 )
 
 
@@ -44,13 +46,6 @@ def simulator_enabled() -> bool:
     return current_app.config["SMS_TRANSPORT"] == "console"
 
 
-@bp.app_context_processor
-def _layout_values() -> dict:
-    from app.admin import csrf
-
-    return {"navigation": _navigation, "csrf_field": csrf.hidden_field}
-
-
 @bp.errorhandler(HTTPException)
 def _error_page(error: HTTPException):
     """Admin errors as pages in the admin's look, with a way back."""
@@ -62,10 +57,12 @@ def _error_page(error: HTTPException):
 
 def init_app(app: Flask) -> None:
     """Register the admin page and its staff words."""
-    from app.admin import labels, words
+    from app.admin import csrf, labels, words
 
     words.init_app(app)
     labels.init_app(app)
+    # Globals, not a context processor: imported macros (components.html) see them too.
+    app.jinja_env.globals.update(navigation=_navigation, csrf_field=csrf.hidden_field)
     from app.admin import (  # noqa: F401 - each module adds its routes to bp
         appointments,
         auth,
@@ -76,6 +73,7 @@ def init_app(app: Flask) -> None:
         handovers,
         inbox,
         outbox,
+        representatives,
         send_now,
         settings,
         simulator,

@@ -69,7 +69,7 @@ def require_sign_in():
     return None
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path inside the admin page, never another site."""
     if target:
         parts = urlsplit(target)
@@ -96,7 +96,7 @@ def login():
     """The sign-in form. Five wrong tries for one e-mail (or twenty from one address)
     within 15 minutes close sign-in for it for 15 minutes."""
     if g.staff is not None and request.method == "GET":
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = Form()
     status = 200
     if request.method == "POST":
@@ -129,7 +129,7 @@ def login():
                     db, "signed_in", actor_type="staff", actor_id=staff.id, actor_name=staff.name
                 )
                 db.commit()
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
             db.commit()
             form.fail("password", _("The e-mail address or the password is wrong."))
             status = 401
@@ -152,4 +152,4 @@ def choose_language():
     language = request.form.get("language")
     if language in STAFF_LANGUAGES:
         session["staff_language"] = language
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

@@ -1,1 +1,269 @@
-"""Clients: search, register, edit, representatives and the timeline."""
+"""Clients: search, register, edit, consent, opt-out, PIN, links, and the client page."""
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import and_, func, or_
+from sqlmodel import select
+
+from app import clients, links, pins
+from app.admin import bp
+from app.admin.access import (
+    client_or_404,
+    colleagues,
+    current_staff,
+    is_admin,
+    record,
+    today,
+    visible_clients,
+)
+from app.admin.client_page import client_overview
+from app.admin.forms import Form
+from app.admin.labels import options
+from app.admin.words import _
+from app.db import get_session
+from app.digits import normalise_digits
+from app.errors import InvalidInput
+from app.languages import languages
+from app.models import Channel, Client, ConsentMethod, Privacy, utcnow
+
+PAGE_SIZE = 50
+CONSENT_METHODS = (ConsentMethod.WRITTEN, ConsentMethod.VERBAL)
+
+
+def language_options() -> list[tuple[str, str]]:
+    """Every client language: its own name, and in the staff language when different."""
+    from app.admin.labels import language_label
+
+    result = []
+    for language in languages():
+        staff_name = language_label(language.code)
+        text = language.native_name
+        if staff_name.lower() != language.native_name.lower():
+            text = f"{staff_name} – {language.native_name}"
+        result.append((language.code, text))
+    return result
+
+
+def _search(text: str):
+    """Every word must match a name; three or more digits may match the phone's end."""
+    words = [
+        or_(
+            func.lower(Client.first_name).like(f"%{w}%"),
+            func.lower(Client.last_name).like(f"%{w}%"),
+        )
+        for w in text.lower().split()
+    ]
+    names = and_(*words)
+    digits = "".join(c for c in normalise_digits(text) if c.isdigit())
+    if len(digits) < 3:
+        return names
+    national = digits[1:] if digits.startswith("0") else digits  # 070… is +4670…
+    return or_(names, Client.phone.like(f"%{national}"))
+
+
+@bp.route("/clients", endpoint="clients")
+def clients_list():
+    """The clients the person handles, searchable by name or phone number."""
+    staff = current_staff()
+    query_text = request.args.get("q", "").strip()[:100]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = select(Client).where(visible_clients(staff, today()))
+    if query_text:
+        query = query.where(_search(query_text))
+    total = get_session().exec(select(func.count()).select_from(query.subquery())).one()
+    rows = (
+        get_session()
+        .exec(
+            query.order_by(Client.first_name, Client.last_name, Client.id)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+        .all()
+    )
+    workers = {s.id: s.name for s in colleagues(get_session(), staff)}
+    return render_template(
+        "admin/clients/list.html",
+        clients=rows,
+        query=query_text,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        workers=workers,
+    )
+
+
+def _detail_fields(form: Form, staff_ids: list[int]) -> dict:
+    values = {
+        "first_name": form.text("first_name", required=True, max_length=80),
+        "last_name": form.text("last_name", max_length=80),
+        "phone": form.phone("phone"),
+        "language": form.choice("language", [lang.code for lang in languages()]),
+        "channel": form.choice("channel", list(Channel)),
+        "picture_support": form.boolean("picture_support"),
+        "privacy": form.choice("privacy", list(Privacy)),
+    }
+    caseworker = form.choice("caseworker_id", [str(i) for i in staff_ids], required=False)
+    values["caseworker_id"] = int(caseworker) if caseworker else None
+    return values
+
+
+def _form_values(form: Form) -> dict:
+    return {
+        "form": form,
+        "languages": language_options(),
+        "channels": options(*Channel),
+        "privacy_levels": options(*Privacy),
+        "consent_methods": options(*CONSENT_METHODS),
+        "workers": [(str(s.id), s.name) for s in colleagues(get_session(), current_staff())],
+    }
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+def client_new():
+    """Register a client, with consent if it was given."""
+    staff = current_staff()
+    db = get_session()
+    form = Form(
+        None
+        if request.method == "POST"
+        else {"language": "sv", "channel": "sms", "privacy": "full", "caseworker_id": staff.id}
+    )
+    if request.method == "POST":
+        workers = [s.id for s in colleagues(db, staff)]
+        values = _detail_fields(form, workers)
+        if values["caseworker_id"] is None and not is_admin(staff):
+            values["caseworker_id"] = staff.id  # else the new client would vanish from view
+        consent = form.choice("consent_method", list(CONSENT_METHODS), required=False)
+        if not form.boolean("consent_confirmed") and consent:
+            form.fail("consent_confirmed", _("Confirm that the client agreed."))
+        if form.ok:
+            try:
+                client = clients.enroll(
+                    db,
+                    unit_id=staff.unit_id,
+                    consent_method=consent or None,
+                    consent_recorded_by_id=staff.id if consent else None,
+                    **values,
+                )
+            except InvalidInput as exc:
+                form.absorb(exc)
+            else:
+                record("client_created", client_id=client.id)
+                db.commit()
+                flash(
+                    _(
+                        "%(name)s is registered. A welcome message is on its way.",
+                        name=client.first_name,
+                    )
+                    if consent
+                    else _(
+                        "%(name)s is registered. No messages go out until consent is recorded.",
+                        name=client.first_name,
+                    )
+                )
+                return redirect(url_for("admin.client", client_id=client.id))
+    return render_template("admin/clients/new.html", **_form_values(form))
+
+
+@bp.route("/clients/<int:client_id>")
+def client(client_id: int):
+    """Everything about one client: details, representatives, records and the timeline."""
+    found = client_or_404(client_id)
+    return render_template("admin/clients/show.html", **client_overview(get_session(), found))
+
+
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+def client_edit(client_id: int):
+    """Change a client's details."""
+    found = client_or_404(client_id)
+    db = get_session()
+    if request.method == "POST":
+        form = Form()
+        values = _detail_fields(form, [s.id for s in colleagues(db, current_staff())])
+        if form.ok:
+            try:
+                clients.update(db, found, **values)
+            except InvalidInput as exc:
+                form.absorb(exc)
+            else:
+                record("client_changed", client_id=found.id, detail=", ".join(sorted(values)))
+                db.commit()
+                flash(_("Saved."))
+                return redirect(url_for("admin.client", client_id=found.id))
+    else:
+        form = Form(
+            {
+                "first_name": found.first_name,
+                "last_name": found.last_name,
+                "phone": found.phone,
+                "language": found.language,
+                "channel": found.channel,
+                "picture_support": "1" if found.picture_support else "",
+                "privacy": found.privacy,
+                "caseworker_id": str(found.caseworker_id or ""),
+            }
+        )
+    return render_template("admin/clients/edit.html", client=found, **_form_values(form))
+
+
+@bp.route("/clients/<int:client_id>/consent", methods=["POST"])
+def client_consent(client_id: int):
+    """Record that the client agreed to get messages (in writing or verbally)."""
+    found = client_or_404(client_id)
+    form = Form()
+    method = form.choice("consent_method", list(CONSENT_METHODS))
+    if not form.ok:
+        flash(_("Choose how the client agreed."), "error")
+    else:
+        clients.record_consent(get_session(), found, method, recorded_by_id=current_staff().id)
+        record("consent_recorded", client_id=found.id, detail=method)
+        get_session().commit()
+        flash(_("Consent recorded. A welcome message is on its way."))
+    return redirect(url_for("admin.client", client_id=found.id))
+
+
+@bp.route("/clients/<int:client_id>/opt-out", methods=["POST"])
+def client_opt_out(client_id: int):
+    """The client told staff they want no more messages."""
+    found = client_or_404(client_id)
+    clients.opt_out(get_session(), found)
+    record("opted_out", client_id=found.id, detail="recorded by staff")
+    get_session().commit()
+    flash(_("No more messages will be sent to %(name)s.", name=found.first_name))
+    return redirect(url_for("admin.client", client_id=found.id))
+
+
+@bp.route("/clients/<int:client_id>/opt-in", methods=["POST"])
+def client_opt_in(client_id: int):
+    """The client wants messages again."""
+    found = client_or_404(client_id)
+    clients.opt_in(get_session(), found)
+    record("opted_in", client_id=found.id, detail="recorded by staff")
+    get_session().commit()
+    flash(_("Messages to %(name)s are switched on again.", name=found.first_name))
+    return redirect(url_for("admin.client", client_id=found.id))
+
+
+@bp.route("/clients/<int:client_id>/pin", methods=["POST"])
+def client_pin(client_id: int):
+    """Give the client a new PIN for the phone menu and the discreet pages."""
+    found = client_or_404(client_id)
+    try:
+        pins.set_pin(get_session(), found, request.form.get("pin", ""))
+    except InvalidInput as exc:
+        flash(_(exc.errors["pin"]), "error")
+    else:
+        record("pin_set", client_id=found.id)
+        get_session().commit()
+        flash(_("The new PIN is saved. Tell it to the client, not by text message."))
+    return redirect(url_for("admin.client", client_id=found.id) + "#security")
+
+
+@bp.route("/clients/<int:client_id>/links/revoke", methods=["POST"])
+def client_links_revoke(client_id: int):
+    """Stop every page link the client has been sent (for example, a lost phone)."""
+    found = client_or_404(client_id)
+    count = links.revoke_all(get_session(), found, utcnow())
+    record("links_revoked", client_id=found.id, detail=str(count))
+    get_session().commit()
+    flash(_("%(count)d links no longer work.", count=count))
+    return redirect(url_for("admin.client", client_id=found.id) + "#security")

@@ -89,6 +89,26 @@ KIND_LABELS: dict[str, str] = {
     "staff_message": N_("Message from staff"),
 }
 
+INTENT_LABELS: dict[str, str] = {
+    "option_1": N_("Asked for the next meeting"),
+    "option_2": N_("Asked which documents are missing"),
+    "option_3": N_("Asked about a decision"),
+    "option_6": N_("Asked who their contact is"),
+    "option_7": N_("Asked how to complain"),
+    "call": N_("Asked to be called"),
+    "free_text": N_("Own words"),
+    "help": N_("Asked for the menu"),
+    "language": N_("Asked to change language"),
+    "language_set": N_("Changed language"),
+    "yes": N_("Said yes to a meeting"),
+    "no": N_("Said no to a meeting"),
+    "start": N_("Wants messages again"),
+    "stop": N_("Wants no more messages"),
+    "feedback": N_("Answered the question after a meeting"),
+    "unknown_sender": N_("Unknown number"),
+    "error": N_("Could not be read automatically"),
+}
+
 # The field in each catalog that names an entry for staff.
 CATALOG_LABEL_FIELD = {
     "services": "name",
@@ -112,6 +132,13 @@ def kind_label(kind: str) -> str:
     if kind in KIND_LABELS:
         return _(KIND_LABELS[kind])
     return _("Automatic reply") if kind.startswith("reply_") else kind
+
+
+def intent_label(intent: str | None) -> str:
+    """What the automatic reading understood a text to be, in staff words."""
+    if not intent:
+        return ""
+    return _(INTENT_LABELS[intent]) if intent in INTENT_LABELS else intent
 
 
 def language_label(code: str | None) -> str:
@@ -167,6 +194,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["kind_label"] = kind_label
     app.jinja_env.filters["language_label"] = language_label
+    app.jinja_env.filters["intent_label"] = intent_label
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["phone"] = display_phone

@@ -10,14 +10,13 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, session
 
+from app.errors import N_
+
+__all__ = ["N_", "_", "ngettext", "staff_language", "STAFF_LANGUAGES"]
+
 STAFF_LANGUAGES = ("sv", "en")
 DEFAULT_STAFF_LANGUAGE = "sv"
 SOURCE = "en"
-
-
-def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate where shown"
-    """Mark a string for extraction; it is translated where it is shown."""
-    return text
 
 
 def load_staff_catalogs(locales_dir: Path) -> dict[str, dict]:

@@ -29,6 +29,7 @@ from app.models.messaging import (
     OutboxChannel,
     OutboxMessage,
     OutboxStatus,
+    StaffMessage,
 )
 from app.models.people import (
     Channel,
@@ -74,6 +75,7 @@ __all__ = [
     "Privacy",
     "Representative",
     "RepresentativeRole",
+    "StaffMessage",
     "StaffRole",
     "StaffUser",
     "Unit",

@@ -99,6 +99,19 @@ class InboundMessage(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
+class StaffMessage(SQLModel, table=True):
+    """Words a case worker typed to a client, sent as typed with who wrote them."""
+
+    __tablename__ = "staff_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    text: str | None = Field(default=None, description="Removed after retention")
+    in_reply_to_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class CallbackSource(StrEnum):
     SMS = "sms"
     VOICE = "voice"

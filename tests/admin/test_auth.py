@@ -43,9 +43,7 @@ def test_every_admin_route_takes_typed_ids(app):
 
 def test_pages_only_for_administrators_refuse_case_workers(app, as_caseworker):
     guarded = [
-        r
-        for r in admin_rules(app)
-        if getattr(app.view_functions[r.endpoint], "admin_only", False)
+        r for r in admin_rules(app) if getattr(app.view_functions[r.endpoint], "admin_only", False)
     ]
     assert guarded, "settings and staff accounts are for administrators only"
     for rule in guarded:
@@ -71,9 +69,7 @@ def test_a_wrong_password_is_refused_with_a_clear_message(client, caseworker):
     client.get("/admin/login")
     response = post(client, "/admin/login", {"email": caseworker.email, "password": "wrong"})
     assert response.status_code == 401
-    assert "is wrong" in response.get_data(as_text=True) or "fel" in response.get_data(
-        as_text=True
-    )
+    assert "is wrong" in response.get_data(as_text=True) or "fel" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
 
 

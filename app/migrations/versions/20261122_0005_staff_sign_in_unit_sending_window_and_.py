@@ -1,4 +1,4 @@
-"""staff sign-in, unit sending window and reminder offsets
+"""staff sign-in, unit sending window and reminder offsets, staff messages
 
 Revision ID: 0005
 Revises: 0004
@@ -33,6 +33,22 @@ def upgrade() -> None:
     with op.batch_alter_table("login_attempt", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_attempt_at"), ["at"], unique=False)
         batch_op.create_index("ix_login_attempt_email_at", ["email", "at"], unique=False)
+
+    op.create_table(
+        "staff_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=True),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("in_reply_to_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["client_id"], ["client.id"]),
+        sa.ForeignKeyConstraint(["in_reply_to_id"], ["inbound_message.id"]),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff_user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("staff_message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_staff_message_client_id"), ["client_id"], unique=False)
 
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reviewed_at", app.models.base.UTCDateTime(), nullable=True))
@@ -80,4 +96,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_login_attempt_at"))
 
     op.drop_table("login_attempt")
+    with op.batch_alter_table("staff_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_staff_message_client_id"))
+
+    op.drop_table("staff_message")
     # ### end Alembic commands ###

@@ -1,0 +1,155 @@
+"""What the client page shows: details, representatives, records and the timeline."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from app import checklists, pins
+from app.contacts import current_contact
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    CallbackRequest,
+    Checklist,
+    ChecklistStatus,
+    Client,
+    Decision,
+    Handover,
+    InboundMessage,
+    LinkToken,
+    OutboxMessage,
+    Representative,
+    StaffUser,
+    utcnow,
+)
+from app.planner import local_date
+
+TIMELINE_LENGTH = 100
+
+
+@dataclass
+class TimelineEntry:
+    """One thing sent to or received from the client (or a representative)."""
+
+    at: datetime
+    direction: str  # "out" or "in"
+    outbox: OutboxMessage | None = None
+    inbound: InboundMessage | None = None
+    callback: CallbackRequest | None = None
+    representative: Representative | None = None
+
+
+def timeline(session: Session, client: Client) -> list[TimelineEntry]:
+    """Everything sent and received, newest first, with delivery status."""
+    representatives = {
+        r.id: r
+        for r in session.exec(select(Representative).where(Representative.client_id == client.id))
+    }
+    entries = [
+        TimelineEntry(
+            at=m.sent_at or m.final_at or m.due_at,
+            direction="out",
+            outbox=m,
+            representative=representatives.get(m.representative_id),
+        )
+        for m in session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.client_id == client.id)
+            .order_by(OutboxMessage.due_at.desc())
+            .limit(TIMELINE_LENGTH)
+        )
+    ]
+    entries += [
+        TimelineEntry(
+            at=m.received_at,
+            direction="in",
+            inbound=m,
+            representative=representatives.get(m.representative_id),
+        )
+        for m in session.exec(
+            select(InboundMessage)
+            .where(InboundMessage.client_id == client.id)
+            .order_by(InboundMessage.received_at.desc())
+            .limit(TIMELINE_LENGTH)
+        )
+    ]
+    entries += [
+        TimelineEntry(at=c.created_at, direction="in", callback=c)
+        for c in session.exec(
+            select(CallbackRequest)
+            .where(CallbackRequest.client_id == client.id)
+            .order_by(CallbackRequest.created_at.desc())
+            .limit(TIMELINE_LENGTH)
+        )
+    ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:TIMELINE_LENGTH]
+
+
+def client_overview(session: Session, client: Client) -> dict:
+    """The values the client page template needs."""
+    now = utcnow()
+    today = local_date(now)
+    staff = {
+        s.id: s for s in session.exec(select(StaffUser).where(StaffUser.unit_id == client.unit_id))
+    }
+    open_checklists = session.exec(
+        select(Checklist)
+        .where(Checklist.client_id == client.id)
+        .order_by(Checklist.status != ChecklistStatus.OPEN, Checklist.due_date.desc())
+        .limit(20)
+    ).all()
+    return {
+        "client": client,
+        "staff": staff,
+        "contact": current_contact(session, client, today),
+        "representatives": session.exec(
+            select(Representative)
+            .where(Representative.client_id == client.id)
+            .order_by(Representative.name)
+        ).all(),
+        "upcoming": session.exec(
+            select(Appointment)
+            .where(
+                Appointment.client_id == client.id,
+                Appointment.starts_at >= now,
+                Appointment.status == AppointmentStatus.PLANNED,
+            )
+            .order_by(Appointment.starts_at)
+        ).all(),
+        "past": session.exec(
+            select(Appointment)
+            .where(
+                Appointment.client_id == client.id,
+                (Appointment.starts_at < now) | (Appointment.status != AppointmentStatus.PLANNED),
+            )
+            .order_by(Appointment.starts_at.desc())
+            .limit(10)
+        ).all(),
+        "checklists": [(c, checklists.items(session, c)) for c in open_checklists],
+        "decisions": session.exec(
+            select(Decision)
+            .where(Decision.client_id == client.id)
+            .order_by(Decision.created_at.desc())
+            .limit(20)
+        ).all(),
+        "handovers": session.exec(
+            select(Handover)
+            .where(Handover.client_id == client.id)
+            .order_by(Handover.starts_on.desc())
+            .limit(10)
+        ).all(),
+        "pin_state": pins.state(client, now),
+        "live_links": len(
+            session.exec(
+                select(LinkToken.id).where(
+                    LinkToken.client_id == client.id,
+                    LinkToken.revoked_at.is_(None),
+                    LinkToken.expires_at > now,
+                )
+            ).all()
+        ),
+        "timeline": timeline(session, client),
+        "today": today,
+    }

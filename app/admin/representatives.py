@@ -1,0 +1,112 @@
+"""Representatives: a god man, förvaltare or relative, and which copies they may get."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app import representatives
+from app.admin import bp
+from app.admin.access import client_or_404, record
+from app.admin.clients import language_options
+from app.admin.forms import Form
+from app.admin.labels import options
+from app.admin.words import _
+from app.db import get_session
+from app.errors import InvalidInput
+from app.languages import languages
+from app.models import Representative, RepresentativeRole
+
+COPIES = ("copy_appointments", "copy_documents", "copy_decisions", "copy_handovers")
+
+
+def _fields(form: Form) -> dict:
+    values = {
+        "name": form.text("name", required=True, max_length=120),
+        "role": form.choice("role", list(RepresentativeRole)),
+        "phone": form.phone("phone"),
+        "language": form.choice("language", [lang.code for lang in languages()]),
+    }
+    values |= {copy: form.boolean(copy) for copy in COPIES}
+    return values
+
+
+def _page(form: Form, client, representative=None):
+    return render_template(
+        "admin/clients/representative.html",
+        form=form,
+        client=client,
+        representative=representative,
+        roles=options(*RepresentativeRole),
+        languages=language_options(),
+    )
+
+
+@bp.route("/clients/<int:client_id>/representatives/new", methods=["GET", "POST"])
+def representative_new(client_id: int):
+    """Add someone who may get copies of the client's messages."""
+    client = client_or_404(client_id)
+    form = Form(None if request.method == "POST" else {"role": "god_man", "language": "sv"})
+    if request.method == "POST":
+        values = _fields(form)
+        if form.ok:
+            try:
+                added = representatives.add(get_session(), client, **values)
+            except InvalidInput as exc:
+                form.absorb(exc)
+            else:
+                record("representative_added", client_id=client.id, subject_type="representative",
+                       subject_id=added.id)  # fmt: skip
+                get_session().commit()
+                flash(_("%(name)s is added.", name=added.name))
+                return redirect(url_for("admin.client", client_id=client.id) + "#representatives")
+    return _page(form, client)
+
+
+def _representative_or_404(representative_id: int):
+    from flask import abort
+
+    representative = get_session().get(Representative, representative_id)
+    if representative is None:
+        abort(404)
+    return representative, client_or_404(representative.client_id)
+
+
+@bp.route("/representatives/<int:representative_id>/edit", methods=["GET", "POST"])
+def representative_edit(representative_id: int):
+    """Change a representative's details or which copies they get."""
+    representative, client = _representative_or_404(representative_id)
+    if request.method == "POST":
+        form = Form()
+        values = _fields(form)
+        if form.ok:
+            try:
+                representatives.update(get_session(), representative, **values)
+            except InvalidInput as exc:
+                form.absorb(exc)
+            else:
+                record("representative_changed", client_id=client.id,
+                       subject_type="representative", subject_id=representative.id)  # fmt: skip
+                get_session().commit()
+                flash(_("Saved."))
+                return redirect(url_for("admin.client", client_id=client.id) + "#representatives")
+    else:
+        form = Form(
+            {
+                "name": representative.name,
+                "role": representative.role,
+                "phone": representative.phone,
+                "language": representative.language,
+            }
+            | {copy: "1" if getattr(representative, copy) else "" for copy in COPIES}
+        )
+    return _page(form, client, representative)
+
+
+@bp.route("/representatives/<int:representative_id>/remove", methods=["POST"])
+def representative_remove(representative_id: int):
+    """Stop sending copies to a representative (kept in the history, marked removed)."""
+    representative, client = _representative_or_404(representative_id)
+    representatives.remove(get_session(), representative)
+    record("representative_removed", client_id=client.id, subject_type="representative",
+           subject_id=representative.id)  # fmt: skip
+    get_session().commit()
+    flash(_("%(name)s gets no more copies.", name=representative.name))
+    return redirect(url_for("admin.client", client_id=client.id) + "#representatives")

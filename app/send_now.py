@@ -1,0 +1,154 @@
+"""Sending now, on a case worker's request: a message kind about a client's current record
+(their next meeting, open checklist, latest decision …), to one client or a group.
+
+Each message goes through the same planner and send step as planned ones, so it says what
+is true when it is composed and copies go to representatives as usual.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, select
+
+from app import staff_messages
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Checklist,
+    ChecklistStatus,
+    Client,
+    Decision,
+    DecisionStatus,
+    Handover,
+    OutboxMessage,
+    StaffUser,
+)
+from app.planner import add_message, at_local, local_date, reminder_channels
+
+# What staff can send now, in the order the form lists them.
+SENDABLE = (
+    "staff_message",
+    "appointment_reminder",
+    "checklist_reminder",
+    "decision",
+    "support_ending",
+    "handover",
+    "welcome",
+)
+
+
+@dataclass
+class Planned:
+    """What one client will get (or why nothing)."""
+
+    client: Client
+    kind: str | None  # the message kind, None when there is nothing to send about
+    subject: object | None = None
+
+
+def next_appointment(session: Session, client: Client, now: datetime) -> Appointment | None:
+    return session.exec(
+        select(Appointment)
+        .where(
+            Appointment.client_id == client.id,
+            Appointment.status == AppointmentStatus.PLANNED,
+            Appointment.starts_at > now,
+        )
+        .order_by(Appointment.starts_at)
+    ).first()
+
+
+def open_checklist(session: Session, client: Client) -> Checklist | None:
+    return session.exec(
+        select(Checklist)
+        .where(Checklist.client_id == client.id, Checklist.status == ChecklistStatus.OPEN)
+        .order_by(Checklist.due_date)
+    ).first()
+
+
+def latest_decision(session: Session, client: Client) -> Decision | None:
+    return session.exec(
+        select(Decision)
+        .where(Decision.client_id == client.id, Decision.status == DecisionStatus.DECIDED)
+        .order_by(Decision.decided_on.desc(), Decision.id.desc())
+    ).first()
+
+
+def latest_handover(session: Session, client: Client, today: date) -> Handover | None:
+    return session.exec(
+        select(Handover)
+        .where(
+            Handover.client_id == client.id,
+            Handover.cancelled_at.is_(None),
+            Handover.starts_on <= today,
+        )
+        .order_by(Handover.starts_on.desc(), Handover.id.desc())
+    ).first()
+
+
+def resolve(session: Session, client: Client, choice: str, now: datetime) -> Planned:
+    """Which kind and record a choice means for this client now."""
+    if choice in ("staff_message", "welcome"):
+        return Planned(client, choice, client)
+    if choice == "appointment_reminder":
+        found = next_appointment(session, client, now)
+        return Planned(client, choice if found else None, found)
+    if choice == "checklist_reminder":
+        found = open_checklist(session, client)
+        return Planned(client, choice if found else None, found)
+    if choice in ("decision", "support_ending"):
+        found = latest_decision(session, client)
+        if found is None or (choice == "support_ending" and found.valid_to is None):
+            return Planned(client, None)
+        return Planned(
+            client, f"decision_{found.outcome}" if choice == "decision" else choice, found
+        )
+    if choice == "handover":
+        found = latest_handover(session, client, local_date(now))
+        if found is None:
+            return Planned(client, None)
+        kind = "handover_absence" if found.kind == "absence" else "handover_permanent"
+        return Planned(client, kind, found)
+    raise ValueError(f"Unknown choice {choice!r}")
+
+
+def send(
+    session: Session,
+    planned: Planned,
+    *,
+    batch: str,
+    author: StaffUser,
+    text: str = "",
+    now: datetime,
+) -> list[OutboxMessage]:
+    """Plan the message to go out at once. `batch` names the form submission, so sending
+    the same form twice sends once."""
+    if planned.kind is None:
+        return []
+    client = planned.client
+    if planned.kind == "staff_message":
+        staff_messages.send(session, client, text=text, author=author, now=now)
+        return []
+    subject = planned.subject
+    subject_type = "client" if isinstance(subject, Client) else type(subject).__name__.lower()
+    channels = reminder_channels(client) if planned.kind == "appointment_reminder" else ["sms"]
+    return [
+        add_message(
+            session,
+            kind=planned.kind,
+            client=client,
+            dedupe_key=f"now:{batch}:{client.id}:{planned.kind}:{channel}",
+            due_at=now,
+            subject_type=subject_type,
+            subject_id=subject.id,
+            subject_version=getattr(subject, "version", None),
+            channel=channel,
+        )
+        for channel in channels
+    ]
+
+
+def next_week(today: date) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the following Monday 00:00 of next week, as UTC moments."""
+    monday = today + timedelta(days=7 - today.weekday())
+    return at_local(monday, time(0)), at_local(monday + timedelta(days=7), time(0))

@@ -1,0 +1,88 @@
+"""A case worker's own words to a client: sent as typed, signed with their name.
+
+The text is not translated; the greeting and the signature around it are, in the client's
+language. Staff see the segment count before sending and a warning when the client does
+not read Swedish.
+"""
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.errors import N_, InvalidInput
+from app.facts import staff_name
+from app.models import Client, InboundMessage, OutboxMessage, StaffMessage, StaffUser, utcnow
+from app.planner import add_message
+
+MAX_LENGTH = 320  # with greeting, signature and link: three segments in GSM-7
+# Control characters would break the row markers composition uses; tabs and line breaks
+# are kept as spaces and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """The text as it will be sent: control characters removed, spaces trimmed."""
+    return _CONTROL.sub("", (text or "").replace("\t", " ").replace("\r\n", "\n")).strip()
+
+
+def send(
+    session: Session,
+    client: Client,
+    *,
+    text: str,
+    author: StaffUser,
+    in_reply_to: InboundMessage | None = None,
+    now: datetime | None = None,
+) -> StaffMessage:
+    """Plan a staff member's text to a client, to go out at once."""
+    now = now or utcnow()
+    text = clean(text)
+    if not text:
+        raise InvalidInput({"text": N_("Write the message.")})
+    if len(text) > MAX_LENGTH:
+        raise InvalidInput({"text": N_("The message is too long: at most 320 characters.")})
+    message = StaffMessage(
+        client_id=client.id,
+        staff_id=author.id,
+        text=text,
+        in_reply_to_id=in_reply_to.id if in_reply_to else None,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    add_message(
+        session,
+        kind="staff_message",
+        client=client,
+        dedupe_key=f"staff_message:{message.id}",
+        due_at=now,
+        subject_type="staff_message",
+        subject_id=message.id,
+        copies=False,
+    )
+    return message
+
+
+def still_wanted(
+    session: Session, message: OutboxMessage, staff_message: StaffMessage, now: datetime
+) -> bool:
+    """Sent unless its text has been removed."""
+    return bool(staff_message.text)
+
+
+def facts(session: Session, staff_message: StaffMessage, client: Client, now: datetime) -> dict:
+    """The typed text and who wrote it."""
+    return {"text": staff_message.text or "", "author": staff_name(session, staff_message.staff_id)}
+
+
+def preview(session: Session, client: Client, *, text: str, author: StaffUser, now: datetime):
+    """The message as the client would get it now, without saving anything."""
+    from app import links
+    from app.compose import compose
+    from app.facts import base_facts
+
+    facts = base_facts(session, client, now=now)
+    facts |= {"text": clean(text), "author": author.name}
+    facts["link"] = links.url("x" * 22)  # a real link has 22 characters
+    return compose("staff_message", facts, client.language, "sms")

@@ -1,0 +1,171 @@
+"""The admin page in a real headless Chromium: the main flows a case worker goes through,
+with axe-core checking every page on the way.
+
+Runs once (with the SQLite suite): the pages do not depend on the database engine.
+"""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.db import make_engine, upgrade_database
+from app.models import Client, InboundMessage, OutboxMessage, Unit
+from tests.browser import axe_problems, launch
+from tests.conftest import BACKEND
+from tests.factories import create_client, create_staff
+
+PASSWORD = "correct horse battery"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(BACKEND != "sqlite", reason="pages are checked once, with the SQLite run"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app on loopback with a unit, two case workers, a client and a text to answer."""
+    folder = tmp_path_factory.mktemp("admin")
+    url = f"sqlite:///{folder / 'admin.sqlite3'}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
+    app = create_app(
+        {
+            "INSTANCE_PATH": folder,
+            "DATABASE_URL": url,
+            "CONSOLE_OUTBOX_FILE": str(folder / "outbox.jsonl"),
+            "PUBLIC_BASE_URL": "http://127.0.0.1:0",
+        }
+    )
+    engine = app.extensions["tydligt.engine"]
+    with app.app_context(), Session(engine, expire_on_commit=False) as session:
+        unit = Unit(name="Ekby", sender_name="Ekby kommun", phone="+46846500400",
+                    phone_menu_number="+46846500401", address="Storgatan 12, Ekby")  # fmt: skip
+        session.add(unit)
+        session.commit()
+        password = generate_password_hash(PASSWORD)
+        lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
+                            phone="+46701740605", password_hash=password)  # fmt: skip
+        create_staff(session, unit, email="omar@ekby.example", name="Omar Haddad",
+                     phone="+46701740606", password_hash=password)  # fmt: skip
+        sara = create_client(session, lina, first_name="Sara", last_name="Lind")
+        create_client(session, lina, first_name="Amal", last_name="Yusuf", language="ar",
+                      phone="+46700000003")  # fmt: skip
+        session.add(InboundMessage(provider_id="SMbrowser1", from_phone=sara.phone,
+                                   client_id=sara.id, body="Kan vi ses på fredag i stället?",
+                                   needs_answer=True, intent="free_text"))  # fmt: skip
+        session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(site, browser):
+    """A fresh browser tab, signed in as Lina with the English interface."""
+    base, _app = site
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, base_url=base)
+    tab = context.new_page()
+    tab.goto("/admin/login")
+    assert axe_problems(tab) == []
+    tab.get_by_role("button", name="English").click()
+    tab.get_by_label("E-mail address").fill("lina@ekby.example")
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.wait_for_url("**/admin/")
+    yield tab
+    context.close()
+
+
+def rows(site, model, *conditions):
+    _base, app = site
+    with Session(app.extensions["tydligt.engine"]) as session:
+        return session.exec(select(model).where(*conditions)).all()
+
+
+def check(page) -> None:
+    """axe-core finds nothing on the page as it stands."""
+    assert axe_problems(page) == [], page.url
+
+
+def test_signing_in_shows_today_with_the_text_to_answer(page):
+    assert page.get_by_role("heading", name="Today", level=1).is_visible()
+    assert page.get_by_text("Kan vi ses på fredag i stället?").is_visible()
+    check(page)
+
+
+def test_registering_a_client(site, page):
+    page.get_by_role("link", name="Clients", exact=True).click()
+    check(page)
+    page.get_by_role("link", name="Register a client").click()
+    check(page)
+    page.get_by_role("button", name="Register").click()  # empty: errors, nothing saved
+    assert page.get_by_role("alert").is_visible()
+    check(page)
+    page.get_by_label("First name").fill("Nadia")
+    page.get_by_label("Last name").fill("Berg")
+    page.get_by_label("Mobile number").fill("070-000 00 07")
+    page.get_by_label("Language").select_option("so")
+    page.get_by_label("How the client agreed").select_option("verbal")
+    page.get_by_label("The client has agreed to get messages from us by text and phone.").check()
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_role("heading", name="Nadia Berg").is_visible()
+    check(page)
+    client = rows(site, Client, Client.first_name == "Nadia")[0]
+    assert (client.phone, client.language) == ("+46700000007", "so")
+    assert rows(site, OutboxMessage, OutboxMessage.client_id == client.id)[0].kind == "welcome"
+
+
+def test_planning_a_meeting_puts_its_reminders_in_the_outbox(site, page):
+    page.get_by_role("link", name="Clients", exact=True).click()
+    page.get_by_role("link", name="Sara Lind").click()
+    page.get_by_role("link", name="Plan a meeting").click()
+    check(page)
+    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    page.get_by_label("Date").fill(day)
+    page.get_by_label("Time", exact=True).fill("14:30")
+    page.get_by_role("button", name="Plan the meeting").click()
+    assert page.get_by_role("status").is_visible()
+    page.get_by_role("link", name="Outbox").click()
+    page.get_by_label("Kind").select_option("appointment_reminder")
+    page.get_by_role("button", name="Filter").click()
+    check(page)
+    assert page.get_by_role("cell", name="Meeting reminder").count() >= 2
+
+
+def test_answering_a_text(site, page):
+    page.get_by_role("link", name="Answer").first.click()
+    check(page)
+    page.get_by_label("Your answer").fill("Ja, fredag klockan 10 går bra.")
+    page.get_by_role("button", name="Preview").click()
+    assert page.get_by_text("Hälsningar Lina Berg.", exact=False).is_visible()
+    check(page)
+    page.get_by_role("button", name="Send").click()
+    assert page.get_by_role("status").is_visible()
+    sent = rows(site, OutboxMessage, OutboxMessage.kind == "staff_message")
+    assert len(sent) == 1
+    handled = rows(site, InboundMessage, InboundMessage.provider_id == "SMbrowser1")[0]
+    assert handled.handled_at is not None
+
+
+def test_the_main_pages_are_accessible_in_swedish(site, page):
+    page.get_by_role("button", name="Svenska").click()
+    for link in ("Klienter", "Inkorg", "Utkorg", "Skicka nu", "Återkoppling"):
+        page.get_by_role("link", name=link, exact=True).click()
+        check(page)
+    page.goto("/admin/")
+    check(page)

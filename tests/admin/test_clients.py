@@ -1,0 +1,238 @@
+"""Clients on the admin page: search, register, edit, consent, opt-out, PIN, links,
+representatives and the timeline – and only for the clients a person handles."""
+
+from sqlmodel import select
+
+from app.models import (
+    AuditEvent,
+    Client,
+    InboundMessage,
+    LinkToken,
+    OutboxMessage,
+    Representative,
+    utcnow,
+)
+from tests.admin.conftest import post
+from tests.factories import create_client
+
+NEW_CLIENT = {
+    "first_name": "Amal",
+    "last_name": "Yusuf",
+    "phone": "070-000 00 03",
+    "language": "ar",
+    "channel": "sms",
+    "privacy": "full",
+    "consent_method": "verbal",
+    "consent_confirmed": "1",
+}
+
+
+def test_the_list_shows_only_the_clients_a_case_worker_handles(
+    as_caseworker, session, caseworker, colleague
+):
+    create_client(session, caseworker, first_name="Sara", phone="+46700000001")
+    create_client(session, colleague, first_name="Nils", phone="+46700000002")
+    page = as_caseworker.get("/admin/clients").get_data(as_text=True)
+    assert "Sara" in page and "Nils" not in page
+
+
+def test_an_administrator_sees_every_client_of_the_unit(as_admin, session, caseworker, colleague):
+    create_client(session, caseworker, first_name="Sara", phone="+46700000001")
+    create_client(session, colleague, first_name="Nils", phone="+46700000002")
+    page = as_admin.get("/admin/clients").get_data(as_text=True)
+    assert "Sara" in page and "Nils" in page
+
+
+def test_search_finds_by_name_and_by_the_end_of_the_phone_number(
+    as_caseworker, session, caseworker
+):
+    create_client(session, caseworker, first_name="Sara", last_name="Lind", phone="+46700000001")
+    create_client(session, caseworker, first_name="Ali", last_name="Hassan", phone="+46700000009")
+    by_name = as_caseworker.get("/admin/clients?q=lind").get_data(as_text=True)
+    assert "Sara" in by_name and "Ali" not in by_name
+    by_phone = as_caseworker.get("/admin/clients?q=070-000 00 09").get_data(as_text=True)
+    assert "Ali" in by_phone and "Sara" not in by_phone
+
+
+def test_registering_a_client_with_consent_plans_the_welcome(as_caseworker, session, caseworker):
+    response = post(as_caseworker, "/admin/clients/new", NEW_CLIENT)
+    assert response.status_code == 302
+    client = session.exec(select(Client)).one()
+    assert (client.phone, client.language, client.caseworker_id) == (
+        "+46700000003",
+        "ar",
+        caseworker.id,
+    )
+    assert client.consent_method == "verbal" and client.consent_recorded_by_id == caseworker.id
+    welcome = session.exec(select(OutboxMessage)).one()
+    assert welcome.kind == "welcome"
+    actions = set(session.exec(select(AuditEvent.action)).all())
+    assert {"client_created", "client_viewed"} <= actions or "client_created" in actions
+
+
+def test_consent_must_be_confirmed_when_a_method_is_given(as_caseworker, session):
+    data = NEW_CLIENT | {"consent_confirmed": ""}
+    response = post(as_caseworker, "/admin/clients/new", data)
+    assert response.status_code == 200
+    assert "Confirm that the client agreed" in response.get_data(as_text=True)
+    assert session.exec(select(Client)).first() is None
+
+
+def test_a_bad_phone_number_is_shown_and_nothing_is_saved(as_caseworker, session):
+    response = post(as_caseworker, "/admin/clients/new", NEW_CLIENT | {"phone": "12"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "not a phone number we can text" in page
+    assert 'value="Amal"' in page  # what was typed is kept
+    assert session.exec(select(Client)).first() is None
+
+
+def test_a_phone_number_of_another_client_is_refused(as_caseworker, session, caseworker):
+    create_client(session, caseworker, phone="+46700000003")
+    response = post(as_caseworker, "/admin/clients/new", NEW_CLIENT)
+    assert "Another client already has this phone number" in response.get_data(as_text=True)
+
+
+def test_without_consent_no_welcome_is_planned(as_caseworker, session):
+    data = NEW_CLIENT | {"consent_method": "", "consent_confirmed": ""}
+    assert post(as_caseworker, "/admin/clients/new", data).status_code == 302
+    assert session.exec(select(OutboxMessage)).first() is None
+    client = session.exec(select(Client)).one()
+    post(as_caseworker, f"/admin/clients/{client.id}/consent", {"consent_method": "written"})
+    session.expire_all()
+    assert session.get(Client, client.id).consent_method == "written"
+    assert session.exec(select(OutboxMessage.kind)).all() == ["welcome"]
+
+
+def test_viewing_a_client_is_audited(as_caseworker, session, caseworker):
+    client = create_client(session, caseworker)
+    assert as_caseworker.get(f"/admin/clients/{client.id}").status_code == 200
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "client_viewed")).one()
+    assert (event.client_id, event.actor_id) == (client.id, caseworker.id)
+
+
+def test_someone_elses_client_is_not_found(as_caseworker, session, colleague):
+    other = create_client(session, colleague, phone="+46700000002")
+    for url in (f"/admin/clients/{other.id}", f"/admin/clients/{other.id}/edit"):
+        assert as_caseworker.get(url).status_code == 404
+    assert post(as_caseworker, f"/admin/clients/{other.id}/opt-out").status_code == 404
+    assert session.get(Client, other.id).opted_out_at is None
+
+
+def test_a_stand_in_sees_the_clients_of_an_absent_colleague(
+    as_caseworker, session, caseworker, colleague
+):
+    from datetime import timedelta
+
+    from app import handovers
+    from app.planner import local_date
+
+    other = create_client(session, colleague, phone="+46700000002")
+    today = local_date(utcnow())
+    handovers.hand_over(
+        session, other, caseworker, kind="absence", starts_on=today,
+        ends_on=today + timedelta(days=7),
+    )  # fmt: skip
+    session.commit()
+    assert as_caseworker.get(f"/admin/clients/{other.id}").status_code == 200
+
+
+def test_editing_a_client_saves_and_a_new_number_makes_them_reachable(
+    as_caseworker, session, caseworker
+):
+    client = create_client(session, caseworker, unreachable_at=utcnow())
+    response = post(
+        as_caseworker,
+        f"/admin/clients/{client.id}/edit",
+        {"first_name": "Sara", "last_name": "Lind", "phone": "0700000005", "language": "fi",
+         "channel": "both", "privacy": "discreet", "picture_support": "1",
+         "caseworker_id": str(caseworker.id)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    session.expire_all()
+    saved = session.get(Client, client.id)
+    assert (saved.phone, saved.language, saved.channel, saved.privacy) == (
+        "+46700000005",
+        "fi",
+        "both",
+        "discreet",
+    )
+    assert saved.picture_support and saved.unreachable_at is None
+
+
+def test_opting_out_and_in_on_the_clients_behalf(as_caseworker, session, caseworker):
+    client = create_client(session, caseworker)
+    post(as_caseworker, f"/admin/clients/{client.id}/opt-out")
+    session.expire_all()
+    assert session.get(Client, client.id).opted_out_at is not None
+    post(as_caseworker, f"/admin/clients/{client.id}/opt-in")
+    session.expire_all()
+    assert session.get(Client, client.id).opted_out_at is None
+
+
+def test_a_pin_is_stored_hashed_and_a_bad_one_is_refused(as_caseworker, session, caseworker):
+    client = create_client(session, caseworker)
+    response = post(as_caseworker, f"/admin/clients/{client.id}/pin", {"pin": "12"})
+    assert "4 digits" in as_caseworker.get(response.headers["Location"]).get_data(as_text=True)
+    post(as_caseworker, f"/admin/clients/{client.id}/pin", {"pin": "٤٣٢١"})
+    session.expire_all()
+    saved = session.get(Client, client.id)
+    assert saved.pin_hash and "4321" not in saved.pin_hash
+
+
+def test_every_page_link_can_be_stopped(as_caseworker, session, caseworker):
+    from app import links
+
+    client = create_client(session, caseworker)
+    links.create(session, client, "message", utcnow())
+    session.commit()
+    post(as_caseworker, f"/admin/clients/{client.id}/links/revoke")
+    assert session.exec(select(LinkToken)).one().revoked_at is not None
+
+
+def test_a_representative_is_added_changed_and_removed(as_caseworker, session, caseworker):
+    client = create_client(session, caseworker)
+    response = post(
+        as_caseworker,
+        f"/admin/clients/{client.id}/representatives/new",
+        {"name": "Anders Holm", "role": "god_man", "phone": "0701740610", "language": "sv",
+         "copy_decisions": "1"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    rep = session.exec(select(Representative)).one()
+    assert rep.copy_decisions and not rep.copy_appointments and rep.phone == "+46701740610"
+    post(
+        as_caseworker,
+        f"/admin/representatives/{rep.id}/edit",
+        {"name": "Anders Holm", "role": "god_man", "phone": "0701740610", "language": "sv",
+         "copy_appointments": "1"},
+    )  # fmt: skip
+    session.expire_all()
+    rep = session.get(Representative, rep.id)
+    assert rep.copy_appointments and not rep.copy_decisions
+    post(as_caseworker, f"/admin/representatives/{rep.id}/remove")
+    session.expire_all()
+    rep = session.get(Representative, rep.id)
+    assert not rep.copy_appointments and rep.opted_out_at is not None
+
+
+def test_the_timeline_shows_what_was_sent_and_received_with_status(
+    as_caseworker, session, caseworker
+):
+    client = create_client(session, caseworker)
+    session.add(
+        OutboxMessage(
+            kind="appointment_reminder", client_id=client.id, dedupe_key="t1", due_at=utcnow(),
+            status="delivered", body="Hej Sara! Du har ett möte.", sent_at=utcnow(),
+        )
+    )  # fmt: skip
+    session.add(
+        InboundMessage(
+            provider_id="SM1", from_phone=client.phone, client_id=client.id,
+            body="Kan vi ses på fredag?", needs_answer=True,
+        )
+    )  # fmt: skip
+    session.commit()
+    page = as_caseworker.get(f"/admin/clients/{client.id}").get_data(as_text=True)
+    assert "Du har ett möte." in page and "Delivered" in page
+    assert "Kan vi ses på fredag?" in page
