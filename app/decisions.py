@@ -30,7 +30,8 @@ def _reason_keys(reasons: str | list[str]) -> list[str]:
     return [k.strip() for k in items if k and k.strip()]
 
 
-def _validate(values: dict) -> None:
+def validate(values: dict) -> None:
+    """Raise InvalidInput naming every field of a decision that is wrong (nothing saved)."""
     errors = {}
     services = catalog.entries(_catalog_dir(), "services")
     if values.get("service") not in services:
@@ -78,7 +79,7 @@ def announce(
 ) -> Decision:
     """Tell the client a decision is coming, and how to talk to the case worker first."""
     now = now or utcnow()
-    _validate({"service": service})
+    validate({"service": service})
     if not isinstance(expected_on, date) or expected_on < local_date(now):
         raise InvalidInput(
             {"expected_on": "Give the day the decision is expected, today or later."}
@@ -121,7 +122,7 @@ def decide(
     if decision is not None:
         values.setdefault("service", decision.service)
     values.setdefault("outcome", DecisionOutcome.APPROVED)
-    _validate(values)
+    validate(values)
     if decision is None:
         decision = Decision(client_id=client.id)
     elif decision.status == DecisionStatus.DECIDED:

@@ -4,7 +4,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, select
 
 from app import catalog
 from app.contacts import Contact, contact_facts, current_contact
@@ -91,6 +92,40 @@ def plan(session: Session, handover: Handover, client: Client, now: datetime) ->
         add_message(
             session, kind="absence_ended", dedupe_key=f"{key}:ended", due_at=back_at, **common
         )
+
+
+def apply_started(session: Session, today: date) -> int:
+    """Make the new case worker the client's case worker once a permanent handover has
+    started (handovers dated ahead are recorded first). The latest one that has started
+    wins. Returns how many clients moved."""
+    started = (
+        Handover.kind == HandoverKind.PERMANENT,
+        Handover.cancelled_at.is_(None),
+        Handover.starts_on <= today,
+    )
+    mismatched = (
+        select(Handover.client_id)
+        .join(Client, Client.id == Handover.client_id)
+        .where(
+            *started,
+            or_(Client.caseworker_id.is_(None), Handover.to_staff_id != Client.caseworker_id),
+        )
+    )
+    latest: dict[int, int] = {}
+    for handover in session.exec(
+        select(Handover)
+        .where(*started, Handover.client_id.in_(mismatched))
+        .order_by(Handover.starts_on, Handover.id)
+    ):
+        latest[handover.client_id] = handover.to_staff_id
+    moved = 0
+    for client_id, staff_id in latest.items():
+        client = session.get(Client, client_id)
+        if client.caseworker_id != staff_id:
+            client.caseworker_id = staff_id
+            session.add(client)
+            moved += 1
+    return moved
 
 
 def cancel(session: Session, handover: Handover, now: datetime | None = None) -> Handover:

@@ -227,3 +227,27 @@ def _service_name(key: str) -> str:
     return catalog.entry(Path(current_app.config["MESSAGES_DIR"]) / "catalog", "services", key)[
         "name"
     ]
+
+
+def preview_page(session: Session, client: Client, kind: str, facts: dict, code: str) -> str:
+    """A message's picture page as HTML, composed from the facts it would be sent with
+    (base facts and its record's facts) but without a saved message or link: what staff
+    see before sending. Nothing is written; there is no language menu (the preview shows
+    each language itself) and no appointment date card."""
+    language = get_language(code)
+    facts = facts | {"discreet": False, "link": None}  # the page is the full message
+    composition = compose(kind, facts, language.code, "page")
+    unit = session.get(Unit, client.unit_id)
+    speech = (language.say_language or language.babel_locale.replace("_", "-")).split("-")[0]
+    env = catalogs().page_environment(language.code)
+    return env.get_template("message.html").render(
+        languages_nav=[],
+        speech_lang=speech,
+        rows=_rows(composition.rows, language.code),
+        when=None,
+        read_text=" ".join(r.text for r in composition.rows),
+        sender=facts["sender"],
+        contact=_contact(facts, language.code),
+        menu_phone=ltr(facts["menu_phone"]),
+        sms_number=_sms_number(unit),
+    )

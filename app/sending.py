@@ -167,6 +167,14 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
         message.last_error = str(exc)[:300]
         message.claim_token = None
         return "retried"
+    audit.record(
+        session,
+        "message_sent",
+        client_id=client.id,
+        subject_type="outbox_message",
+        subject_id=message.id,
+        detail=f"{message.kind} by {message.channel}" + (" (copy)" if representative else ""),
+    )
     message.status = OutboxStatus.SENT
     message.provider_id = accepted.provider_id
     message.body = composition.text

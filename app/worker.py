@@ -8,12 +8,26 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
+from app import handovers
+from app.db import session_scope
+from app.models import utcnow
+from app.planner import local_date
 from app.sending import send_due
 
 log = logging.getLogger(__name__)
 
-# The whole schedule, with stable job ids (each job is safe to run twice).
-SCHEDULE = (("send-due", "WORKER_INTERVAL_SECONDS"),)
+# The whole schedule, with stable job ids (each job is safe to run twice): the interval is
+# a config key or a number of seconds.
+SCHEDULE = (
+    ("send-due", "WORKER_INTERVAL_SECONDS"),
+    ("start-handovers", 900),
+)
+
+
+def start_handovers() -> int:
+    """Give clients to their new case worker once a permanent handover has started."""
+    with session_scope() as session:
+        return handovers.apply_started(session, local_date(utcnow()))
 
 
 def run_worker() -> None:
@@ -25,12 +39,16 @@ def run_worker() -> None:
         with app.app_context():
             send_due()
 
-    jobs = {"send-due": sweep}
+    def handover_job() -> None:
+        with app.app_context():
+            start_handovers()
+
+    jobs = {"send-due": sweep, "start-handovers": handover_job}
     for job_id, interval_key in SCHEDULE:
         scheduler.add_job(
             jobs[job_id],
             "interval",
-            seconds=app.config[interval_key],
+            seconds=app.config[interval_key] if isinstance(interval_key, str) else interval_key,
             id=job_id,
             max_instances=1,
             coalesce=True,

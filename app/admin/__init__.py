@@ -46,6 +46,26 @@ def simulator_enabled() -> bool:
     return current_app.config["SMS_TRANSPORT"] == "console"
 
 
+# Confidential pages: never cached, never framed by others, no outside resources.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+@bp.after_request
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 @bp.errorhandler(HTTPException)
 def _error_page(error: HTTPException):
     """Admin errors as pages in the admin's look, with a way back."""

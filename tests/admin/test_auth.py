@@ -136,3 +136,11 @@ def test_the_staff_interface_speaks_swedish_or_english(client, language, word):
     page = client.get("/admin/login").get_data(as_text=True)
     assert word in page
     assert f'<html lang="{language}">' in page
+
+
+def test_admin_pages_are_never_cached_or_framed_and_load_nothing_from_outside(as_caseworker):
+    response = as_caseworker.get("/admin/")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy

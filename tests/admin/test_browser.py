@@ -78,7 +78,10 @@ def browser():
 def page(site, browser):
     """A fresh browser tab, signed in as Lina with the English interface."""
     base, _app = site
-    context = browser.new_context(viewport={"width": 1024, "height": 900}, base_url=base)
+    # bypass_csp only lets the test inject axe-core; the headers are tested in test_auth.
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 900}, base_url=base, bypass_csp=True
+    )
     tab = context.new_page()
     tab.goto("/admin/login")
     assert axe_problems(tab) == []
@@ -160,6 +163,53 @@ def test_answering_a_text(site, page):
     assert len(sent) == 1
     handled = rows(site, InboundMessage, InboundMessage.provider_id == "SMbrowser1")[0]
     assert handled.handled_at is not None
+
+
+def test_recording_a_decision_with_a_preview_before_sending(site, page):
+    from app.models import Decision
+
+    page.get_by_role("link", name="Clients", exact=True).click()
+    page.get_by_role("link", name="Amal Yusuf").click()
+    page.get_by_role("link", name="Summarise a decision").click()
+    check(page)
+    form = page.get_by_role("region", name="The decision")
+    form.get_by_label("Service").select_option("boendestod")
+    form.get_by_label("Approved", exact=True).check()
+    form.get_by_label("Extent").fill("6")
+    form.get_by_label("Counted in").select_option("hours_per_week")
+    today = datetime.now(UTC).date()
+    form.get_by_label("Valid from").fill(today.isoformat())
+    form.get_by_label("Valid to").fill((today + timedelta(days=180)).isoformat())
+    page.get_by_role("button", name="Preview", exact=True).click()
+    check(page)
+    text = page.locator("main").inner_text()
+    assert "boendestöd" in text and "LIX" in text  # Swedish beside the client's Arabic
+    assert any("\u0600" <= ch <= "\u06ff" for ch in text)
+    assert rows(site, Decision) == []  # a preview saves nothing
+    page.get_by_role("button", name="Send", exact=True).click()
+    assert page.get_by_role("status").is_visible()
+    assert [d.status for d in rows(site, Decision)] == ["decided"]
+    assert rows(site, OutboxMessage, OutboxMessage.kind == "decision_approved")
+
+
+def test_handing_a_client_over_plans_the_notice(site, page):
+    page.get_by_role("link", name="Clients", exact=True).click()
+    page.get_by_role("link", name="Hand clients over").click()
+    check(page)
+    page.get_by_label("Sara Lind").check()
+    page.get_by_label("To", exact=True).select_option(label="Omar Haddad")
+    page.get_by_label("For good").check()
+    page.get_by_label("First day").fill(datetime.now(UTC).date().isoformat())
+    page.get_by_role("button", name="Hand over").click()
+    assert page.get_by_role("status").is_visible()
+    check(page)
+    notices = rows(site, OutboxMessage, OutboxMessage.kind == "handover_permanent")
+    assert len(notices) == 1
+    sara = rows(site, Client, Client.first_name == "Sara")[0]
+    assert notices[0].client_id == sara.id
+    # Sara is Omar's now: she has left Lina's list
+    page.get_by_role("link", name="Clients", exact=True).click()
+    assert page.get_by_role("link", name="Sara Lind").count() == 0
 
 
 def test_the_main_pages_are_accessible_in_swedish(site, page):
