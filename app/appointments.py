@@ -1,8 +1,9 @@
 """Booking, changing and cancelling appointments, and the messages each one brings.
 
-Reminders go out REMINDER_OFFSETS before the meeting. A change or a cancellation is told
-at once, and reminders planned for the old version are cancelled. After the meeting an
-optional one-question survey may follow (FEEDBACK_AFTER_MEETINGS).
+Reminders go out the unit's reminder offsets before the meeting (REMINDER_OFFSETS unless
+the unit has its own). A change or a cancellation is told at once, and reminders planned
+for the old version are cancelled. After the meeting an optional one-question survey may
+follow (FEEDBACK_AFTER_MEETINGS).
 """
 
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from app.planner import (
     local_zone,
     reminder_channels,
     reminder_due,
+    reminder_offsets,
 )
 
 EDITABLE = ("starts_at", "duration_minutes", "mode", "location", "staff_id", "purpose", "bring")
@@ -192,7 +194,7 @@ def plan(
     key = f"appointment:{appointment.id}:v{appointment.version}"
     due = [
         (o.label, reminder_due(appointment.starts_at, o, tz))
-        for o in current_app.config["REMINDER_OFFSETS"]
+        for o in reminder_offsets(session, client.unit_id)
     ]
     future = [(label, at) for label, at in due if at > now]
     already_reminded = has_message(

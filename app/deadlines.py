@@ -22,6 +22,11 @@ def _public_holidays(year: int) -> frozenset[date]:
     return frozenset(days)
 
 
+def is_holiday(day: date) -> bool:
+    """A Swedish public holiday, midsummer eve, Christmas eve or New Year's eve."""
+    return day in _public_holidays(day.year)
+
+
 def is_working_day(day: date) -> bool:
     """Monday to Friday and not a Swedish public holiday or one of the three eves."""
     return day.weekday() < 5 and day not in _public_holidays(day.year)

@@ -37,6 +37,9 @@ UNIT = {
     "phone_menu_number": "+46846500401",
     "address": "Storgatan 12, Ekby",
     "office_hours": "mon-fri 09:00-12:00",
+    # The demo unit sends at any hour, so `make run` shows reminders at once whenever it is
+    # started; a real unit keeps the default window, 08:00-20:00 (admin page, Settings).
+    "sending_window": "00:00-23:59",
 }
 
 STAFF = (

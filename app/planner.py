@@ -7,16 +7,19 @@ plans once. A change to a record raises its version; pending rows of older versi
 are cancelled and the send step checks the version again.
 """
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlmodel import Session, select
 
-from app.config import ReminderOffset
+from app.config import ConfigError, ReminderOffset, parse_offsets
 from app.kinds import get_kind
 from app.languages import get_language
-from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative
+from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative, Unit
+
+log = logging.getLogger(__name__)
 
 COPY_PERMISSIONS = {
     "appointments": "copy_appointments",
@@ -40,6 +43,19 @@ def at_local(day: date, clock: time | None = None) -> datetime:
     """A local date and clock time (default: the morning send time) as UTC."""
     clock = clock or time(current_app.config["MORNING_SEND_HOUR"])
     return datetime.combine(day, clock, tzinfo=local_zone()).astimezone(UTC)
+
+
+def reminder_offsets(session: Session, unit_id: int) -> tuple[ReminderOffset, ...]:
+    """How long before a meeting the unit's clients are reminded: the unit's own setting,
+    or REMINDER_OFFSETS when it has none (or one that no longer reads)."""
+    unit = session.get(Unit, unit_id)
+    text = (unit.reminder_offsets if unit is not None else "").strip()
+    if text:
+        try:
+            return parse_offsets(text)
+        except ConfigError:  # the settings page saves only readable ones: edited by hand
+            log.warning("Unit %s has unreadable reminder offsets; using REMINDER_OFFSETS", unit_id)
+    return current_app.config["REMINDER_OFFSETS"]
 
 
 def reminder_due(starts_at: datetime, offset: ReminderOffset, tz: ZoneInfo) -> datetime:

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import audit, links, subjects
+from app import audit, links, sending_window, subjects
 from app.compose import compose
 from app.db import get_engine
 from app.facts import base_facts
@@ -23,8 +23,10 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Representative,
+    Unit,
     utcnow,
 )
+from app.planner import local_zone
 from app.transports import Outgoing, Transport, TransportError, get_transport
 
 log = logging.getLogger(__name__)
@@ -46,10 +48,13 @@ class SweepResult:
     cancelled: int = 0
     retried: int = 0
     failed: int = 0
+    postponed: int = 0
 
     @property
     def handled(self) -> int:
-        return self.sent + self.skipped + self.cancelled + self.retried + self.failed
+        return (
+            self.sent + self.skipped + self.cancelled + self.retried + self.failed + self.postponed
+        )
 
 
 def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -117,6 +122,17 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
     if not subjects.still_wanted(session, message, now):
         _finish(message, OutboxStatus.CANCELLED, now, "no longer current")
         return "cancelled"
+    if not message.urgent:
+        opens = sending_window.next_open(
+            session.get(Unit, client.unit_id).sending_window, now, local_zone()
+        )
+        if opens > now:  # night or a holiday: wait for the unit's next sending window
+            message.status = OutboxStatus.PENDING
+            message.due_at = opens
+            message.claim_token = None
+            message.attempts = max(0, message.attempts - 1)  # not a try
+            message.updated_at = now
+            return "postponed"
 
     recipient_phone = representative.phone if representative else client.phone
     language = representative.language if representative else client.language
@@ -217,11 +233,12 @@ def send_due(
                 break
     if result.handled:
         log.info(
-            "Sweep: %d sent, %d retried, %d failed, %d skipped, %d cancelled",
+            "Sweep: %d sent, %d retried, %d failed, %d skipped, %d cancelled, %d postponed",
             result.sent,
             result.retried,
             result.failed,
             result.skipped,
             result.cancelled,
+            result.postponed,
         )
     return result

@@ -14,6 +14,8 @@ def create_unit(session: Session, **values) -> Unit:
         sender_name="Ekby kommun",
         phone="+46846500400",
         address="Storgatan 12, Ekby",
+        # Tests about other things run at any hour; tests of the window set it themselves.
+        sending_window="00:00-23:59",
     )
     unit = Unit(**(defaults | values))
     session.add(unit)

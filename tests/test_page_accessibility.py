@@ -58,6 +58,7 @@ def site(tmp_path_factory):
                 phone="+46846500400",
                 phone_menu_number="+46846500401",
                 address="Storgatan 12, Ekby",
+                sending_window="00:00-23:59",  # the real clock: any hour
             )
             session.add(unit)
             session.commit()

@@ -1,1 +1,254 @@
-"""Settings: the unit's sender, numbers, hours and language review."""
+"""Settings: the unit's sender, numbers, hours, sending window and reminder offsets, and
+the review status of each client language. Administrators only; every change is audited."""
+
+import string
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from app import translate
+from app.admin import bp
+from app.admin.access import current_staff, record, today
+from app.admin.auth import admin_only
+from app.admin.forms import Form
+from app.admin.labels import kind_label, language_label
+from app.admin.words import N_, _
+from app.config import ConfigError, parse_offsets
+from app.contacts import WEEKDAYS, display_phone, parse_office_hours
+from app.db import get_session
+from app.kinds import KINDS
+from app.languages import is_supported
+from app.models import Unit
+
+# Phones show an alphanumeric sender of at most 11 characters; networks take only the
+# letters A-Z, digits and spaces in it, with at least one letter.
+SENDER_ID_LIMIT = 11
+SENDER_ID_CHARACTERS = set(string.ascii_letters + string.digits + " ")
+DEFAULT_WINDOW = "08:00-20:00"
+WEEKDAY_NAMES = dict(
+    zip(
+        WEEKDAYS,
+        (
+            N_("Monday"),
+            N_("Tuesday"),
+            N_("Wednesday"),
+            N_("Thursday"),
+            N_("Friday"),
+            N_("Saturday"),
+            N_("Sunday"),
+        ),
+        strict=True,
+    )
+)
+# Stored fields, and whether their value may be written to the audit log.
+UNIT_FIELDS = {
+    "sender_name": True,
+    "phone": False,
+    "phone_menu_number": False,
+    "address": True,
+    "office_hours": True,
+    "sending_window": True,
+    "reminder_offsets": True,
+}
+
+
+def _clock_pair(text: str) -> tuple[str, str]:
+    start, _sep, end = (text or "").partition("-")
+    return start.strip(), end.strip()
+
+
+def unit_form(unit: Unit) -> Form:
+    """The settings form filled in with what is stored."""
+    values = {
+        "sender_name": unit.sender_name,
+        "phone": display_phone(unit.phone),
+        "phone_menu_number": display_phone(unit.phone_menu_number),
+        "address": unit.address,
+        "reminder_offsets": unit.reminder_offsets,
+    }
+    if parse_office_hours(unit.office_hours) is not None:
+        days, _sep, hours = unit.office_hours.strip().lower().partition(" ")
+        first, _sep, last = days.partition("-")
+        opens, closes = _clock_pair(hours)
+        values |= {"first_day": first, "last_day": last, "opens": opens, "closes": closes}
+    start, end = _clock_pair(unit.sending_window or DEFAULT_WINDOW)
+    values |= {"window_start": start, "window_end": end}
+    return Form(MultiDict(values))
+
+
+def _sender_name(form: Form) -> str:
+    name = " ".join(form.value("sender_name").split())
+    if not name:
+        form.fail("sender_name", _("Fill this in."))
+    elif len(name) > SENDER_ID_LIMIT:
+        form.fail(
+            "sender_name",
+            _(
+                "Use at most %(limit)d characters: phones show no more as the sender.",
+                limit=SENDER_ID_LIMIT,
+            ),
+        )
+    elif not any(c.isalpha() for c in name):
+        form.fail("sender_name", _("Use at least one letter."))
+    return name
+
+
+def sender_name_warning(name: str) -> bool:
+    """Whether some phones may show the sender name other than written (å, ä, ö, signs)."""
+    return any(c not in SENDER_ID_CHARACTERS for c in name)
+
+
+def _office_hours(form: Form) -> str:
+    first = form.choice("first_day", WEEKDAYS)
+    last = form.choice("last_day", WEEKDAYS)
+    opens, closes = form.clock("opens"), form.clock("closes")
+    if first not in WEEKDAYS or last not in WEEKDAYS or opens is None or closes is None:
+        return ""
+    if WEEKDAYS.index(first) > WEEKDAYS.index(last):
+        form.fail("last_day", _("The last day must come after the first day."))
+    if opens >= closes:
+        form.fail("closes", _("The phone must close after it opens."))
+    text = f"{first}-{last} {opens:%H:%M}-{closes:%H:%M}"
+    if parse_office_hours(text) is None:  # the form messages and the phone menu read this
+        form.fail("opens", _("Give a time like 09:00."))
+    return text
+
+
+def _sending_window(form: Form) -> str:
+    start, end = form.clock("window_start"), form.clock("window_end")
+    if start is None or end is None:
+        return ""
+    if start >= end:
+        form.fail("window_end", _("The window must end later in the day than it starts."))
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def _reminder_offsets(form: Form) -> str:
+    text = form.text("reminder_offsets", max_length=60)
+    if not text:
+        return ""  # the default, REMINDER_OFFSETS
+    try:
+        offsets = parse_offsets(text)
+    except ConfigError:
+        form.fail(
+            "reminder_offsets",
+            _("Write it like 3d,1d: days with d, hours with h, separated by commas."),
+        )
+        return text
+    return ",".join(offset.label for offset in offsets)
+
+
+def read_unit_settings(form: Form) -> dict:
+    """The settings as they would be stored; form.errors says what is wrong."""
+    return {
+        "sender_name": _sender_name(form),
+        "phone": form.phone("phone"),
+        "phone_menu_number": form.phone("phone_menu_number", required=False),
+        "address": form.text("address", max_length=200),
+        "office_hours": _office_hours(form),
+        "sending_window": _sending_window(form),
+        "reminder_offsets": _reminder_offsets(form),
+    }
+
+
+def _audit_detail(unit: Unit, values: dict) -> str:
+    parts = []
+    for name, shown in UNIT_FIELDS.items():
+        if getattr(unit, name) != values[name]:
+            parts.append(f"{name}={values[name]!r}" if shown else name)
+    return "; ".join(parts)
+
+
+def review_form() -> Form:
+    """The language review form, with today's date."""
+    return Form({"reviewed_on": today().isoformat()})
+
+
+def _page(unit: Unit, form: Form, review: Form, status: int = 200):
+    defaults = ",".join(o.label for o in current_app.config["REMINDER_OFFSETS"])
+    urgent = [kind_label(k.name) for k in KINDS.values() if k.urgent and not k.reply]
+    languages = translate.language_status()
+    return (
+        render_template(
+            "admin/settings/index.html",
+            unit=unit,
+            form=form,
+            review=review,
+            languages=languages,
+            language_options=[(row["code"], language_label(row["code"])) for row in languages],
+            weekdays=[(code, _(name)) for code, name in WEEKDAY_NAMES.items()],
+            sender_limit=SENDER_ID_LIMIT,
+            sender_warning=sender_name_warning(unit.sender_name),
+            default_offsets=defaults,
+            urgent_kinds=urgent,
+        ),
+        status,
+    )
+
+
+def _unit() -> Unit:
+    return get_session().get(Unit, current_staff().unit_id)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_only
+def settings():
+    """The unit's settings; a form with any error saves nothing."""
+    unit = _unit()
+    if request.method == "GET":
+        return _page(unit, unit_form(unit), review_form())
+    form = Form()
+    values = read_unit_settings(form)
+    if not form.ok:
+        return _page(unit, form, review_form(), 422)
+    detail = _audit_detail(unit, values)
+    if not detail:
+        flash(_("Nothing was changed."))
+        return redirect(url_for("admin.settings"))
+    for name, value in values.items():
+        setattr(unit, name, value)
+    session = get_session()
+    session.add(unit)
+    record("settings_changed", subject_type="unit", subject_id=unit.id, detail=detail)
+    session.commit()
+    flash(_("The settings are saved."))
+    return redirect(url_for("admin.settings"))
+
+
+@bp.route("/settings/languages", methods=["POST"])
+@admin_only
+def settings_language_review():
+    """Record that a qualified translator reviewed a language, or set it back to draft."""
+    unit = _unit()
+    form = Form()
+    code = form.value("language")
+    if not is_supported(code):
+        form.fail("language", _("Choose one of the options."))
+    draft = form.value("action") == "draft"
+    reviewer = "" if draft else form.text("reviewer", required=True, max_length=120)
+    if any(ord(c) < 32 for c in reviewer):
+        form.fail("reviewer", _("Write the name on one line."))
+    reviewed_on = None if draft else form.day("reviewed_on")
+    if reviewed_on is not None and reviewed_on > today():
+        form.fail("reviewed_on", _("The date cannot be in the future."))
+    if form.ok:
+        review = (
+            translate.Review("draft")
+            if draft
+            else translate.Review("reviewed", reviewer, reviewed_on)
+        )
+        try:
+            translate.set_review(code, review)
+        except OSError:
+            form.fail("language", _("The review status could not be saved. Ask IT support."))
+    if not form.ok:
+        return _page(unit, unit_form(unit), form, 422)
+    detail = (
+        f"language review {code}: draft"
+        if draft
+        else f"language review {code}: reviewed by {reviewer} on {reviewed_on.isoformat()}"
+    )
+    record("settings_changed", subject_type="language", detail=detail)
+    get_session().commit()
+    flash(_("The review status is saved."))
+    return redirect(url_for("admin.settings") + "#languages")

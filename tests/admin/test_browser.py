@@ -45,7 +45,8 @@ def site(tmp_path_factory):
     engine = app.extensions["tydligt.engine"]
     with app.app_context(), Session(engine, expire_on_commit=False) as session:
         unit = Unit(name="Ekby", sender_name="Ekby kommun", phone="+46846500400",
-                    phone_menu_number="+46846500401", address="Storgatan 12, Ekby")  # fmt: skip
+                    phone_menu_number="+46846500401", address="Storgatan 12, Ekby",
+                    sending_window="00:00-23:59")  # fmt: skip
         session.add(unit)
         session.commit()
         password = generate_password_hash(PASSWORD)
