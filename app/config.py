@@ -34,6 +34,13 @@ ENVIRONMENT_KEYS = (
     "MESSAGE_LINK_DAYS",
     "OVERVIEW_LINK_DAYS",
     "PICTOGRAM_SET_DIR",
+    "SEND_RATE_PER_SECOND",
+    "SMS_VALIDITY_SECONDS",
+    "CLAIM_TIMEOUT_SECONDS",
+    "MESSAGE_RETENTION_DAYS",
+    "RECORD_RETENTION_DAYS",
+    "AUDIT_RETENTION_DAYS",
+    "LOG_LEVEL",
 )
 
 
@@ -116,6 +123,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MESSAGE_LINK_DAYS": "60",
         "OVERVIEW_LINK_DAYS": "30",
         "PICTOGRAM_SET_DIR": "",
+        "SEND_RATE_PER_SECOND": "10",
+        "SMS_VALIDITY_SECONDS": "14400",
+        "CLAIM_TIMEOUT_SECONDS": "600",
+        "MESSAGE_RETENTION_DAYS": "90",
+        "RECORD_RETENTION_DAYS": "730",
+        "AUDIT_RETENTION_DAYS": "1825",
+        "LOG_LEVEL": "INFO",
         "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
         "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
         "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
@@ -147,11 +161,30 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "FEEDBACK_MIN_INTERVAL_DAYS",
         "MESSAGE_LINK_DAYS",
         "OVERVIEW_LINK_DAYS",
+        "SMS_VALIDITY_SECONDS",
+        "CLAIM_TIMEOUT_SECONDS",
+        "MESSAGE_RETENTION_DAYS",
+        "RECORD_RETENTION_DAYS",
+        "AUDIT_RETENTION_DAYS",
     ):
         try:
             config[key] = int(config[key])
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{key} must be a whole number.") from exc
+    try:
+        config["SEND_RATE_PER_SECOND"] = float(config["SEND_RATE_PER_SECOND"])
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("SEND_RATE_PER_SECOND must be a number (0: no limit).") from exc
+    if not 1 <= config["SMS_VALIDITY_SECONDS"] <= 36000:
+        raise ConfigError("SMS_VALIDITY_SECONDS must be 1 to 36000 (Twilio's range).")
+    if config["CLAIM_TIMEOUT_SECONDS"] < 1:
+        raise ConfigError("CLAIM_TIMEOUT_SECONDS must be at least 1.")
+    if not 1 <= config["MESSAGE_RETENTION_DAYS"] <= config["RECORD_RETENTION_DAYS"]:
+        raise ConfigError(
+            "MESSAGE_RETENTION_DAYS must be at least 1 and at most RECORD_RETENTION_DAYS."
+        )
+    if config["AUDIT_RETENTION_DAYS"] < 1:
+        raise ConfigError("AUDIT_RETENTION_DAYS must be at least 1.")
     if not 0 <= config["MORNING_SEND_HOUR"] <= 23:
         raise ConfigError("MORNING_SEND_HOUR must be an hour from 0 to 23.")
     for key in ("CHECKLIST_REMINDER_DAYS", "SUPPORT_ENDING_NOTICE_DAYS"):

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import audit, links, sending_window, subjects
+from app import audit, links, recovery, sending_window, subjects
 from app.compose import compose
 from app.db import get_engine
 from app.facts import base_facts
@@ -32,6 +32,7 @@ from app.transports import Outgoing, Transport, TransportError, get_transport
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+THROTTLE_PAUSE = timedelta(seconds=30)  # after HTTP 429: the sweep stops, rows wait this long
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -49,11 +50,19 @@ class SweepResult:
     retried: int = 0
     failed: int = 0
     postponed: int = 0
+    throttled: int = 0
+    recovered: int = 0
 
     @property
     def handled(self) -> int:
         return (
-            self.sent + self.skipped + self.cancelled + self.retried + self.failed + self.postponed
+            self.sent
+            + self.skipped
+            + self.cancelled
+            + self.retried
+            + self.failed
+            + self.postponed
+            + self.throttled
         )
 
 
@@ -86,6 +95,16 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage
             .order_by(OutboxMessage.due_at, OutboxMessage.id)
         )
     )
+
+
+def release(session: Session, messages: list[OutboxMessage]) -> None:
+    """Give claimed rows back unsent (their try does not count)."""
+    for message in messages:
+        message.status = OutboxStatus.PENDING
+        message.claim_token = None
+        message.attempts = max(0, message.attempts - 1)
+        session.add(message)
+    session.commit()
 
 
 def _finish(message: OutboxMessage, status: OutboxStatus, now: datetime, error: str | None) -> None:
@@ -175,6 +194,13 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
     try:
         accepted = transport.send(outgoing)
     except TransportError as exc:
+        if exc.throttled:  # the provider asks us to slow down: wait, and do not count it
+            message.status = OutboxStatus.PENDING
+            message.due_at = now + THROTTLE_PAUSE
+            message.attempts = max(0, message.attempts - 1)
+            message.last_error = str(exc)[:300]
+            message.claim_token = None
+            return "throttled"
         if exc.permanent or message.attempts >= MAX_ATTEMPTS:
             _finish(message, OutboxStatus.FAILED, now, str(exc)[:300])
             return "failed"
@@ -209,13 +235,20 @@ def send_due(
     transport = transport or get_transport()
     batch_size = batch_size or current_app.config["SWEEP_BATCH_SIZE"]
     result = SweepResult()
+    timeout = timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
     with Session(get_engine(), expire_on_commit=False) as session:
-        while True:
+        settled = recovery.recover_stale(session, transport, now or utcnow(), timeout)
+        result.recovered = sum(settled.values())
+        throttled = False
+        while not throttled:
             moment = now or utcnow()
             batch = claim_due(session, moment, batch_size)
             if not batch:
                 break
-            for message in batch:
+            for index, message in enumerate(batch):
+                if throttled:  # give the rest of the batch back untouched
+                    release(session, batch[index:])
+                    break
                 try:
                     outcome = deliver(session, message, transport, moment)
                 except Exception:
@@ -229,16 +262,19 @@ def send_due(
                 session.add(message)
                 session.commit()
                 setattr(result, outcome, getattr(result, outcome) + 1)
+                throttled = outcome == "throttled"
             if len(batch) < batch_size:
                 break
     if result.handled:
         log.info(
-            "Sweep: %d sent, %d retried, %d failed, %d skipped, %d cancelled, %d postponed",
+            "Sweep: %d sent, %d retried, %d failed, %d skipped, %d cancelled, %d postponed, "
+            "%d throttled",
             result.sent,
             result.retried,
             result.failed,
             result.skipped,
             result.cancelled,
             result.postponed,
+            result.throttled,
         )
     return result

@@ -158,13 +158,13 @@ def test_a_temporary_failure_is_retried_with_backoff(session):
     client = create_client(session)
     book_appointment(session, client, starts_at=MEETING, now=NOW)
     moment = MEETING - timedelta(days=3)
-    transport = FlakyTransport(TransportError("Twilio HTTP 429", permanent=False, code="20429"))
+    transport = FlakyTransport(TransportError("Twilio HTTP 503", permanent=False, code="503"))
     result = send_due(moment, transport=transport)
     assert result.retried == 1
     first = messages(session)[0]
     assert first.status == OutboxStatus.PENDING
     assert first.due_at == moment + timedelta(minutes=1)
-    assert first.last_error == "Twilio HTTP 429"
+    assert first.last_error == "Twilio HTTP 503"
     assert send_due(moment + timedelta(minutes=1), transport=transport).sent == 1
     assert messages(session)[0].status == OutboxStatus.SENT
     assert messages(session)[0].attempts == 2

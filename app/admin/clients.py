@@ -250,7 +250,8 @@ def client_pin(client_id: int):
     try:
         pins.set_pin(get_session(), found, request.form.get("pin", ""))
     except InvalidInput as exc:
-        flash(_(exc.errors["pin"]), "error")
+        problem = exc.errors["pin"]  # marked N_ in app/pins.py
+        flash(_(problem), "error")
     else:
         record("pin_set", client_id=found.id)
         get_session().commit()

@@ -154,7 +154,10 @@ def catalog_label(name: str, key: str) -> str:
         text = catalog.entry(directory, name, key)[CATALOG_LABEL_FIELD[name]]
     except (catalog.UnknownCatalogKey, KeyError):
         return key
-    return catalogs().gettext("en", text) if staff_language() == "en" else text
+    if staff_language() != "en":
+        return text
+    english = catalogs().catalogs["en"]  # the client catalog's English: one translation
+    return english.gettext(text)
 
 
 def catalog_options(name: str) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 """Transports hand composed messages to the outside world: console (dev, tests) or Twilio."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from flask import Flask, current_app
@@ -28,6 +29,9 @@ class Accepted:
     provider_id: str
 
 
+THROTTLED_CODES = frozenset({"429", "20429"})  # HTTP 429, Twilio's "too many requests"
+
+
 class TransportError(RuntimeError):
     """The provider refused or could not be reached. permanent=True: do not retry."""
 
@@ -35,6 +39,11 @@ class TransportError(RuntimeError):
         super().__init__(message)
         self.permanent = permanent
         self.code = code
+
+    @property
+    def throttled(self) -> bool:
+        """The provider asks us to slow down: not this message's fault."""
+        return self.code in THROTTLED_CODES
 
 
 class Transport(Protocol):
@@ -44,6 +53,12 @@ class Transport(Protocol):
 
     def send(self, outgoing: Outgoing) -> Accepted:
         """Hand one message over."""
+        ...
+
+    def find_sent(self, message_id: int, to: str, channel: str, since: datetime) -> list[str]:
+        """Provider ids of messages to `to` since `since` that may be this one (after a
+        worker stopped between handing it over and recording that). Raises TransportError
+        when the provider cannot be asked."""
         ...
 
 
@@ -59,8 +74,14 @@ def build_transport(config: dict) -> Transport:
 
 
 def init_app(app: Flask) -> None:
-    """Build the configured transport once; the Twilio client is made on first send."""
-    app.extensions["tydligt.transport"] = build_transport(app.config)
+    """Build the configured transport once, paced to SEND_RATE_PER_SECOND; the Twilio
+    client is made on first send."""
+    from app.pacing import PacedTransport
+
+    transport = build_transport(app.config)
+    app.extensions["tydligt.transport"] = PacedTransport(
+        transport, float(app.config["SEND_RATE_PER_SECOND"])
+    )
 
 
 def get_transport() -> Transport:

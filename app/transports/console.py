@@ -5,6 +5,7 @@ import logging
 import os
 import threading
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from app.models import utcnow
@@ -56,3 +57,18 @@ class ConsoleTransport:
             outgoing.segments,
         )
         return Accepted(provider_id)
+
+    def find_sent(self, message_id: int, to: str, channel: str, since: datetime) -> list[str]:
+        """Exact: the file records our message id with each line."""
+        if not self.path.exists():
+            return []
+        found = []
+        with self.path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a crash was never a complete send
+                if record.get("message_id") == message_id:
+                    found.append(record["id"])
+        return found

@@ -1,6 +1,7 @@
 """The Twilio transport: messages.create and calls.create through the twilio library."""
 
 import logging
+from datetime import datetime, timedelta
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
@@ -36,6 +37,7 @@ class TwilioTransport:
         self.messaging_service_sid = config.get("TWILIO_MESSAGING_SERVICE_SID") or None
         self.base_url = config["PUBLIC_BASE_URL"]
         self.http_client = config.get("TWILIO_HTTP_CLIENT")
+        self.validity_period = int(config.get("SMS_VALIDITY_SECONDS") or 0) or None
         self._client: Client | None = None
 
     @property
@@ -84,6 +86,9 @@ class TwilioTransport:
             to=outgoing.to,
             body=outgoing.body,
             status_callback=f"{self.base_url}/twilio/status",
+            # A reminder that waits hours in Twilio's queue is worse than none: it fails
+            # (30036) and shows up as a failed delivery for staff instead.
+            validity_period=self.validity_period,
             **self._sender(),
         )
 
@@ -96,3 +101,24 @@ class TwilioTransport:
             url=outgoing.call_url,
             status_callback=f"{self.base_url}/twilio/voice/status",
         )
+
+    def find_sent(self, message_id: int, to: str, channel: str, since: datetime) -> list[str]:
+        """Outbound messages (or calls) to the number created since `since`, newest first.
+        Twilio keeps no id of ours, so the caller takes one not yet known to the outbox."""
+        try:
+            if channel == "voice":
+                found = self.client.calls.list(to=to, limit=20)
+            else:
+                found = self.client.messages.list(to=to, limit=20)
+        except TwilioException as exc:
+            raise TransportError(
+                f"Twilio lookup failed: {type(exc).__name__}", permanent=False
+            ) from exc
+        margin = since - timedelta(minutes=1)  # clocks differ a little
+        return [
+            item.sid
+            for item in found
+            if item.date_created is not None
+            and item.date_created >= margin
+            and (getattr(item, "direction", "") or "").startswith("outbound")
+        ]
