@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 FLASK   := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgresql lint format install preview migration bench clean
+.PHONY: run test test-sqlite test-postgresql lint audit format install preview migration bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	./scripts/ensure-system-packages
@@ -24,8 +24,8 @@ run: $(STAMP)
 	@echo "Open http://127.0.0.1:5000 - sent messages appear in instance/outbox.jsonl"
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=127.0.0.1 PORT=5000 $(BIN)/honcho start -f Procfile
 
-## Lint, then the whole suite on SQLite and again on a PostgreSQL server it starts itself.
-test: $(STAMP) lint node_modules/axe-core/axe.min.js
+## Lint, audit the dependencies, then the whole suite on SQLite and on PostgreSQL.
+test: $(STAMP) lint audit node_modules/axe-core/axe.min.js
 	./scripts/ensure-system-packages --test
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgresql
@@ -45,6 +45,10 @@ test-postgresql: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Known vulnerabilities in the pinned dependencies (pip-audit over constraints.txt).
+audit: $(STAMP)
+	./scripts/audit-dependencies
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

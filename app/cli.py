@@ -4,11 +4,20 @@ from flask import Flask
 
 from app.demo import demo_command
 from app.preview import preview_command
+from app.retention import retention_command
 from app.translate import translate
 from app.worker import send_due_command, worker_command
 
 
 def init_app(app: Flask) -> None:
-    """Add demo, worker, send-due and preview (init-db is registered by app.db)."""
-    for command in (demo_command, worker_command, send_due_command, preview_command, translate):
+    """Add demo, worker, send-due, preview, translate and retention (init-db: app.db)."""
+    commands = (
+        demo_command,
+        worker_command,
+        send_due_command,
+        preview_command,
+        translate,
+        retention_command,
+    )
+    for command in commands:
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ from app import handovers
 from app.db import session_scope
 from app.models import utcnow
 from app.planner import local_date
+from app.retention import run_retention
 from app.sending import send_due
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 SCHEDULE = (
     ("send-due", "WORKER_INTERVAL_SECONDS"),
     ("start-handovers", 900),
+    ("retention", 86400),
 )
 
 
@@ -43,7 +45,11 @@ def run_worker() -> None:
         with app.app_context():
             start_handovers()
 
-    jobs = {"send-due": sweep, "start-handovers": handover_job}
+    def retention_job() -> None:
+        with app.app_context():
+            run_retention()
+
+    jobs = {"send-due": sweep, "start-handovers": handover_job, "retention": retention_job}
     for job_id, interval_key in SCHEDULE:
         scheduler.add_job(
             jobs[job_id],
