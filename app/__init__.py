@@ -18,7 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path, config))
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     for noisy in ("apscheduler", "alembic.runtime.plugins"):  # one line per tick is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -33,10 +35,12 @@ def create_app(config: dict | None = None) -> Flask:
         phone_menu,
         pictograms,
         reminder_calls,
+        security,
         sms_webhook,
         transports,
     )
 
+    security.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     transports.init_app(app)

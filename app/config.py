@@ -41,6 +41,7 @@ ENVIRONMENT_KEYS = (
     "RECORD_RETENTION_DAYS",
     "AUDIT_RETENTION_DAYS",
     "LOG_LEVEL",
+    "PROXY_COUNT",
 )
 
 
@@ -130,6 +131,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RECORD_RETENTION_DAYS": "730",
         "AUDIT_RETENTION_DAYS": "1825",
         "LOG_LEVEL": "INFO",
+        "PROXY_COUNT": "0",
         "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
         "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
         "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
@@ -166,6 +168,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MESSAGE_RETENTION_DAYS",
         "RECORD_RETENTION_DAYS",
         "AUDIT_RETENTION_DAYS",
+        "PROXY_COUNT",
     ):
         try:
             config[key] = int(config[key])
@@ -200,11 +203,23 @@ def check_config(config: dict) -> None:
     transport = config["SMS_TRANSPORT"]
     if transport not in ("console", "twilio"):
         raise ConfigError("SMS_TRANSPORT must be 'console' or 'twilio'.")
+    secret = config.get("SECRET_KEY") or ""
+    weak_secret = secret == DEVELOPMENT_SECRET_KEY or len(secret) < 32
+    base = config.get("PUBLIC_BASE_URL") or ""
+    public = base.startswith("https://") and not config.get("TESTING")
+    if public and transport != "twilio":
+        # A public address is production: sessions and webhooks need real secrets.
+        problems = []
+        if weak_secret:
+            problems.append("SECRET_KEY must be a random value of at least 32 characters")
+        if not config.get("TWILIO_AUTH_TOKEN"):
+            problems.append("TWILIO_AUTH_TOKEN is missing (webhooks would accept anyone)")
+        if problems:
+            raise ConfigError(f"Refusing to start at {base}: " + "; ".join(problems))
     if transport != "twilio":
         return
     problems = []
-    secret = config.get("SECRET_KEY") or ""
-    if secret == DEVELOPMENT_SECRET_KEY or len(secret) < 32:
+    if weak_secret:
         problems.append("SECRET_KEY must be a random value of at least 32 characters")
     if not config.get("TWILIO_ACCOUNT_SID"):
         problems.append("TWILIO_ACCOUNT_SID is missing")
@@ -212,7 +227,6 @@ def check_config(config: dict) -> None:
         problems.append("TWILIO_AUTH_TOKEN is missing")
     if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
         problems.append("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
-    base = config.get("PUBLIC_BASE_URL") or ""
     if not base.startswith("https://") or "127.0.0.1" in base or "localhost" in base:
         problems.append("PUBLIC_BASE_URL must be the public https address Twilio calls")
     if problems:

@@ -31,6 +31,8 @@ def test_environment_variables_configure_the_app(tmp_path, monkeypatch):
     monkeypatch.setenv("TIMEZONE", "Europe/Helsinki")
     monkeypatch.setenv("REMINDER_OFFSETS", "2h, 7d")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://example.org/")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "a-real-token")
     app = create_app({"INSTANCE_PATH": tmp_path})
     assert app.config["TIMEZONE"] == "Europe/Helsinki"
     assert app.config["REMINDER_OFFSETS"] == (ReminderOffset(days=7), ReminderOffset(hours=2))

@@ -1,0 +1,83 @@
+"""Hardening for every response and every log line.
+
+- Headers: no sniffing, no framing by other sites, a strict Content-Security-Policy on
+  HTML that sets none itself, and HSTS when the public address is https.
+- Behind a TLS proxy: PROXY_COUNT trusted hops for the client address and scheme.
+- Logs: phone numbers keep their last three digits, page-link tokens are hidden, whoever
+  logs them (the app, gunicorn's access log, a library).
+"""
+
+import logging
+import re
+
+from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.phone import mask_phone
+
+DEFAULT_CSP = (
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+# +46701234567, 0701234567, 070-123 45 67 …: a + or a leading 0, then 7+ more digits with
+# optional spaces or hyphens. Dates, times and ids do not start that way.
+_PHONE = re.compile(r"(?<![\w/:.+-])(?:\+\d|0\d)[\d -]{5,}\d(?![\w:])")
+_PAGE_TOKEN = re.compile(r"(/p/)[A-Za-z0-9_-]{8,}")
+
+
+def mask(text: str) -> str:
+    """A log line with phone numbers and page-link tokens masked."""
+    text = _PAGE_TOKEN.sub(r"\1<token>", text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks the formatted message of every record it sees (its arguments included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is logged as it is
+            return True
+        masked = mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking() -> None:
+    """Put the filter on the root handlers and on gunicorn's loggers."""
+    masking = MaskingFilter()
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(masking)
+    for name in ("gunicorn.access", "gunicorn.error", "werkzeug"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskingFilter) for f in logger.filters):
+            logger.addFilter(masking)
+        for handler in logger.handlers:
+            if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+                handler.addFilter(masking)
+
+
+def init_app(app: Flask) -> None:
+    """Security headers on every response; proxy headers when behind a TLS proxy."""
+    hops = app.config["PROXY_COUNT"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    https = app.config["PUBLIC_BASE_URL"].startswith("https://")
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
+
+    install_log_masking()
