@@ -18,6 +18,7 @@ from app.config import ConfigError, ReminderOffset, parse_offsets
 from app.kinds import get_kind
 from app.languages import get_language
 from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative, Unit
+from app.sending_window import next_open
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +110,14 @@ def add_message(
 ) -> OutboxMessage:
     """Plan one message, and (with copies) an SMS copy for each representative allowed one.
 
-    A row with the same dedupe key is left as it is: planning twice plans once.
+    A row with the same dedupe key is left as it is: planning twice plans once. An ordinary
+    message due at night or on a holiday is planned for the unit's next sending window
+    (the sweep checks again, in case the window changes meanwhile).
     """
+    urgent = get_kind(kind).urgent  # the kinds table says which may go out at night
+    if not urgent:
+        unit = session.get(Unit, client.unit_id)
+        due_at = next_open(unit.sending_window if unit else None, due_at, local_zone())
     values = dict(
         kind=kind,
         client_id=client.id,
@@ -118,7 +125,7 @@ def add_message(
         subject_id=subject_id,
         subject_version=subject_version,
         due_at=due_at,
-        urgent=get_kind(kind).urgent,  # the kinds table says which may go out at night
+        urgent=urgent,
     )
     message = _add_row(session, dedupe_key, channel=channel, **values)
     for representative in representatives_for(session, client, kind) if copies else []:
