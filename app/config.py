@@ -2,6 +2,7 @@
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -148,6 +149,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config["SMS_TRANSPORT"] = str(config["SMS_TRANSPORT"]).strip().lower()
     config["PUBLIC_BASE_URL"] = str(config["PUBLIC_BASE_URL"]).rstrip("/")
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_NAME", "tydligt_session")
+    # A staff session ends after 8 hours without use (each request renews it).
+    config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
     config.setdefault("SESSION_COOKIE_SECURE", config["PUBLIC_BASE_URL"].startswith("https://"))
     config["REMINDER_OFFSETS"] = (
         parse_offsets(config["REMINDER_OFFSETS"])

@@ -144,3 +144,13 @@ def test_admin_pages_are_never_cached_or_framed_and_load_nothing_from_outside(as
     assert response.headers["X-Frame-Options"] == "DENY"
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_the_session_cookie_is_private_and_ends_after_eight_idle_hours(client, caseworker):
+    from datetime import timedelta
+
+    response = sign_in(client, caseworker)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie  # the test app's public address is https
+    assert client.application.permanent_session_lifetime == timedelta(hours=8)
