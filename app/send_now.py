@@ -10,15 +10,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from app import staff_messages
+from app import client_records, staff_messages
 from app.models import (
-    Appointment,
-    AppointmentStatus,
-    Checklist,
-    ChecklistStatus,
     Client,
-    Decision,
-    DecisionStatus,
     Handover,
     OutboxMessage,
     StaffUser,
@@ -46,34 +40,6 @@ class Planned:
     subject: object | None = None
 
 
-def next_appointment(session: Session, client: Client, now: datetime) -> Appointment | None:
-    return session.exec(
-        select(Appointment)
-        .where(
-            Appointment.client_id == client.id,
-            Appointment.status == AppointmentStatus.PLANNED,
-            Appointment.starts_at > now,
-        )
-        .order_by(Appointment.starts_at)
-    ).first()
-
-
-def open_checklist(session: Session, client: Client) -> Checklist | None:
-    return session.exec(
-        select(Checklist)
-        .where(Checklist.client_id == client.id, Checklist.status == ChecklistStatus.OPEN)
-        .order_by(Checklist.due_date)
-    ).first()
-
-
-def latest_decision(session: Session, client: Client) -> Decision | None:
-    return session.exec(
-        select(Decision)
-        .where(Decision.client_id == client.id, Decision.status == DecisionStatus.DECIDED)
-        .order_by(Decision.decided_on.desc(), Decision.id.desc())
-    ).first()
-
-
 def latest_handover(session: Session, client: Client, today: date) -> Handover | None:
     return session.exec(
         select(Handover)
@@ -91,13 +57,13 @@ def resolve(session: Session, client: Client, choice: str, now: datetime) -> Pla
     if choice in ("staff_message", "welcome"):
         return Planned(client, choice, client)
     if choice == "appointment_reminder":
-        found = next_appointment(session, client, now)
+        found = client_records.next_appointment(session, client, now)
         return Planned(client, choice if found else None, found)
     if choice == "checklist_reminder":
-        found = open_checklist(session, client)
+        found = next(iter(client_records.open_checklists(session, client)), None)
         return Planned(client, choice if found else None, found)
     if choice in ("decision", "support_ending"):
-        found = latest_decision(session, client)
+        found = client_records.latest_decision(session, client)
         if found is None or (choice == "support_ending" and found.valid_to is None):
             return Planned(client, None)
         return Planned(

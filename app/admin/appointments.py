@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from app import appointments
 from app.admin import bp
 from app.admin.access import client_or_404, colleagues, current_staff, record
+from app.admin.client_page import record_messages
 from app.admin.forms import Form
 from app.admin.labels import catalog_options, moment, options
 from app.admin.words import _, ngettext
@@ -26,7 +27,6 @@ from app.models import (
     MeetingMode,
     OutboxMessage,
     OutboxStatus,
-    Representative,
     StaffUser,
     Unit,
     utcnow,
@@ -37,18 +37,6 @@ from app.planner import local_zone
 FIELDS = {"starts_at": "date"}
 # The form's fields top to bottom: errors are listed in this order.
 PAGE_ORDER = "status date time duration_minutes mode location staff_id purpose bring".split()
-
-
-def subject_messages(subject_type: str, subject_id: int) -> list[tuple[OutboxMessage, str]]:
-    """Every outbox row about a record, earliest first, with whom it goes to ('' for the
-    client, else the representative's name)."""
-    rows = get_session().exec(
-        select(OutboxMessage, Representative.name)
-        .outerjoin(Representative, Representative.id == OutboxMessage.representative_id)
-        .where(OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id == subject_id)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-    )
-    return [(message, name or "") for message, name in rows]
 
 
 def planned_times(subject_type: str, subject_id: int, kind: str) -> list[datetime]:
@@ -273,7 +261,7 @@ def appointment_edit(appointment_id: int):
         appointment=appointment,
         client=client,
         form=_in_page_order(form),
-        messages=subject_messages("appointment", appointment.id),
+        messages=record_messages("appointment", appointment.id),
         **choices,
     )
 

@@ -11,7 +11,8 @@ from werkzeug.datastructures import MultiDict
 from app import checklists
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record
-from app.admin.appointments import reminders_note, subject_messages
+from app.admin.appointments import reminders_note
+from app.admin.client_page import record_messages
 from app.admin.forms import Form
 from app.admin.labels import catalog_label, catalog_options
 from app.admin.words import _, ngettext, staff_language
@@ -118,7 +119,7 @@ def _page(checklist: Checklist, client: Client, form: Form):
             if i.received_at is None
         ],
         form=form,
-        messages=subject_messages("checklist", checklist.id),
+        messages=record_messages("checklist", checklist.id),
     )
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app import checklists, pins
 from app.contacts import current_contact
+from app.db import get_session
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -153,3 +154,15 @@ def client_overview(session: Session, client: Client) -> dict:
         "timeline": timeline(session, client),
         "today": today,
     }
+
+
+def record_messages(subject_type: str, subject_id: int) -> list[tuple[OutboxMessage, str]]:
+    """Every outbox row about a record, earliest first, with whom it goes to ('' for the
+    client, else the representative's name)."""
+    rows = get_session().exec(
+        select(OutboxMessage, Representative.name)
+        .outerjoin(Representative, Representative.id == OutboxMessage.representative_id)
+        .where(OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id == subject_id)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    )
+    return [(message, name or "") for message, name in rows]

@@ -3,11 +3,12 @@ client's plain summary (their language and Swedish side by side) before anything
 
 from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app import decisions, links, pages
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today
+from app.admin.client_page import record_messages
 from app.admin.forms import Form
 from app.admin.labels import catalog_options, options
 from app.admin.words import N_, _, staff_language
@@ -22,8 +23,6 @@ from app.models import (
     Decision,
     DecisionOutcome,
     DecisionStatus,
-    OutboxMessage,
-    Representative,
     utcnow,
 )
 from app.plain_language import lix
@@ -310,22 +309,11 @@ def _decision_or_404(decision_id: int) -> tuple[Decision, Client]:
     return decision, client_or_404(decision.client_id)
 
 
-def _messages(session: Session, decision: Decision) -> list[tuple[OutboxMessage, Representative]]:
-    query = (
-        select(OutboxMessage, Representative)
-        .outerjoin(Representative, Representative.id == OutboxMessage.representative_id)
-        .where(OutboxMessage.subject_type == "decision", OutboxMessage.subject_id == decision.id)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-    )
-    return list(session.exec(query))
-
-
 def _show(decision: Decision, client: Client, form: Form, preview: dict | None = None):
-    session = get_session()
     return render_template(
         "admin/decisions/decision.html",
         decision=decision,
-        messages=_messages(session, decision),
+        messages=record_messages("decision", decision.id),
         form=form,
         preview=preview,
         scope_unit_label=scope_unit_label(decision.scope_unit),

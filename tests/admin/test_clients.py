@@ -236,3 +236,13 @@ def test_the_timeline_shows_what_was_sent_and_received_with_status(
     page = as_caseworker.get(f"/admin/clients/{client.id}").get_data(as_text=True)
     assert "Du har ett möte." in page and "Delivered" in page
     assert "Kan vi ses på fredag?" in page
+
+
+def test_a_long_list_is_paged_and_keeps_the_search(as_caseworker, session, caseworker):
+    for n in range(52):
+        create_client(session, caseworker, first_name=f"Anna{n:02d}", phone=f"+4670000{n:04d}")
+    first = as_caseworker.get("/admin/clients?q=anna").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Anna00" in first and "Anna51" not in first
+    assert "/admin/clients?page=2&amp;q=anna" in first or "/admin/clients?q=anna&amp;page=2" in first
+    second = as_caseworker.get("/admin/clients?q=anna&page=2").get_data(as_text=True)
+    assert "Anna51" in second and "Page 2 of 2" in second
