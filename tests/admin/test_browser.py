@@ -54,6 +54,8 @@ def site(tmp_path_factory):
                             phone="+46701740605", password_hash=password)  # fmt: skip
         create_staff(session, unit, email="omar@ekby.example", name="Omar Haddad",
                      phone="+46701740606", password_hash=password)  # fmt: skip
+        create_staff(session, unit, email="eva@ekby.example", name="Eva Admin", role="admin",
+                     password_hash=password)  # fmt: skip
         sara = create_client(session, lina, first_name="Sara", last_name="Lind")
         create_client(session, lina, first_name="Amal", last_name="Yusuf", language="ar",
                       phone="+46700000003")  # fmt: skip
@@ -75,9 +77,8 @@ def browser():
         yield chromium
 
 
-@pytest.fixture
-def page(site, browser):
-    """A fresh browser tab, signed in as Lina with the English interface."""
+def signed_in(site, browser, email: str):
+    """A fresh browser tab, signed in through the form, with the English interface."""
     base, _app = site
     # bypass_csp only lets the test inject axe-core; the headers are tested in test_auth.
     context = browser.new_context(
@@ -87,10 +88,25 @@ def page(site, browser):
     tab.goto("/admin/login")
     assert axe_problems(tab) == []
     tab.get_by_role("button", name="English").click()
-    tab.get_by_label("E-mail address").fill("lina@ekby.example")
+    tab.get_by_label("E-mail address").fill(email)
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     tab.wait_for_url("**/admin/")
+    return context, tab
+
+
+@pytest.fixture
+def page(site, browser):
+    """Signed in as Lina, a case worker."""
+    context, tab = signed_in(site, browser, "lina@ekby.example")
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def admin_page(site, browser):
+    """Signed in as Eva, an administrator."""
+    context, tab = signed_in(site, browser, "eva@ekby.example")
     yield tab
     context.close()
 
@@ -220,3 +236,25 @@ def test_the_main_pages_are_accessible_in_swedish(site, page):
         check(page)
     page.goto("/admin/")
     check(page)
+
+
+def test_the_administrators_pages_are_accessible(admin_page):
+    page = admin_page
+    for link in ("Settings", "Staff", "Feedback", "Phone simulator"):
+        page.get_by_role("link", name=link, exact=True).click()
+        check(page)
+    page.get_by_role("link", name="Staff", exact=True).click()
+    page.get_by_role("link", name="Add a staff account").click()
+    check(page)
+    page.get_by_role("link", name="Change your password").click()
+    check(page)
+
+
+def test_the_client_forms_are_accessible(page):
+    page.get_by_role("link", name="Clients", exact=True).click()
+    page.get_by_role("link", name="Amal Yusuf").click()
+    check(page)
+    for link in ("Change details", "Add a representative", "Ask for documents"):
+        page.get_by_role("link", name=link).first.click()
+        check(page)
+        page.go_back()
