@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app import (
         admin,
+        api,
         cli,
         db,
         delivery,
@@ -53,4 +54,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(pictograms.bp)
     admin.init_app(app)
+    api.init_app(app)
     return app

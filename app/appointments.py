@@ -138,8 +138,11 @@ def change(
 def cancel(
     session: Session, appointment: Appointment, *, now: datetime | None = None, notify: bool = True
 ) -> Appointment:
-    """Cancel an appointment and every reminder not yet sent; tell the client at once."""
+    """Cancel an appointment and every reminder not yet sent; tell the client at once.
+    Cancelling twice changes nothing."""
     now = now or utcnow()
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return appointment
     was_ahead = appointment.status == AppointmentStatus.PLANNED and appointment.starts_at > now
     appointment.status = AppointmentStatus.CANCELLED
     appointment.version += 1

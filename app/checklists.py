@@ -159,7 +159,12 @@ def receive(
 
 
 def cancel(session: Session, checklist: Checklist, *, now: datetime | None = None) -> Checklist:
-    """Withdraw a checklist; nothing more is sent about it."""
+    """Withdraw a checklist; nothing more is sent about it. Withdrawing twice changes
+    nothing; a complete list stays complete."""
+    if checklist.status == ChecklistStatus.CANCELLED:
+        return checklist
+    if checklist.status != ChecklistStatus.OPEN:
+        raise InvalidInput({"status": N_("This list is closed already.")})
     checklist.status = ChecklistStatus.CANCELLED
     checklist.updated_at = now or utcnow()
     session.add(checklist)

@@ -1,6 +1,6 @@
 """Enrolling clients and recording their consent; a welcome follows consent."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -8,7 +8,7 @@ from app.errors import N_, InvalidInput
 from app.languages import is_supported
 from app.models import Channel, Client, ConsentMethod, OutboxMessage, Privacy, utcnow
 from app.phone import InvalidPhoneNumber, normalise_phone
-from app.planner import add_message
+from app.planner import add_message, at_local, local_date
 
 EDITABLE = ("first_name", "last_name", "phone", "language", "channel", "picture_support",
             "privacy", "caseworker_id")  # fmt: skip
@@ -159,6 +159,32 @@ def record_consent(
         subject_id=client.id,
     )
     return client
+
+
+def consent_moment(day: date | None, now: datetime) -> datetime:
+    """When consent counts as given: now for today (or no day), the morning of an earlier
+    day. A day ahead is refused."""
+    today = local_date(now)
+    if day is None or day == today:
+        return now
+    if day > today:
+        raise InvalidInput({"consent_date": N_("The day of consent cannot be in the future.")})
+    return at_local(day)
+
+
+def unlinked_by_phone(session: Session, unit_id: int, phone: str) -> Client | None:
+    """A client of the unit with this number that no case system knows yet (registered by
+    staff), so a system that sends the same person links to it instead of failing on the
+    number. A number that cannot be read finds no one."""
+    try:
+        number = normalise_phone(phone)
+    except InvalidPhoneNumber:
+        return None
+    return session.exec(
+        select(Client).where(
+            Client.unit_id == unit_id, Client.phone == number, Client.source_id.is_(None)
+        )
+    ).first()
 
 
 def still_wanted(session: Session, message: OutboxMessage, client: Client, now: datetime) -> bool:

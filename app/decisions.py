@@ -164,7 +164,9 @@ def decide(
 
 
 def withdraw(session: Session, decision: Decision, *, now: datetime | None = None) -> Decision:
-    """Withdraw a decision: nothing more is sent about it."""
+    """Withdraw a decision: nothing more is sent about it. Withdrawing twice changes nothing."""
+    if decision.status == DecisionStatus.WITHDRAWN:
+        return decision
     decision.status = DecisionStatus.WITHDRAWN
     decision.version += 1
     decision.updated_at = now or utcnow()

@@ -129,8 +129,15 @@ def apply_started(session: Session, today: date) -> int:
 
 
 def cancel(session: Session, handover: Handover, now: datetime | None = None) -> Handover:
-    """Cancel a handover; notices not yet sent are cancelled too."""
+    """Cancel a handover; notices not yet sent are cancelled too. Cancelling twice changes
+    nothing; a permanent handover that has begun cannot be cancelled (hand the client back)."""
     now = now or utcnow()
+    if handover.cancelled_at is not None:
+        return handover
+    if handover.kind == HandoverKind.PERMANENT and handover.starts_on <= local_date(now):
+        raise InvalidInput(
+            {"status": N_("This handover has already happened. To undo it, hand the client back.")}
+        )
     handover.cancelled_at = now
     handover.version += 1
     session.add(handover)

@@ -17,6 +17,7 @@ NAVIGATION = (
     ("admin.feedback", N_("Feedback"), False),
     ("admin.settings", N_("Settings"), True),
     ("admin.staff_accounts", N_("Staff"), True),
+    ("admin.api_keys", N_("API keys"), True),
     ("admin.simulator", N_("Phone simulator"), False),
 )
 
@@ -84,6 +85,7 @@ def init_app(app: Flask) -> None:
     # Globals, not a context processor: imported macros (components.html) see them too.
     app.jinja_env.globals.update(navigation=_navigation, csrf_field=csrf.hidden_field)
     from app.admin import (  # noqa: F401 - each module adds its routes to bp
+        api_keys,
         appointments,
         auth,
         checklists,

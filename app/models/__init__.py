@@ -15,6 +15,7 @@ from app.models.casework import (
     HandoverKind,
     MeetingMode,
 )
+from app.models.integration import ApiKey, ApiScope, IdempotencyRecord
 from app.models.messaging import (
     FINAL_STATUSES,
     AuditEvent,
@@ -45,6 +46,8 @@ from app.models.people import (
 
 __all__ = [
     "FINAL_STATUSES",
+    "ApiKey",
+    "ApiScope",
     "Appointment",
     "AppointmentResponse",
     "AppointmentStatus",
@@ -64,6 +67,7 @@ __all__ = [
     "FeedbackAnswer",
     "Handover",
     "HandoverKind",
+    "IdempotencyRecord",
     "InboundMessage",
     "LinkPurpose",
     "LinkToken",

@@ -73,7 +73,10 @@ class ChecklistStatus(StrEnum):
 class Checklist(SQLModel, table=True):
     """The documents a client must hand in for one application, and by when."""
 
-    __table_args__ = (one_of("status", ChecklistStatus, "ck_checklist_status"),)
+    __table_args__ = (
+        one_of("status", ChecklistStatus, "ck_checklist_status"),
+        UniqueConstraint("source_system", "source_id", name="uq_checklist_source"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -122,6 +125,7 @@ class Decision(SQLModel, table=True):
     __table_args__ = (
         one_of("outcome", DecisionOutcome, "ck_decision_outcome"),
         one_of("status", DecisionStatus, "ck_decision_status"),
+        UniqueConstraint("source_system", "source_id", name="uq_decision_source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -153,7 +157,10 @@ class HandoverKind(StrEnum):
 class Handover(SQLModel, table=True):
     """A client handed to a new case worker, for good or for an absence period."""
 
-    __table_args__ = (one_of("kind", HandoverKind, "ck_handover_kind"),)
+    __table_args__ = (
+        one_of("kind", HandoverKind, "ck_handover_kind"),
+        UniqueConstraint("source_system", "source_id", name="uq_handover_source"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -165,4 +172,6 @@ class Handover(SQLModel, table=True):
     next_step: str = Field(default="", max_length=40, description="Key in the next-step catalog")
     version: int = Field(default=1, description="Raised on every change, so old notices die")
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source_system: str | None = Field(default=None, max_length=60)
+    source_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -3,7 +3,8 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, event
+from sqlalchemy.orm import object_session
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, one_of, utcnow
@@ -44,6 +45,7 @@ class OutboxMessage(SQLModel, table=True):
         one_of("status", OutboxStatus, "ck_outbox_status"),
         one_of("channel", OutboxChannel, "ck_outbox_channel"),
         Index("ix_outbox_due", "status", "due_at"),
+        Index("ix_outbox_updated", "updated_at", "id"),  # the API's change feed polls by it
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,7 +76,21 @@ class OutboxMessage(SQLModel, table=True):
         default=None, sa_type=UTCDateTime, description="When staff dealt with a failure"
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        sa_column_kwargs={"onupdate": utcnow},  # also for bulk UPDATEs, like the sweep's claim
+    )
+
+
+@event.listens_for(OutboxMessage, "before_update")
+def _stamp_change(_mapper, _connection, message: OutboxMessage) -> None:
+    # Integrations poll for changed rows by updated_at (the API's /outbox feed). Code that
+    # sets it to a sweep's start time would hide a change a poll already went past, so
+    # the stamp is always the moment the row is written (if anything in it changed).
+    session = object_session(message)
+    if session is None or session.is_modified(message, include_collections=False):
+        message.updated_at = utcnow()
 
 
 class InboundMessage(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import validates
 from sqlmodel import Field, SQLModel
 
@@ -88,6 +89,7 @@ class Client(SQLModel, table=True):
     __table_args__ = (
         one_of("channel", Channel, "ck_client_channel"),
         one_of("privacy", Privacy, "ck_client_privacy"),
+        UniqueConstraint("source_system", "source_id", name="uq_client_source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -140,7 +142,10 @@ class RepresentativeRole(StrEnum):
 class Representative(SQLModel, table=True):
     """A god man, förvaltare or relative who may get copies the client (or the law) allows."""
 
-    __table_args__ = (one_of("role", RepresentativeRole, "ck_representative_role"),)
+    __table_args__ = (
+        one_of("role", RepresentativeRole, "ck_representative_role"),
+        UniqueConstraint("source_system", "source_id", name="uq_representative_source"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -153,6 +158,8 @@ class Representative(SQLModel, table=True):
     copy_decisions: bool = Field(default=False)
     copy_handovers: bool = Field(default=False)
     opted_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source_system: str | None = Field(default=None, max_length=60)
+    source_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @validates("phone")

@@ -1,0 +1,153 @@
+"""Appointments by the system's own id: book, change, cancel.
+
+PUT books a meeting (201) or changes the fields sent (200): the client is told of a change
+at once and the reminders are planned again, exactly as when staff change it. Sending the
+same meeting again changes nothing and tells nobody.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app import appointments, sources
+from app.api import records
+from app.api.auth import Caller, about, caller
+from app.api.operations import operation
+from app.api.schemas import AppointmentIn, AppointmentOut
+from app.db import get_session
+from app.models import Appointment, Client, utcnow
+
+FIELDS = {"staff_id": "/staff_email", "client_id": "/client_source_id"}
+DETAILS = ("starts_at", "duration_minutes", "mode", "location", "purpose", "bring")
+
+
+def appointment_out(session: Session, appointment: Appointment) -> AppointmentOut:
+    """An appointment as the API shows it, with the messages planned about it."""
+    return AppointmentOut(
+        id=appointment.id,
+        source_id=appointment.source_id,
+        client_source_id=records.source_id_of(session, Client, appointment.client_id),
+        starts_at=appointment.starts_at,
+        previous_starts_at=appointment.previous_starts_at,
+        duration_minutes=appointment.duration_minutes,
+        mode=appointment.mode,
+        location=appointment.location,
+        purpose=appointment.purpose,
+        bring=appointment.bring_keys,
+        staff_email=sources.email_of(session, appointment.staff_id),
+        status=appointment.status,
+        response=appointment.response,
+        responded_at=appointment.responded_at,
+        version=appointment.version,
+        created_at=appointment.created_at,
+        updated_at=appointment.updated_at,
+        messages=records.messages_about(session, "appointment", appointment.id),
+    )
+
+
+def _changes(appointment: Appointment, values: dict) -> dict:
+    """Only what differs from the appointment as it is, so an unchanged PUT tells nobody."""
+    current = {field: getattr(appointment, field) for field in appointments.EDITABLE}
+    current["bring"] = appointment.bring_keys
+    current["client_id"] = appointment.client_id
+    return {field: value for field, value in values.items() if value != current[field]}
+
+
+def put_appointment(
+    session: Session,
+    who: Caller,
+    source_id: str,
+    body: AppointmentIn,
+    now: datetime | None = None,
+) -> tuple[Appointment, bool]:
+    """Book or change the appointment the system knows by `source_id` (nothing committed);
+    returns it and whether it is new."""
+    now = now or utcnow()
+    client = records.client_named(session, who, body.client_source_id)
+    sent = body.model_fields_set
+    existing = records.find(session, who, Appointment, source_id)
+    if existing is None:
+        values = {name: getattr(body, name) for name in DETAILS}
+        values["staff_id"] = (
+            records.staff_id(session, who, body.staff_email, "/staff_email")
+            if body.staff_email is not None
+            else client.caseworker_id
+        )
+        booked = appointments.book(
+            session, client, now=now, source_system=who.system, source_id=source_id, **values
+        )
+        who.record(session, "appointment_booked", client_id=client.id,
+                   subject_type="appointment", subject_id=booked.id)  # fmt: skip
+        return booked, True
+    values = {name: getattr(body, name) for name in DETAILS if name in sent}
+    values["client_id"] = client.id  # the domain refuses a meeting moving to another client
+    if "staff_email" in sent:
+        values["staff_id"] = records.staff_id(session, who, body.staff_email, "/staff_email")
+    changes = _changes(existing, values)
+    if changes:
+        appointments.change(session, existing, now=now, **changes)
+        who.record(session, "appointment_changed", client_id=client.id,
+                   subject_type="appointment", subject_id=existing.id,
+                   detail=", ".join(sorted(changes)))  # fmt: skip
+    return existing, False
+
+
+@operation(
+    "PUT",
+    "/appointments/{source_id}",
+    summary="Book or change an appointment",
+    tag="Appointments",
+    body=AppointmentIn,
+    responses={
+        200: (AppointmentOut, "The appointment was there; a change is told to the client"),
+        201: (AppointmentOut, "A new appointment, with its reminders planned"),
+    },
+)
+def appointment_put(source_id: str, body: AppointmentIn):
+    """Book a meeting with the client named by `client_source_id`, or change the fields you
+    send. Reminders follow the unit's offsets; a change is told to the client at once.
+    Only meetings ahead can be booked; a cancelled meeting cannot be changed."""
+    session = get_session()
+    with records.writing(session, FIELDS):
+        appointment, created = put_appointment(session, caller(), source_id, body)
+        session.commit()
+    about(appointment.client_id, "appointment", appointment.id)
+    return appointment_out(session, appointment), 201 if created else 200
+
+
+@operation(
+    "GET",
+    "/appointments/{source_id}",
+    summary="An appointment",
+    tag="Appointments",
+    responses={200: (AppointmentOut, "The appointment, with the messages planned about it")},
+)
+def appointment_get(source_id: str):
+    """The appointment your system knows by `source_id`, with the client's answer (confirmed
+    or declined) and the messages planned or sent about it."""
+    session = get_session()
+    appointment = records.find_or_404(session, caller(), Appointment, source_id)
+    about(appointment.client_id, "appointment", appointment.id)
+    return appointment_out(session, appointment), 200
+
+
+@operation(
+    "POST",
+    "/appointments/{source_id}/cancel",
+    summary="Cancel an appointment",
+    tag="Appointments",
+    responses={200: (AppointmentOut, "Cancelled; the client is told if the meeting was ahead")},
+)
+def appointment_cancel(source_id: str):
+    """Cancel the meeting and every reminder not yet sent. The client is told at once if
+    the meeting was still ahead. Cancelling twice changes nothing."""
+    session = get_session()
+    who = caller()
+    appointment = records.find_or_404(session, who, Appointment, source_id)
+    if appointment.status != "cancelled":
+        appointments.cancel(session, appointment)
+        who.record(session, "appointment_cancelled", client_id=appointment.client_id,
+                   subject_type="appointment", subject_id=appointment.id)  # fmt: skip
+        records.commit(session)
+    about(appointment.client_id, "appointment", appointment.id)
+    return appointment_out(session, appointment), 200

@@ -1,0 +1,185 @@
+"""Document checklists by the system's own id: ask for documents, tick what came in,
+withdraw the list.
+
+A checklist cannot change once made (the domain has no such step): sending it again as
+it is changes nothing; sending it otherwise is refused, naming what differs.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app import checklists, sources
+from app.api import problems, records
+from app.api.auth import Caller, about, caller
+from app.api.operations import operation
+from app.api.schemas import ChecklistIn, ChecklistItemOut, ChecklistOut, ReceivedIn
+from app.db import get_session
+from app.errors import InvalidInput
+from app.models import Checklist, Client, utcnow
+
+FIELDS = {"staff_id": "/staff_email"}
+
+
+def checklist_out(session: Session, checklist: Checklist) -> ChecklistOut:
+    """A checklist as the API shows it: each document, received or not, and the messages."""
+    return ChecklistOut(
+        id=checklist.id,
+        source_id=checklist.source_id,
+        client_source_id=records.source_id_of(session, Client, checklist.client_id),
+        application_type=checklist.application_type,
+        due_date=checklist.due_date,
+        status=checklist.status,
+        completed_at=checklist.completed_at,
+        staff_email=sources.email_of(session, checklist.staff_id),
+        items=[
+            ChecklistItemOut(document_type=item.document_type, received_at=item.received_at)
+            for item in checklists.items(session, checklist)
+        ],
+        created_at=checklist.created_at,
+        messages=records.messages_about(session, "checklist", checklist.id),
+    )
+
+
+def _differences(session: Session, checklist: Checklist, client: Client, body: ChecklistIn):
+    sent = body.model_fields_set
+    wanted = {
+        "client_source_id": client.id,
+        "application_type": body.application_type,
+        "due_date": body.due_date,
+    }
+    current = {
+        "client_source_id": checklist.client_id,
+        "application_type": checklist.application_type,
+        "due_date": checklist.due_date,
+    }
+    if "documents" in sent and body.documents is not None:
+        wanted["documents"] = body.documents
+        current["documents"] = [i.document_type for i in checklists.items(session, checklist)]
+    return [name for name in wanted if wanted[name] != current[name]]
+
+
+def put_checklist(
+    session: Session, who: Caller, source_id: str, body: ChecklistIn, now: datetime | None = None
+) -> tuple[Checklist, bool]:
+    """Ask for the documents (nothing committed); returns the checklist and whether new."""
+    client = records.client_named(session, who, body.client_source_id)
+    existing = records.find(session, who, Checklist, source_id)
+    if existing is not None:
+        differing = _differences(session, existing, client, body)
+        if differing:
+            raise records.unchangeable(differing, "checklist")
+        return existing, False
+    created = checklists.create(
+        session,
+        client,
+        application_type=body.application_type,
+        due_date=body.due_date,
+        documents=body.documents,
+        staff_id=records.staff_id(session, who, body.staff_email, "/staff_email")
+        or client.caseworker_id,
+        now=now or utcnow(),
+        source_system=who.system,
+        source_id=source_id,
+    )
+    who.record(session, "checklist_created", client_id=client.id, subject_type="checklist",
+               subject_id=created.id, detail=body.application_type)  # fmt: skip
+    return created, True
+
+
+@operation(
+    "PUT",
+    "/checklists/{source_id}",
+    summary="Ask a client for documents",
+    tag="Checklists",
+    body=ChecklistIn,
+    responses={
+        200: (ChecklistOut, "The checklist was there, as sent"),
+        201: (ChecklistOut, "A new checklist: the list goes out now, reminders before the day"),
+    },
+)
+def checklist_put(source_id: str, body: ChecklistIn):
+    """Ask the client named by `client_source_id` for documents by `due_date`. Without
+    `documents`, the application type's usual documents are asked for. The list goes out
+    at once; reminders name only what is still missing."""
+    session = get_session()
+    with records.writing(session, FIELDS):
+        checklist, created = put_checklist(session, caller(), source_id, body)
+        session.commit()
+    about(checklist.client_id, "checklist", checklist.id)
+    return checklist_out(session, checklist), 201 if created else 200
+
+
+@operation(
+    "GET",
+    "/checklists/{source_id}",
+    summary="A checklist",
+    tag="Checklists",
+    responses={200: (ChecklistOut, "The checklist")},
+)
+def checklist_get(source_id: str):
+    """The checklist your system knows by `source_id`: each document and when it came in."""
+    session = get_session()
+    checklist = records.find_or_404(session, caller(), Checklist, source_id)
+    about(checklist.client_id, "checklist", checklist.id)
+    return checklist_out(session, checklist), 200
+
+
+def receive_documents(
+    session: Session, who: Caller, checklist: Checklist, documents: list[str]
+) -> None:
+    """Tick documents as received (nothing committed); a 422 names the first one refused."""
+    for index, document in enumerate(documents):
+        try:
+            checklists.receive(session, checklist, document)
+        except InvalidInput as exc:
+            fields = {"document_type": f"/documents/{index}"}
+            raise problems.from_domain(exc, fields) from None
+    who.record(session, "documents_ticked", client_id=checklist.client_id,
+               subject_type="checklist", subject_id=checklist.id,
+               detail=", ".join(documents))  # fmt: skip
+
+
+@operation(
+    "POST",
+    "/checklists/{source_id}/received",
+    summary="Tick documents as received",
+    tag="Checklists",
+    body=ReceivedIn,
+    responses={200: (ChecklistOut, "Ticked: the client is thanked, or told the list is complete")},
+)
+def checklist_received(source_id: str, body: ReceivedIn):
+    """Tick documents that have come in: all of them, or none if one is refused. The client
+    gets one thank-you for documents ticked close together, and a last message when the
+    list is complete. Ticking a document again changes nothing."""
+    session = get_session()
+    who = caller()
+    checklist = records.find_or_404(session, who, Checklist, source_id)
+    with records.writing(session):
+        receive_documents(session, who, checklist, body.documents)
+        session.commit()
+    about(checklist.client_id, "checklist", checklist.id)
+    return checklist_out(session, checklist), 200
+
+
+@operation(
+    "POST",
+    "/checklists/{source_id}/cancel",
+    summary="Withdraw a checklist",
+    tag="Checklists",
+    responses={200: (ChecklistOut, "Withdrawn: nothing more is sent about it")},
+)
+def checklist_cancel(source_id: str):
+    """Withdraw an open checklist: no more reminders. A complete list stays complete (422).
+    Withdrawing twice changes nothing."""
+    session = get_session()
+    who = caller()
+    checklist = records.find_or_404(session, who, Checklist, source_id)
+    with records.writing(session):
+        if checklist.status != "cancelled":
+            checklists.cancel(session, checklist)
+            who.record(session, "checklist_cancelled", client_id=checklist.client_id,
+                       subject_type="checklist", subject_id=checklist.id)  # fmt: skip
+        session.commit()
+    about(checklist.client_id, "checklist", checklist.id)
+    return checklist_out(session, checklist), 200

@@ -1,0 +1,172 @@
+"""Clients by the system's own id: create or update, consent, opt-out and opt-in.
+
+PUT creates the client (201) or changes the fields sent (200). A client staff registered
+before, with the same phone number and no system id yet, is linked instead of refused.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app import clients, sources
+from app.api import records
+from app.api.auth import Caller, about, caller
+from app.api.operations import operation
+from app.api.schemas import ClientIn, ClientOut
+from app.db import get_session
+from app.models import Client, utcnow
+
+# The domain's field names that the body calls otherwise.
+FIELDS = {"caseworker_id": "/caseworker_email"}
+DETAILS = ("first_name", "last_name", "phone", "language", "channel", "privacy",
+           "picture_support")  # fmt: skip
+
+
+def client_out(session: Session, client: Client) -> ClientOut:
+    """A client as the API shows them."""
+    return ClientOut(
+        id=client.id,
+        source_id=client.source_id,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        phone=client.phone,
+        language=client.language,
+        channel=client.channel,
+        privacy=client.privacy,
+        picture_support=client.picture_support,
+        caseworker_email=sources.email_of(session, client.caseworker_id),
+        consent_method=client.consent_method,
+        consent_at=client.consent_at,
+        opted_out_at=client.opted_out_at,
+        unreachable_at=client.unreachable_at,
+        created_at=client.created_at,
+        updated_at=client.updated_at,
+    )
+
+
+def put_client(
+    session: Session, who: Caller, source_id: str, body: ClientIn, now: datetime | None = None
+) -> tuple[Client, bool]:
+    """Create or update the client the system knows by `source_id` (nothing committed).
+    Returns the client and whether it is new. Raises InvalidInput or Problem."""
+    now = now or utcnow()
+    sent = body.model_fields_set
+    values = {name: getattr(body, name) for name in DETAILS if name in sent}
+    if "caseworker_email" in sent:
+        values["caseworker_id"] = records.staff_id(
+            session, who, body.caseworker_email, "/caseworker_email"
+        )
+    client = records.find(session, who, Client, source_id)
+    created = False
+    if client is None:
+        client = clients.unlinked_by_phone(session, who.unit_id, body.phone)
+        if client is not None:
+            client.source_system, client.source_id = who.system, source_id
+            session.add(client)
+            who.record(session, "client_linked", client_id=client.id, detail=source_id)
+    if client is None:
+        defaults = {name: getattr(body, name) for name in DETAILS}
+        client = clients.enroll(
+            session,
+            unit_id=who.unit_id,
+            caseworker_id=values.get("caseworker_id"),
+            now=now,
+            source_system=who.system,
+            source_id=source_id,
+            **defaults,
+        )
+        who.record(session, "client_created", client_id=client.id)
+        created = True
+    else:
+        cleaned = clients.validate(session, values, client)
+        changes = {k: v for k, v in cleaned.items() if getattr(client, k) != v}
+        if changes:
+            clients.update(session, client, now=now, **changes)
+            who.record(session, "client_changed", client_id=client.id, detail=", ".join(changes))
+    if body.consent_method is not None and client.consent_at is None:
+        moment = clients.consent_moment(body.consent_date, now)
+        clients.record_consent(session, client, body.consent_method.value, now=moment)
+        who.record(session, "consent_recorded", client_id=client.id, detail=body.consent_method)
+    return client, created
+
+
+@operation(
+    "PUT",
+    "/clients/{source_id}",
+    summary="Create or update a client",
+    tag="Clients",
+    body=ClientIn,
+    responses={
+        200: (ClientOut, "The client was there; the fields sent are saved"),
+        201: (ClientOut, "A new client (with consent, a welcome message is planned)"),
+    },
+)
+def client_put(source_id: str, body: ClientIn):
+    """Create the client your system knows by `source_id`, or change the fields you send.
+    Giving `consent_method` for a client without consent records it and plans the welcome
+    message. A client staff registered with the same phone number (and no id from a
+    system yet) is linked to your id instead of refused."""
+    session = get_session()
+    who = caller()
+    with records.writing(session, FIELDS):
+        client, created = put_client(session, who, source_id, body)
+        session.commit()
+    about(client.id, "client", client.id)
+    return client_out(session, client), 201 if created else 200
+
+
+@operation(
+    "GET",
+    "/clients/{source_id}",
+    summary="A client",
+    tag="Clients",
+    responses={200: (ClientOut, "The client")},
+)
+def client_get(source_id: str):
+    """The client your system knows by `source_id`."""
+    session = get_session()
+    client = records.find_or_404(session, caller(), Client, source_id)
+    about(client.id, "client", client.id)
+    return client_out(session, client), 200
+
+
+def _switch(source_id: str, wanted_out: bool):
+    session = get_session()
+    who = caller()
+    client = records.find_or_404(session, who, Client, source_id)
+    if (client.opted_out_at is None) == wanted_out:  # asking twice changes nothing
+        if wanted_out:
+            clients.opt_out(session, client)
+        else:
+            clients.opt_in(session, client)
+        detail = "recorded by " + who.system
+        who.record(session, "opted_out" if wanted_out else "opted_in", client_id=client.id,
+                   detail=detail)  # fmt: skip
+        records.commit(session)
+    about(client.id, "client", client.id)
+    return client_out(session, client), 200
+
+
+@operation(
+    "POST",
+    "/clients/{source_id}/opt-out",
+    summary="The client wants no more messages",
+    tag="Clients",
+    responses={200: (ClientOut, "No more messages go to the client")},
+)
+def client_opt_out(source_id: str):
+    """Record that the client told staff they want no messages. Copies to representatives
+    go on unless they opted out themselves."""
+    return _switch(source_id, True)
+
+
+@operation(
+    "POST",
+    "/clients/{source_id}/opt-in",
+    summary="The client wants messages again",
+    tag="Clients",
+    responses={200: (ClientOut, "Messages go to the client again")},
+)
+def client_opt_in(source_id: str):
+    """Record that the client wants messages again."""
+    return _switch(source_id, False)

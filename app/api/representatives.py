@@ -1,0 +1,130 @@
+"""Representatives (god man, förvaltare, relative) by the system's own id.
+
+A representative who texted STOP, or was removed, gets no copies until a new phone number
+is given: a system's update cannot switch copies back on behind their back.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app import representatives
+from app.api import records
+from app.api.auth import Caller, about, caller
+from app.api.operations import operation
+from app.api.schemas import RepresentativeIn, RepresentativeOut
+from app.db import get_session
+from app.errors import InvalidInput
+from app.models import Client, Representative, utcnow
+
+DETAILS = ("name", "role", "phone", "language", "copy_appointments", "copy_documents",
+           "copy_decisions", "copy_handovers")  # fmt: skip
+
+
+def representative_out(session: Session, representative: Representative) -> RepresentativeOut:
+    """A representative as the API shows them."""
+    return RepresentativeOut(
+        id=representative.id,
+        source_id=representative.source_id,
+        client_source_id=records.source_id_of(session, Client, representative.client_id),
+        name=representative.name,
+        role=representative.role,
+        phone=representative.phone,
+        language=representative.language,
+        copy_appointments=representative.copy_appointments,
+        copy_documents=representative.copy_documents,
+        copy_decisions=representative.copy_decisions,
+        copy_handovers=representative.copy_handovers,
+        opted_out_at=representative.opted_out_at,
+        created_at=representative.created_at,
+    )
+
+
+def put_representative(
+    session: Session,
+    who: Caller,
+    source_id: str,
+    body: RepresentativeIn,
+    now: datetime | None = None,
+) -> tuple[Representative, bool]:
+    """Create or update a representative (nothing committed); returns it and whether new."""
+    client = records.client_named(session, who, body.client_source_id)
+    existing = records.find(session, who, Representative, source_id)
+    if existing is None:
+        values = {name: getattr(body, name) for name in DETAILS}
+        added = representatives.add(session, client, **values)
+        added.source_system, added.source_id = who.system, source_id
+        session.add(added)
+        session.flush()
+        who.record(session, "representative_added", client_id=client.id,
+                   subject_type="representative", subject_id=added.id)  # fmt: skip
+        return added, True
+    if existing.client_id != client.id:
+        raise InvalidInput({"client_id": "A representative cannot move to another client."})
+    sent = {name: getattr(body, name) for name in DETAILS if name in body.model_fields_set}
+    cleaned = representatives.validate(sent)
+    changes = {k: v for k, v in cleaned.items() if getattr(existing, k) != v}
+    if changes:
+        representatives.update(session, existing, **changes)
+        who.record(session, "representative_changed", client_id=client.id,
+                   subject_type="representative", subject_id=existing.id,
+                   detail=", ".join(changes))  # fmt: skip
+    return existing, False
+
+
+@operation(
+    "PUT",
+    "/representatives/{source_id}",
+    summary="Create or update a representative",
+    tag="Representatives",
+    body=RepresentativeIn,
+    responses={
+        200: (RepresentativeOut, "The representative was there; the fields sent are saved"),
+        201: (RepresentativeOut, "A new representative"),
+    },
+)
+def representative_put(source_id: str, body: RepresentativeIn):
+    """Add a representative to the client named by `client_source_id`, or change the fields
+    you send. The copy_* fields say which messages the client allows them to get a copy of."""
+    session = get_session()
+    with records.writing(session, {"client_id": "/client_source_id"}):
+        representative, created = put_representative(session, caller(), source_id, body)
+        session.commit()
+    about(representative.client_id, "representative", representative.id)
+    return representative_out(session, representative), 201 if created else 200
+
+
+@operation(
+    "GET",
+    "/representatives/{source_id}",
+    summary="A representative",
+    tag="Representatives",
+    responses={200: (RepresentativeOut, "The representative")},
+)
+def representative_get(source_id: str):
+    """The representative your system knows by `source_id`."""
+    session = get_session()
+    representative = records.find_or_404(session, caller(), Representative, source_id)
+    about(representative.client_id, "representative", representative.id)
+    return representative_out(session, representative), 200
+
+
+@operation(
+    "POST",
+    "/representatives/{source_id}/remove",
+    summary="Stop every copy to a representative",
+    tag="Representatives",
+    responses={200: (RepresentativeOut, "No more copies go to the representative")},
+)
+def representative_remove(source_id: str):
+    """Stop every copy to the representative. The record stays, for the history."""
+    session = get_session()
+    who = caller()
+    representative = records.find_or_404(session, who, Representative, source_id)
+    if representative.opted_out_at is None:
+        representatives.remove(session, representative, utcnow())
+        who.record(session, "representative_removed", client_id=representative.client_id,
+                   subject_type="representative", subject_id=representative.id)  # fmt: skip
+        records.commit(session)
+    about(representative.client_id, "representative", representative.id)
+    return representative_out(session, representative), 200
