@@ -1,7 +1,8 @@
 """Retention: what clients wrote and what we sent is deleted after MESSAGE_RETENTION_DAYS
 (default 90); the records around it (who, when, which kind, delivery status) after
 RECORD_RETENTION_DAYS (default 730); the audit log after AUDIT_RETENTION_DAYS (default
-1825). The worker runs this daily (job `retention`); `flask retention` runs it by hand.
+1825); an API write's stored answer (for Idempotency-Key retries) after 24 hours.
+The worker runs this daily (job `retention`); `flask retention` runs it by hand.
 
 Retention is code, not a promise: each step is one UPDATE or DELETE by date, safe to run
 again and in several processes at once.
@@ -15,6 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
+from app.api import idempotency
 from app.db import session_scope
 from app.models import (
     AuditEvent,
@@ -136,6 +138,7 @@ def purge(session: Session, now: datetime, config: dict) -> dict[str, int]:
     counts["login attempts"] = _count(
         session.exec(delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_ATTEMPT_KEEP))
     )
+    counts["idempotency answers"] = idempotency.purge_expired(session, now)
     counts["audit events"] = _count(
         session.exec(
             delete(AuditEvent).where(

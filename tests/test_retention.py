@@ -81,3 +81,20 @@ def test_the_worker_schedules_retention_daily():
     from app.worker import SCHEDULE
 
     assert ("retention", 86400) in SCHEDULE
+
+
+def test_stored_api_answers_go_after_a_day(app, session):
+    from app.models import ApiKey, IdempotencyRecord
+    from tests.factories import create_unit
+
+    unit = create_unit(session)
+    key = ApiKey(unit_id=unit.id, name="Lifecare", prefix="tyd_abc", key_hash="0" * 64,
+                 scopes="read,write")  # fmt: skip
+    session.add(key)
+    session.commit()
+    for name, age in (("old", timedelta(hours=25)), ("new", timedelta(hours=23))):
+        session.add(IdempotencyRecord(api_key_id=key.id, key=name, request="PUT /x",
+                                      request_hash="h", created_at=NOW - age))  # fmt: skip
+    session.commit()
+    assert run_retention(NOW)["idempotency answers"] == 1
+    assert [r.key for r in session.exec(select(IdempotencyRecord))] == ["new"]
