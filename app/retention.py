@@ -103,8 +103,7 @@ def remove_records(session: Session, cutoff: datetime) -> dict[str, int]:
         "links": _count(
             session.exec(
                 delete(LinkToken).where(
-                    (LinkToken.outbox_message_id.in_(old_outbox))
-                    | (LinkToken.expires_at < cutoff)
+                    (LinkToken.outbox_message_id.in_(old_outbox)) | (LinkToken.expires_at < cutoff)
                 )
             )
         ),

@@ -243,6 +243,6 @@ def test_a_long_list_is_paged_and_keeps_the_search(as_caseworker, session, casew
         create_client(session, caseworker, first_name=f"Anna{n:02d}", phone=f"+4670000{n:04d}")
     first = as_caseworker.get("/admin/clients?q=anna").get_data(as_text=True)
     assert "Page 1 of 2" in first and "Anna00" in first and "Anna51" not in first
-    assert "/admin/clients?page=2&amp;q=anna" in first or "/admin/clients?q=anna&amp;page=2" in first
+    assert any(link in first for link in ("?page=2&amp;q=anna", "?q=anna&amp;page=2"))
     second = as_caseworker.get("/admin/clients?q=anna&page=2").get_data(as_text=True)
     assert "Anna51" in second and "Page 2 of 2" in second
