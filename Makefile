@@ -62,5 +62,10 @@ preview: $(STAMP)
 migration: $(STAMP)
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
 
+## Benchmarks on PostgreSQL, recorded with the machine in docs/benchmarks.md (about half an hour).
+bench: $(STAMP)
+	./scripts/ensure-system-packages --test
+	$(BIN)/python -m bench --size full --database postgresql --record docs/benchmarks.md
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

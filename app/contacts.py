@@ -7,6 +7,7 @@ messages, the inbox and the phone menu.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -20,6 +21,7 @@ _OFFICE_HOURS = re.compile(
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+@lru_cache(maxsize=4096)  # parsing is slow, and every message shows the same few numbers
 def display_phone(number: str | None) -> str:
     """A number as people in Sweden write it: '08-465 004 00'. Empty stays empty."""
     if not number:

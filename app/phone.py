@@ -1,5 +1,7 @@
 """Phone numbers: validation to E.164 and masking for logs."""
 
+from functools import lru_cache
+
 import phonenumbers
 
 DEFAULT_REGION = "SE"
@@ -9,6 +11,7 @@ class InvalidPhoneNumber(ValueError):
     """A phone number that cannot be used; the message says why, for staff."""
 
 
+@lru_cache(maxsize=4096)  # parsing is slow; every text and call parses the same few numbers
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """Return the number in E.164 (+46701234567) or raise InvalidPhoneNumber."""
     text = (raw or "").strip()

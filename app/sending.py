@@ -23,6 +23,7 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Representative,
+    StaffUser,
     Unit,
     utcnow,
 )
@@ -97,6 +98,25 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage
     )
 
 
+def shared_records(session: Session, batch: list[OutboxMessage]) -> list:
+    """The units of a batch's clients and their staff, in two queries for the whole batch.
+
+    The caller holds the returned list while it sends the batch: the session keeps only
+    weak references, and while these are held, every lookup of them by id (the sending
+    window, the sender, the contact person) is answered without asking the database.
+    Clients and the records messages are about are still read message by message, so an
+    opt-out or a changed meeting stops a message at once.
+    """
+    client_ids = {message.client_id for message in batch}
+    units = session.exec(
+        select(Unit).where(Unit.id.in_(select(Client.unit_id).where(Client.id.in_(client_ids))))
+    ).all()
+    if not units:
+        return []
+    staff = session.exec(select(StaffUser).where(StaffUser.unit_id.in_([u.id for u in units])))
+    return [*units, *staff.all()]
+
+
 def release(session: Session, messages: list[OutboxMessage]) -> None:
     """Give claimed rows back unsent (their try does not count)."""
     for message in messages:
@@ -138,6 +158,8 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
         # Staff see the failed number; a corrected number (or a text from it) clears this.
         _finish(message, OutboxStatus.SKIPPED, now, "number unreachable")
         return "skipped"
+    # Held while the message is composed, so the check and the facts read the record once.
+    _subject = subjects.load(session, message)
     if not subjects.still_wanted(session, message, now):
         _finish(message, OutboxStatus.CANCELLED, now, "no longer current")
         return "cancelled"
@@ -236,7 +258,12 @@ def send_due(
     batch_size = batch_size or current_app.config["SWEEP_BATCH_SIZE"]
     result = SweepResult()
     timeout = timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    with Session(get_engine(), expire_on_commit=False) as session:
+    # One connection for the whole sweep: a session on the engine would return it to the
+    # pool after each message's commit and check it out (and ping it) again for the next.
+    with (
+        get_engine().connect() as connection,
+        Session(bind=connection, expire_on_commit=False) as session,
+    ):
         settled = recovery.recover_stale(session, transport, now or utcnow(), timeout)
         result.recovered = sum(settled.values())
         throttled = False
@@ -245,6 +272,7 @@ def send_due(
             batch = claim_due(session, moment, batch_size)
             if not batch:
                 break
+            shared = shared_records(session, batch)  # held until the batch is done
             for index, message in enumerate(batch):
                 if throttled:  # give the rest of the batch back untouched
                     release(session, batch[index:])
@@ -263,6 +291,7 @@ def send_due(
                 session.commit()
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 throttled = outcome == "throttled"
+            del shared
             if len(batch) < batch_size:
                 break
     if result.handled:

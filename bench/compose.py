@@ -1,0 +1,122 @@
+"""Benchmark 3: messages composed per second on one core, every kind, language and channel.
+
+`app.compose.compose` with the demo facts of `app.samples.sample_facts`, against a
+baseline in the same run: the same templates rendered with the same facts by the Swedish
+environment, whose gettext is the identity (Swedish is the source language), with none
+of compose's work after rendering (rows, GSM normalising, segments, the SMS budget).
+Both run in this one thread, in turn, several rounds; medians shown.
+"""
+
+import time
+
+from bench.common import Context, Result, Table, Target, app_config, median
+
+NAME = "compose"
+TITLE = "Composition: messages per second per core"
+
+
+def _cases(today) -> list[tuple[str, str, str, dict]]:
+    from app.compose import CHANNELS
+    from app.kinds import KINDS
+    from app.languages import language_codes
+    from app.samples import sample_facts
+
+    return [
+        (kind, lang, channel, sample_facts(kind, lang, today))
+        for lang in language_codes()
+        for kind in KINDS
+        for channel in CHANNELS
+    ]
+
+
+def _time_compose(cases) -> float:
+    from app.compose import compose
+
+    started = time.perf_counter()
+    for kind, lang, channel, facts in cases:
+        compose(kind, facts, lang, channel)
+    return time.perf_counter() - started
+
+
+def _time_baseline(cases, environment) -> float:
+    started = time.perf_counter()
+    for kind, _lang, channel, facts in cases:
+        environment.get_template(f"{kind}.j2").render(**facts, channel=channel)
+    return time.perf_counter() - started
+
+
+def run(context: Context) -> Result:
+    """Time compose() and the plain render over every case, language by language."""
+    from app import create_app
+    from app.i18n import catalogs
+    from app.models import utcnow
+    from app.planner import local_date
+
+    folder = context.scratch / "compose"
+    folder.mkdir(parents=True, exist_ok=True)
+    app = create_app(app_config(f"sqlite:///{folder / 'unused.sqlite3'}", folder))
+    rounds = 1 if context.tiny else 7
+    with app.app_context():
+        cases = _cases(local_date(utcnow()))
+        if context.tiny:
+            cases = cases[::25]
+        plain = catalogs().environment("sv")
+        _time_compose(cases)  # compile every template once before timing
+        _time_baseline(cases, plain)
+        languages = sorted({c[1] for c in cases}, key=[c[1] for c in cases].index)
+        by_language = {lang: [c for c in cases if c[1] == lang] for lang in languages}
+        timings: dict[str, dict[str, list[float]]] = {
+            lang: {"compose": [], "baseline": []} for lang in languages
+        }
+        for _ in range(rounds):
+            for lang, subset in by_language.items():
+                timings[lang]["compose"].append(len(subset) / _time_compose(subset))
+                timings[lang]["baseline"].append(len(subset) / _time_baseline(subset, plain))
+    app.extensions["tydligt.engine"].dispose()
+    return _result(timings, {lang: len(s) for lang, s in by_language.items()}, rounds)
+
+
+def _result(timings: dict, counts: dict, rounds: int) -> Result:
+    rows, rates = [], {}
+    for lang, series in timings.items():
+        composed, plain = median(series["compose"]), median(series["baseline"])
+        rates[lang] = (composed, plain)
+        rows.append(
+            [lang, str(counts[lang]), f"{composed:,.0f}", f"{1e6 / composed:.0f}",
+             f"{plain:,.0f}", f"{composed / plain:.0%}"]
+        )  # fmt: skip
+    total = sum(counts.values())
+    composed_all = total / sum(counts[lang] / rates[lang][0] for lang in rates)
+    plain_all = total / sum(counts[lang] / rates[lang][1] for lang in rates)
+    rows.append(
+        ["all", str(total), f"{composed_all:,.0f}", f"{1e6 / composed_all:.0f}",
+         f"{plain_all:,.0f}", f"{composed_all / plain_all:.0%}"]
+    )  # fmt: skip
+    table = Table(
+        ["language", "cases", "composed/s", "µs/message", "plain render/s", "compose / plain"],
+        rows,
+    )
+    slowest = min(rates, key=lambda lang: rates[lang][0])
+    notes = [
+        "Cases: every message kind in app/kinds.py × sms, voice and page, with the demo "
+        "client's facts for the language (app/samples.py).",
+        "Plain render: the same template and facts in the Swedish environment (identity "
+        "gettext, the same date and number filters), output not split into rows.",
+        f"{rounds} rounds, languages in turn; medians. One thread, so per core.",
+    ]
+    targets = [
+        Target(
+            "no target set: the rate is recorded",
+            None,
+            f"{composed_all:,.0f} messages/s on one core; slowest language {slowest} "
+            f"({rates[slowest][0]:,.0f}/s)",
+        )
+    ]
+    return Result(
+        NAME,
+        TITLE,
+        [table],
+        targets,
+        notes,
+        data={"per_second": composed_all, "baseline_per_second": plain_all, "languages": rates},
+    )
