@@ -233,10 +233,16 @@ def format_table(table: Table) -> str:
     return "\n".join(([table.title] if table.title else []) + lines)
 
 
+def _numeric(cells: list[str]) -> bool:
+    return all(not c or c == "-" or c[0].isdigit() for c in cells)
+
+
 def markdown_table(table: Table) -> str:
-    """A table as GitHub-flavoured Markdown."""
+    """A table as GitHub-flavoured Markdown: numbers to the right, words to the left."""
     head = "| " + " | ".join(table.columns) + " |"
-    rule = "|" + "|".join("---" if i == 0 else "---:" for i in range(len(table.columns))) + "|"
+    columns = [[str(row[i]) for row in table.rows] for i in range(len(table.columns))]
+    rule = "|" + "|".join("---:" if i and _numeric(c) else "---" for i, c in enumerate(columns))
+    rule += "|"
     body = ["| " + " | ".join(str(c) for c in row) + " |" for row in table.rows]
     title = [f"**{table.title}**", ""] if table.title else []
     return "\n".join(title + [head, rule, *body])
