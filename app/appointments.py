@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import catalog
+from app import batch_reads, catalog
 from app.errors import InvalidInput
 from app.facts import staff_name
 from app.models import (
@@ -241,6 +241,10 @@ def plan(
 
 def _feedback_asked_recently(session: Session, client_id: int, now: datetime) -> bool:
     since = now - timedelta(days=current_app.config["FEEDBACK_MIN_INTERVAL_DAYS"])
+    reads = batch_reads.active(session)
+    known = reads.feedback_asked(client_id, since) if reads else None
+    if known is not None:
+        return known
     asked = session.exec(
         select(OutboxMessage.id).where(
             OutboxMessage.client_id == client_id,

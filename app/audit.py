@@ -1,12 +1,12 @@
 """The audit log: who did what to whose record, and when. Never message bodies or numbers."""
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from app.models import AuditEvent, utcnow
 
 
-def record(
-    session: Session,
+def entry(
     action: str,
     *,
     actor_type: str = "system",
@@ -16,18 +16,30 @@ def record(
     subject_type: str | None = None,
     subject_id: int | None = None,
     detail: str = "",
-) -> AuditEvent:
+) -> dict:
+    """One event's columns."""
+    return {
+        "at": utcnow(),
+        "actor_type": actor_type,
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "client_id": client_id,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "detail": detail[:500],
+    }
+
+
+def record(session: Session, action: str, **details) -> AuditEvent:
     """Add one event to the session (the caller commits with its own change)."""
-    event = AuditEvent(
-        at=utcnow(),
-        actor_type=actor_type,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        action=action,
-        client_id=client_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        detail=detail[:500],
-    )
+    event = AuditEvent(**entry(action, **details))
     session.add(event)
     return event
+
+
+def record_all(session: Session, entries: list[dict]) -> None:
+    """Write many events in one statement (the sweep's, a batch at a time); the caller
+    commits with its own change."""
+    if entries:
+        session.execute(insert(AuditEvent), entries)

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, func, select
 
-from app import catalog
+from app import batch_reads, catalog
 from app.errors import N_, InvalidInput
 from app.models import (
     Checklist,
@@ -32,6 +32,10 @@ def default_documents(application_type: str) -> list[str]:
 
 def items(session: Session, checklist: Checklist) -> list[ChecklistItem]:
     """The checklist's items in their order."""
+    reads = batch_reads.active(session)
+    read = reads.checklist_items(checklist.id) if reads else None
+    if read is not None:
+        return read
     return list(
         session.exec(
             select(ChecklistItem)
@@ -186,6 +190,10 @@ def still_wanted(
 
 
 def _last_thanks(session: Session, checklist: Checklist) -> datetime | None:
+    reads = batch_reads.active(session)
+    covered, when = reads.last_thanks(checklist.id) if reads else (False, None)
+    if covered:
+        return when
     return session.exec(
         select(func.max(OutboxMessage.sent_at)).where(
             OutboxMessage.subject_type == "checklist",

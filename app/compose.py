@@ -20,7 +20,7 @@ from app.i18n import (
 )
 from app.kinds import KINDS
 from app.languages import GSM7, SOURCE_LANGUAGE, get_language
-from app.sms_encoding import measure, normalise_for_gsm
+from app.sms_encoding import SmsSize, measure, normalise_for_gsm
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +94,16 @@ def sms_budget(kind: str, encoding: str, *, copy: bool) -> int:
 
 def fit_to_budget(
     rows: tuple[Row, ...], kind: str, *, copy: bool
-) -> tuple[tuple[Row, ...], int, tuple[str, ...]]:
-    """Leave out optional rows, highest priority number first, until the SMS fits."""
+) -> tuple[tuple[Row, ...], int, tuple[str, ...], SmsSize]:
+    """Leave out optional rows, highest priority number first, until the SMS fits.
+    Returns the rows kept, the budget, the pictogram keys left out and the SMS's size."""
     dropped: list[str] = []
     while True:
         size = measure(join_rows(rows, "sms"))
         budget = sms_budget(kind, size.encoding, copy=copy)
         optional = [r for r in rows if r.optional]
         if size.segments <= budget or not optional:
-            return rows, budget, tuple(dropped)
+            return rows, budget, tuple(dropped), size
         victim = max(reversed(optional), key=lambda r: r.optional)
         rows = tuple(r for r in rows if r is not victim)
         dropped.append(victim.picture)
@@ -158,11 +159,11 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
         rows = tuple(Row(r.picture, normalise_for_gsm(r.text), r.optional) for r in rows)
     elif language.direction == "rtl":
         rows = tuple(Row(r.picture, _PHONE.sub(LRM + r"\1", r.text), r.optional) for r in rows)
-    budget, dropped = None, ()
+    budget, dropped, size = None, (), None
     if channel == "sms":
-        rows, budget, dropped = fit_to_budget(rows, kind, copy=bool(facts.get("copy")))
+        rows, budget, dropped, size = fit_to_budget(rows, kind, copy=bool(facts.get("copy")))
     text = join_rows(rows, channel)
-    size = measure(text)
+    size = size or measure(text)
     return Composition(
         kind=kind,
         lang=language.code,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from sqlmodel import Session, select
 
+from app import batch_reads
 from app.models import Client, Handover, HandoverKind, StaffUser, Unit
 
 _OFFICE_HOURS = re.compile(
@@ -87,15 +88,18 @@ def _clock(text: str) -> time:
 
 def current_contact(session: Session, client: Client, today: date) -> Contact:
     """The client's case worker today, or the stand-in while that person is away."""
-    handovers = session.exec(
-        select(Handover)
-        .where(
-            Handover.client_id == client.id,
-            Handover.cancelled_at.is_(None),
-            Handover.starts_on <= today,
-        )
-        .order_by(Handover.starts_on, Handover.id)
-    ).all()
+    reads = batch_reads.active(session)
+    handovers = reads.handovers(client.id, today) if reads else None
+    if handovers is None:
+        handovers = session.exec(
+            select(Handover)
+            .where(
+                Handover.client_id == client.id,
+                Handover.cancelled_at.is_(None),
+                Handover.starts_on <= today,
+            )
+            .order_by(Handover.starts_on, Handover.id)
+        ).all()
     caseworker_id = client.caseworker_id
     for handover in handovers:
         if handover.kind == HandoverKind.PERMANENT:

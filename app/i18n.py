@@ -9,6 +9,7 @@ import contextvars
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -109,6 +110,18 @@ def _plural_function(expr: str):
     return c2py(expr)
 
 
+# Babel works out a pattern afresh on each call; a sweep formats the same few days and
+# times for thousands of messages.
+@lru_cache(maxsize=4096)
+def _format_date(day: date, pattern: str, locale: str) -> str:
+    return format_date(day, pattern, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_time(moment: datetime, pattern: str, locale: str) -> str:
+    return format_time(moment, pattern, locale=locale)
+
+
 class Formatter:
     """Locale-aware dates, times, numbers and money for one language."""
 
@@ -125,8 +138,8 @@ class Formatter:
         locale = self.language.babel_locale
         names = self.language.weekday_names
         if names:  # the registry's own weekday forms, where Babel's data falls short
-            return f"{names[day.weekday()]} {format_date(day, pattern, locale=locale)}"
-        return format_date(day, f"EEEE {pattern}", locale=locale)
+            return f"{names[day.weekday()]} {_format_date(day, pattern, locale)}"
+        return _format_date(day, f"EEEE {pattern}", locale)
 
     def weekday_date(self, value: date | datetime) -> str:
         """'tisdag 4 mars': weekday and month by name, as easy-read asks."""
@@ -166,7 +179,7 @@ class Formatter:
     def clock(self, value: datetime) -> str:
         """The clock time in the language's usual form ('14.00' in Swedish)."""
         pattern = self.language.time_pattern or "short"
-        return format_time(self.local(value), pattern, locale=self.language.babel_locale)
+        return _format_time(self.local(value), pattern, self.language.babel_locale)
 
     def number(self, value: float) -> str:
         """A number with the language's decimal sign."""
@@ -194,9 +207,16 @@ class MessageCatalogs:
     """Per-language Jinja environments over messages/, built once at start-up."""
 
     def __init__(
-        self, messages_dir: Path, locales_dir: Path, timezone: str, pages_dir: Path | None = None
+        self,
+        messages_dir: Path,
+        locales_dir: Path,
+        timezone: str,
+        pages_dir: Path | None = None,
+        *,
+        auto_reload: bool = False,
     ) -> None:
         self.messages_dir = messages_dir
+        self.auto_reload = auto_reload
         self.locales_dir = locales_dir
         self.timezone = timezone
         self.catalogs = {lang.code: load_catalog(locales_dir, lang) for lang in languages()}
@@ -219,6 +239,7 @@ class MessageCatalogs:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=self.auto_reload,  # else each render looks at the files' dates
         )
         env.policies["ext.i18n.trimmed"] = True
         catalog = self.catalogs[language.code]
@@ -279,6 +300,7 @@ def init_app(app: Flask) -> None:
         Path(app.config["LOCALES_DIR"]),
         app.config["TIMEZONE"],
         pages_dir=Path(app.root_path) / "templates" / "pages",
+        auto_reload=app.debug,
     )
 
 

@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
 from app.models import Client, LinkPurpose, LinkToken, OutboxMessage
@@ -21,6 +22,26 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def issue(
+    client: Client, purpose: str, now: datetime, message: OutboxMessage | None = None
+) -> tuple[str, dict]:
+    """A new link token and its row's columns, not yet saved: the sweep saves the links
+    of a whole batch at once (save_all), before any message that carries one goes out."""
+    days = current_app.config[
+        "MESSAGE_LINK_DAYS" if purpose == LinkPurpose.MESSAGE else "OVERVIEW_LINK_DAYS"
+    ]
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = {
+        "token_hash": _hash(token),
+        "client_id": client.id,
+        "outbox_message_id": message.id if message else None,
+        "purpose": purpose,
+        "created_at": now,
+        "expires_at": now + timedelta(days=days),
+    }
+    return token, row
+
+
 def create(
     session: Session,
     client: Client,
@@ -29,21 +50,22 @@ def create(
     message: OutboxMessage | None = None,
 ) -> str:
     """A new link token for a client's message page or overview; returns the token."""
-    days = current_app.config[
-        "MESSAGE_LINK_DAYS" if purpose == LinkPurpose.MESSAGE else "OVERVIEW_LINK_DAYS"
-    ]
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(
-        LinkToken(
-            token_hash=_hash(token),
-            client_id=client.id,
-            outbox_message_id=message.id if message else None,
-            purpose=purpose,
-            created_at=now,
-            expires_at=now + timedelta(days=days),
-        )
-    )
+    token, row = issue(client, purpose, now, message)
+    session.add(LinkToken(**row))
     return token
+
+
+def save_all(session: Session, rows: list[dict]) -> None:
+    """Save issued links in one statement (the caller commits)."""
+    if rows:
+        session.execute(insert(LinkToken), rows)
+
+
+def discard(session: Session, rows: list[dict]) -> None:
+    """Remove saved links whose messages were not sent after all (never seen by anyone)."""
+    if rows:
+        hashes = [row["token_hash"] for row in rows]
+        session.execute(delete(LinkToken).where(LinkToken.token_hash.in_(hashes)))
 
 
 def url(token: str) -> str:

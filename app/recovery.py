@@ -1,8 +1,9 @@
 """Rows a stopped worker left in `sending`, and the rule that settles them.
 
-A worker claims rows (status `sending`, with a claim token and time), then hands them to
-the provider one by one and records each result in the same commit. If the process dies
-in between (SIGKILL, power loss, a deploy), a row stays in `sending`. Once it is older than
+A worker claims a batch of rows (status `sending`, with a claim token and time), hands them
+to the provider one by one and then records the batch's results in one commit (within
+app/sending.py's FRESH_FOR of claiming). If the process dies in between (SIGKILL, power
+loss, a deploy), those rows stay in `sending`. Once it is older than
 CLAIM_TIMEOUT_SECONDS, any worker takes it over (compare-and-set on the claim token) and
 asks the provider whether a message to that number was created since the claim:
 
@@ -91,10 +92,14 @@ def recover_stale(
     """Settle every row left in `sending` for longer than `timeout`. Returns counts."""
     counts: dict[str, int] = {}
     stale = session.exec(
-        select(OutboxMessage).where(
+        select(OutboxMessage)
+        .where(
             OutboxMessage.status == OutboxStatus.SENDING,
             OutboxMessage.claimed_at < now - timeout,
         )
+        # In the order they were sent: with two rows to one number, the earlier row takes
+        # the provider's earlier message.
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
     ).all()
     for message in stale:
         if not _take_over(session, message):

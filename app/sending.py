@@ -5,15 +5,17 @@ overlapping sweeps in any number of processes never claim the same row twice.
 """
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from app import audit, links, recovery, sending_window, subjects
+from app import audit, batch_reads, links, recovery, sending_window, subjects
 from app.compose import compose
 from app.db import get_engine
 from app.facts import base_facts
@@ -23,7 +25,6 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Representative,
-    StaffUser,
     Unit,
     utcnow,
 )
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 THROTTLE_PAUSE = timedelta(seconds=30)  # after HTTP 429: the sweep stops, rows wait this long
+# A batch's records are read once; it is sent within this long of the reads, or given back
+# (an opt-out or a changed meeting reaches the sweep within it).
+FRESH_FOR = timedelta(seconds=10)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -98,25 +102,6 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage
     )
 
 
-def shared_records(session: Session, batch: list[OutboxMessage]) -> list:
-    """The units of a batch's clients and their staff, in two queries for the whole batch.
-
-    The caller holds the returned list while it sends the batch: the session keeps only
-    weak references, and while these are held, every lookup of them by id (the sending
-    window, the sender, the contact person) is answered without asking the database.
-    Clients and the records messages are about are still read message by message, so an
-    opt-out or a changed meeting stops a message at once.
-    """
-    client_ids = {message.client_id for message in batch}
-    units = session.exec(
-        select(Unit).where(Unit.id.in_(select(Client.unit_id).where(Client.id.in_(client_ids))))
-    ).all()
-    if not units:
-        return []
-    staff = session.exec(select(StaffUser).where(StaffUser.unit_id.in_([u.id for u in units])))
-    return [*units, *staff.all()]
-
-
 def release(session: Session, messages: list[OutboxMessage]) -> None:
     """Give claimed rows back unsent (their try does not count)."""
     for message in messages:
@@ -134,10 +119,20 @@ def _finish(message: OutboxMessage, status: OutboxStatus, now: datetime, error: 
     message.updated_at = now
 
 
-def deliver(session: Session, message: OutboxMessage, transport: Transport, now: datetime) -> str:
-    """Compose and send one claimed message; record the outcome. Returns the outcome name.
+@dataclass
+class Prepared:
+    """A claimed message composed and ready to hand over."""
 
-    A copy goes to the representative's phone in the representative's language.
+    message: OutboxMessage
+    outgoing: Outgoing
+    copy: bool  # a representative's copy
+    link: dict | None  # its page link's row, saved before it goes out
+
+
+def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared | str:
+    """Check and compose one claimed message. Returns what to hand over, or the outcome's
+    name when it is not to be sent now (the row is then settled: skipped, cancelled or
+    postponed). A copy goes to the representative's phone in the representative's language.
     """
     client = session.get(Client, message.client_id)
     representative = (
@@ -158,8 +153,6 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
         # Staff see the failed number; a corrected number (or a text from it) clears this.
         _finish(message, OutboxStatus.SKIPPED, now, "number unreachable")
         return "skipped"
-    # Held while the message is composed, so the check and the facts read the record once.
-    _subject = subjects.load(session, message)
     if not subjects.still_wanted(session, message, now):
         _finish(message, OutboxStatus.CANCELLED, now, "no longer current")
         return "cancelled"
@@ -172,17 +165,17 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
             message.due_at = opens
             message.claim_token = None
             message.attempts = max(0, message.attempts - 1)  # not a try
-            message.updated_at = now
             return "postponed"
 
-    recipient_phone = representative.phone if representative else client.phone
     language = representative.language if representative else client.language
     facts = base_facts(session, client, representative, now=now)
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
+    link = None
     if message.channel == "sms":  # every SMS links to its picture page (the welcome: overview)
         purpose = LinkPurpose.OVERVIEW if message.kind == "welcome" else LinkPurpose.MESSAGE
-        facts["link"] = links.url(links.create(session, client, purpose, now, message))
+        token, link = links.issue(client, purpose, now, message)
+        facts["link"] = links.url(token)
     composition = compose(message.kind, facts, language, message.channel)
     if composition.fallback:
         # The client gets Swedish with an interpreter line; staff see why in the audit log.
@@ -196,7 +189,7 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
         )
     outgoing = Outgoing(
         message_id=message.id,
-        to=recipient_phone,
+        to=representative.phone if representative else client.phone,
         channel=message.channel,
         kind=message.kind,
         body=composition.text,
@@ -209,10 +202,17 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
             else None
         ),
     )
-    message.to_phone = recipient_phone
-    message.language = composition.lang
-    message.encoding = composition.encoding
-    message.segments = composition.segments
+    return Prepared(message, outgoing, representative is not None, link)
+
+
+def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> str:
+    """Give one prepared message to the transport and note the outcome on its row (the
+    caller commits, with sent_event() for a message sent). Returns the outcome's name."""
+    message, outgoing = prepared.message, prepared.outgoing
+    message.to_phone = outgoing.to
+    message.language = outgoing.language
+    message.encoding = outgoing.encoding
+    message.segments = outgoing.segments
     try:
         accepted = transport.send(outgoing)
     except TransportError as exc:
@@ -231,20 +231,100 @@ def deliver(session: Session, message: OutboxMessage, transport: Transport, now:
         message.last_error = str(exc)[:300]
         message.claim_token = None
         return "retried"
-    audit.record(
-        session,
-        "message_sent",
-        client_id=client.id,
-        subject_type="outbox_message",
-        subject_id=message.id,
-        detail=f"{message.kind} by {message.channel}" + (" (copy)" if representative else ""),
-    )
     message.status = OutboxStatus.SENT
     message.provider_id = accepted.provider_id
-    message.body = composition.text
+    message.body = outgoing.body
     message.sent_at = now
-    message.updated_at = now
     return "sent"
+
+
+def sent_event(prepared: Prepared) -> dict:
+    """The audit event of a message handed over."""
+    message = prepared.message
+    return audit.entry(
+        "message_sent",
+        client_id=message.client_id,
+        subject_type="outbox_message",
+        subject_id=message.id,
+        detail=f"{message.kind} by {message.channel}" + (" (copy)" if prepared.copy else ""),
+    )
+
+
+def claim_size(transport: Transport, batch_size: int) -> int:
+    """How many rows to claim at once: a whole batch, or for a paced transport what it can
+    send in half of FRESH_FOR, so a batch is sent while its reads are fresh."""
+    interval = getattr(transport, "interval", 0.0)
+    if not interval:
+        return batch_size
+    return max(1, min(batch_size, int(FRESH_FOR.total_seconds() / 2 / interval)))
+
+
+def _count(result: SweepResult, outcome: str) -> None:
+    setattr(result, outcome, getattr(result, outcome) + 1)
+
+
+def send_batch(
+    session: Session,
+    batch: list[OutboxMessage],
+    transport: Transport,
+    now: datetime,
+    result: SweepResult,
+) -> tuple[bool, int]:
+    """Compose a claimed batch, hand it over and record it, in a fixed number of database
+    round trips. Returns (throttled, how many rows were given back unsent).
+
+    1. The batch's records are read at once (app/batch_reads.py) and every message is
+       checked and composed. One commit saves the page links (so each link exists before
+       the SMS that carries it goes out) and the rows settled without sending.
+    2. The messages are handed over one by one, for at most FRESH_FOR after the reads.
+       What is left then, or after the provider asks us to slow down, is given back
+       unsent, to be read afresh in the next batch.
+    3. One commit records every outcome and its audit event. A worker that dies before
+       it leaves the rows it handed over in `sending`; app/recovery.py settles them.
+    """
+    started = time.monotonic()
+    ready: list[Prepared] = []
+    with batch_reads.reading(session, batch, now, subjects.models()) as reads:
+        for message in batch:
+            try:
+                prepared = prepare(session, message, now)
+            except SQLAlchemyError:
+                raise  # the database failed: the rows stay claimed, recovery settles them
+            except Exception:
+                # A bug in composing must not stop the sweep or lose the message:
+                # it is marked failed with the reason, for staff to see and retry.
+                log.exception("Could not compose message %s (%s)", message.id, message.kind)
+                _finish(message, OutboxStatus.FAILED, now, "could not compose the message")
+                prepared = "failed"
+            if isinstance(prepared, str):
+                _count(result, prepared)
+            else:
+                reads.going_out(message)
+                ready.append(prepared)
+        links.save_all(session, [p.link for p in ready if p.link])
+        session.commit()
+    throttled, given_back, events = False, 0, []
+    for index, prepared in enumerate(ready):
+        if throttled or (index and time.monotonic() - started > FRESH_FOR.total_seconds()):
+            given_back = len(ready) - index
+            give_back(session, ready[index:])
+            break
+        outcome = hand_over(prepared, transport, now)
+        _count(result, outcome)
+        if outcome == "sent":
+            events.append(sent_event(prepared))
+        throttled = outcome == "throttled"
+        if throttled and prepared.link:  # refused outright: its link went nowhere
+            links.discard(session, [prepared.link])
+    audit.record_all(session, events)
+    session.commit()
+    return throttled, given_back
+
+
+def give_back(session: Session, prepared: list[Prepared]) -> None:
+    """Release composed but unsent messages; their page links were never sent: removed."""
+    links.discard(session, [item.link for item in prepared if item.link])
+    release(session, [item.message for item in prepared])
 
 
 def send_due(
@@ -255,44 +335,24 @@ def send_due(
 ) -> SweepResult:
     """One sweep: send everything due now, batch by batch. Safe to run in parallel."""
     transport = transport or get_transport()
-    batch_size = batch_size or current_app.config["SWEEP_BATCH_SIZE"]
+    size = claim_size(transport, batch_size or current_app.config["SWEEP_BATCH_SIZE"])
     result = SweepResult()
     timeout = timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
     # One connection for the whole sweep: a session on the engine would return it to the
-    # pool after each message's commit and check it out (and ping it) again for the next.
+    # pool after each commit and check it out (and ping it) again for the next.
     with (
         get_engine().connect() as connection,
         Session(bind=connection, expire_on_commit=False) as session,
     ):
         settled = recovery.recover_stale(session, transport, now or utcnow(), timeout)
         result.recovered = sum(settled.values())
-        throttled = False
-        while not throttled:
+        while True:
             moment = now or utcnow()
-            batch = claim_due(session, moment, batch_size)
+            batch = claim_due(session, moment, size)
             if not batch:
                 break
-            shared = shared_records(session, batch)  # held until the batch is done
-            for index, message in enumerate(batch):
-                if throttled:  # give the rest of the batch back untouched
-                    release(session, batch[index:])
-                    break
-                try:
-                    outcome = deliver(session, message, transport, moment)
-                except Exception:
-                    # A bug in composing must not stop the sweep or lose the message:
-                    # it is marked failed with the reason, for staff to see and retry.
-                    session.rollback()
-                    log.exception("Could not compose message %s (%s)", message.id, message.kind)
-                    message = session.get(OutboxMessage, message.id)
-                    _finish(message, OutboxStatus.FAILED, moment, "could not compose the message")
-                    outcome = "failed"
-                session.add(message)
-                session.commit()
-                setattr(result, outcome, getattr(result, outcome) + 1)
-                throttled = outcome == "throttled"
-            del shared
-            if len(batch) < batch_size:
+            throttled, given_back = send_batch(session, batch, transport, moment, result)
+            if throttled or (len(batch) < size and not given_back):
                 break
     if result.handled:
         log.info(

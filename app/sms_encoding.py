@@ -52,15 +52,18 @@ class SmsSize:
     segments: int
 
 
+_GSM_ALL = GSM_BASIC | GSM_EXTENSION
+_TYPOGRAPHIC_TABLE = str.maketrans(TYPOGRAPHIC)
+
+
 def normalise_for_gsm(text: str) -> str:
     """Replace typographic characters by GSM-7 ones, so a GSM language stays GSM-7."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(TYPOGRAPHIC.get(ch, ch) for ch in text)
+    return unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC_TABLE)
 
 
 def is_gsm7(text: str) -> bool:
     """Whether every character fits the GSM-7 alphabet (with its extension table)."""
-    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+    return _GSM_ALL.issuperset(text)
 
 
 def _segments(units: list[int], single: int, multi: int) -> int:
@@ -79,10 +82,20 @@ def _segments(units: list[int], single: int, multi: int) -> int:
 def measure(text: str) -> SmsSize:
     """Encoding, length and segments of a text as a phone network will count them."""
     if is_gsm7(text):
-        units = [2 if ch in GSM_EXTENSION else 1 for ch in text]
-        return SmsSize(GSM7, sum(units), _segments(units, 160, 153))
-    units = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
-    return SmsSize(UCS2, sum(units), _segments(units, 70, 67))
+        encoding, single, multi, wide = GSM7, 160, 153, GSM_EXTENSION
+        total = len(text) + sum(text.count(ch) for ch in GSM_EXTENSION.intersection(text))
+    else:
+        encoding, single, multi, wide = UCS2, 70, 67, None
+        total = len(text.encode("utf-16-le")) // 2  # a character beyond U+FFFF takes two
+    if total <= single:  # one segment (or none): no need to look at each character
+        return SmsSize(encoding, total, 1 if total else 0)
+    if total == len(text):  # every character one unit: none can straddle two segments
+        return SmsSize(encoding, total, -(-total // multi))
+    if wide is None:
+        units = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    else:
+        units = [2 if ch in wide else 1 for ch in text]
+    return SmsSize(encoding, total, _segments(units, single, multi))
 
 
 def segments_for(text: str) -> int:

@@ -50,6 +50,11 @@ SUBJECTS: dict[str, Subject] = {
 }
 
 
+def models() -> dict[str, type]:
+    """Each subject type's table, for reading a batch's records at once."""
+    return {name: subject.model for name, subject in SUBJECTS.items()}
+
+
 def load(session: Session, message: OutboxMessage):
     """The record a message is about, or None if it is gone."""
     subject = SUBJECTS.get(message.subject_type or "")
