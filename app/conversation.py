@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import appointments, audit, callbacks, checklists, client_records, decisions, links
 from app.compose import compose
-from app.contacts import current_contact
+from app.contacts import Contact, current_contact
 from app.deadlines import add_working_days
 from app.facts import base_facts, unit_called, unit_facts
 from app.keywords import Reading, read
@@ -74,12 +74,26 @@ class Conversation:
 
     def __init__(self, session: Session, inbound: InboundMessage, sender: Sender, now: datetime):
         self.session, self.inbound, self.sender, self.now = session, inbound, sender, now
+        self._contact: Contact | None = None
+
+    @property
+    def contact_person(self) -> Contact:
+        """The client's contact person today (looked up once per text)."""
+        if self._contact is None:
+            self._contact = current_contact(self.session, self.sender.client, local_date(self.now))
+        return self._contact
 
     # Composing ----------------------------------------------------------------------
 
     def say(self, kind: str, **facts) -> str:
         client = self.sender.client
-        all_facts = base_facts(self.session, client, self.sender.representative, now=self.now)
+        all_facts = base_facts(
+            self.session,
+            client,
+            self.sender.representative,
+            now=self.now,
+            contact=self.contact_person,
+        )
         all_facts |= {"discreet": False, "menu": self.menu_options(), "asked_next": False} | facts
         return compose(kind, all_facts, self.sender.language, "sms").text
 
@@ -90,8 +104,8 @@ class Conversation:
         self.inbound.intent = intent
         if needs_answer:
             self.inbound.needs_answer = True
-            contact = current_contact(self.session, self.sender.client, local_date(self.now))
-            self.inbound.assigned_staff_id = contact.staff.id if contact.staff else None
+            staff = self.contact_person.staff
+            self.inbound.assigned_staff_id = staff.id if staff else None
 
     # The conversation ---------------------------------------------------------------
 
@@ -354,4 +368,7 @@ def respond(
     reading = read(
         inbound.body or ("" if not inbound.media else "media"), get_language(sender.language)
     )
-    return conversation.answer(reading, opt_out_type.strip().upper())
+    # What the answer changes is written once, at the caller's commit: reads on the way
+    # need not flush each change first.
+    with session.no_autoflush:
+        return conversation.answer(reading, opt_out_type.strip().upper())

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.contacts import contact_facts, current_contact, display_phone
+from app.contacts import Contact, contact_facts, current_contact, display_phone
 from app.models import Client, Representative, StaffUser, Unit
 from app.planner import local_date
 
@@ -18,9 +18,11 @@ def base_facts(
     representative: Representative | None = None,
     *,
     now: datetime,
+    contact: Contact | None = None,
 ) -> dict:
     """What every message says: who sends, to whom, and how to reach the unit and the
-    client's contact person (a stand-in while the case worker is away)."""
+    client's contact person (a stand-in while the case worker is away; `contact` when
+    the caller has already looked it up today)."""
     unit = session.get(Unit, client.unit_id)
     today = local_date(now)
     copy = None
@@ -38,7 +40,7 @@ def base_facts(
         "discreet": client.privacy == "discreet",
         "copy": copy,
         "in_call": False,
-        "contact": contact_facts(session, current_contact(session, client, today), unit),
+        "contact": contact_facts(session, contact or current_contact(session, client, today), unit),
         "link": None,
     }
 

@@ -303,11 +303,10 @@ def send_batch(
                 ready.append(prepared)
         links.save_all(session, [p.link for p in ready if p.link])
         session.commit()
-    throttled, given_back, events = False, 0, []
+    throttled, rest, events = False, [], []
     for index, prepared in enumerate(ready):
         if throttled or (index and time.monotonic() - started > FRESH_FOR.total_seconds()):
-            given_back = len(ready) - index
-            give_back(session, ready[index:])
+            rest = ready[index:]
             break
         outcome = hand_over(prepared, transport, now)
         _count(result, outcome)
@@ -317,8 +316,10 @@ def send_batch(
         if throttled and prepared.link:  # refused outright: its link went nowhere
             links.discard(session, [prepared.link])
     audit.record_all(session, events)
-    session.commit()
-    return throttled, given_back
+    if rest:
+        give_back(session, rest)
+    session.commit()  # with the outcomes and their audit events (give_back's, if any)
+    return throttled, len(rest)
 
 
 def give_back(session: Session, prepared: list[Prepared]) -> None:

@@ -46,12 +46,6 @@ def inbound_sms() -> Response:
     """One text from anyone to one of our numbers."""
     session = get_session()
     provider_id = form_value("MessageSid", 64) or f"missing-{uuid.uuid4().hex}"
-    earlier = session.exec(
-        select(InboundMessage).where(InboundMessage.provider_id == provider_id)
-    ).first()
-    if earlier is not None:
-        return _reply(earlier.reply or "")
-
     media = [
         form_value(f"MediaUrl{i}", 500) for i in range(MAX_MEDIA) if form_value(f"MediaUrl{i}", 500)
     ]
@@ -66,7 +60,7 @@ def inbound_sms() -> Response:
     session.add(inbound)
     try:
         session.commit()  # stored before anything is done with it
-    except IntegrityError:  # the same text arriving twice at once: answer like the first
+    except IntegrityError:  # Twilio sent this text before (a retry): answer like the first
         session.rollback()
         earlier = session.exec(
             select(InboundMessage).where(InboundMessage.provider_id == provider_id)

@@ -1,11 +1,13 @@
 """Benchmark 1: the inbound SMS webhook under gunicorn on loopback.
 
-The app (`app:create_app()`) and a bare Flask app returning the same TwiML
-(`bench.bare:create_app()`) run under identical gunicorn settings. A load generator
+The app (`app:create_app()`), a bare Flask app returning the same TwiML
+(`bench.bare:create_app()`) and a store-only app that checks the signature and stores the
+text in the same database before answering (`bench.bare:create_store_app()`: the floor
+under any webhook that keeps every text) run under identical gunicorn settings. A load generator
 (bench/loadgen.py) drives each with 16 keep-alive connections of realistic, signed
 Twilio requests from known clients: "MENY", "1" and a free text in turn, each with a fresh
 MessageSid (the webhook is idempotent on it). The two servers are measured in turn,
-several times, and the medians compared.
+in turn, several times, and the medians compared.
 """
 
 import http.client
@@ -97,16 +99,19 @@ def fill(database_url: str, folder: Path, extra_clients: int) -> tuple[list[str]
     return phones, unit.phone
 
 
-def stored_inbound(database_url: str) -> int:
-    """How many inbound texts the app stored."""
+def stored_inbound(database_url: str) -> tuple[int, int]:
+    """How many inbound texts the app stored (each with what it read in it), and how many
+    the store-only baseline stored (with nothing read)."""
     from app.db import make_engine
     from app.models import InboundMessage
 
     engine = make_engine(database_url)
     with Session(engine) as session:
-        found = session.exec(select(func.count()).select_from(InboundMessage)).one()
+        counted = select(func.count()).select_from(InboundMessage)
+        by_app = session.exec(counted.where(InboundMessage.intent.is_not(None))).one()
+        by_store = session.exec(counted.where(InboundMessage.intent.is_(None))).one()
     engine.dispose()
-    return found
+    return by_app, by_store
 
 
 class Server:
@@ -260,31 +265,44 @@ def run(context: Context) -> Result:
         "LOG_LEVEL": "WARNING",
     }
     app_server = Server("app:create_app()", app_env, app_port, folder / "app.log")
-    bare_server = None
+    baselines: list[Server] = []
     app_requests = Requests(app_port, phones, unit_phone)
-    runs: dict[str, list[tuple[LoadResult, LoadResult]]] = {"bare": [], "app": []}
+    runs: dict[str, list[tuple[LoadResult, LoadResult]]] = {"bare": [], "store": [], "app": []}
     try:
         app_server.start()
-        status, twiml = app_requests.one()  # the menu, as the bare endpoint will answer it
+        status, twiml = app_requests.one()  # the menu, as the baselines will answer it
         if status != 200 or b"<Message>" not in twiml:
             raise RuntimeError(f"the app answered {status}: see {folder / 'app.log'}")
         bare_env = base_env | {"BENCH_TWIML": twiml.decode()}
         bare_server = Server("bench.bare:create_app()", bare_env, bare_port, folder / "bare.log")
+        baselines.append(bare_server)
         bare_server.start()
-        bare_requests = Requests(bare_port, phones, unit_phone)
-        for _ in range(repetitions):  # in turn, so a noisy neighbour hurts both alike
-            for name, server, requests in (
-                ("bare", bare_server, bare_requests),
-                ("app", app_server, app_requests),
-            ):
+        store_port = free_port()
+        store_env = bare_env | {
+            "DATABASE_URL": database_url,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "PUBLIC_BASE_URL": f"http://{HOST}:{store_port}",
+        }
+        store_server = Server(
+            "bench.bare:create_store_app()", store_env, store_port, folder / "store.log"
+        )
+        baselines.append(store_server)
+        store_server.start()
+        servers = (
+            ("bare", bare_server, Requests(bare_port, phones, unit_phone)),
+            ("store", store_server, Requests(store_port, phones, unit_phone)),
+            ("app", app_server, app_requests),
+        )
+        for _ in range(repetitions):  # in turn, so a noisy neighbour hurts all alike
+            for name, server, requests in servers:
                 runs[name].append(_measure(context, server, requests, warmup, duration))
     finally:
         app_server.stop()
-        if bare_server is not None:
-            bare_server.stop()
-    stored = stored_inbound(database_url)
+        for server in baselines:
+            server.stop()
+    stored, stored_bare = stored_inbound(database_url)
     context.database.drop(database_url)
-    return _result(context, runs, warmup, duration, stored)
+    return _result(context, runs, warmup, duration, stored, stored_bare)
 
 
 def _summary(runs: list[tuple[LoadResult, LoadResult]], warmup: float, duration: float) -> dict:
@@ -306,11 +324,16 @@ def _summary(runs: list[tuple[LoadResult, LoadResult]], warmup: float, duration:
     }
 
 
-def _result(context, runs, warmup, duration, stored) -> Result:
-    bare, app = (_summary(runs[n], warmup, duration) for n in ("bare", "app"))
+def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
+    bare, store, app = (_summary(runs[n], warmup, duration) for n in ("bare", "store", "app"))
     ratio = app["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
+    store_ratio = store["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
     on_postgres = context.database.kind == "postgresql"
-    labels = (("bare Flask, same TwiML", bare), ("Tydligt /twilio/sms", app))
+    labels = (
+        ("bare Flask, same TwiML", bare),
+        ("store only: signature, INSERT, COMMIT, same TwiML", store),
+        ("Tydligt /twilio/sms", app),
+    )
     closed = Table(
         ["server", "requests/s", "p50 ms", "p99 ms", "server CPU ms/request",
          "PostgreSQL CPU ms/request", "load generator CPU", "errors"],
@@ -343,7 +366,9 @@ def _result(context, runs, warmup, duration, stored) -> Result:
         Target(
             "throughput ≥ 50 % of the bare endpoint",
             ratio >= 0.5,
-            f"{ratio:.0%} ({app['per_second']:.0f} vs {bare['per_second']:.0f} requests/s)",
+            f"{ratio:.0%} ({app['per_second']:.0f} vs {bare['per_second']:.0f} requests/s); "
+            f"merely storing each text reaches {store_ratio:.0%} "
+            f"({store['per_second']:.0f} requests/s)",
         ),
         Target(
             "p99 latency ≤ 50 ms on PostgreSQL (16 connections)",
@@ -364,8 +389,10 @@ def _result(context, runs, warmup, duration, stored) -> Result:
         "before the load generator takes its share. With 16 connections always waiting, "
         "latency is 16 / throughput: p99 ≤ 50 ms needs about 16 / 0.04 s = 400 texts/s.",
         f"Runs, app: {app['each_per_second']} requests/s, p99 {app['each_p99_ms']} ms; "
+        f"store only: {store['each_per_second']} requests/s, p99 {store['each_p99_ms']} ms; "
         f"bare: {bare['each_per_second']} requests/s.",
-        f"The app stored {stored} inbound texts (warm-ups included), one per request.",
+        f"The app stored {stored} inbound texts and the store-only app {stored_bare} "
+        "(warm-ups included), one per request.",
     ]
     return Result(
         NAME,
@@ -373,5 +400,5 @@ def _result(context, runs, warmup, duration, stored) -> Result:
         [closed, steady],
         targets,
         notes,
-        data={"bare": bare, "app": app, "ratio": ratio, "stored": stored},
+        data={"bare": bare, "store": store, "app": app, "ratio": ratio, "stored": stored},
     )
