@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 FLASK   := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgresql lint audit format install preview migration bench clean
+.PHONY: run test test-sqlite test-postgresql lint audit format install preview migration bench profile clean
 
 $(STAMP): pyproject.toml constraints.txt
 	./scripts/ensure-system-packages
@@ -66,6 +66,16 @@ migration: $(STAMP)
 bench: $(STAMP)
 	./scripts/ensure-system-packages --test
 	$(BIN)/python -m bench --size full --database postgresql --record docs/benchmarks.md
+
+## Where the time goes: make profile what=sweep|webhook [count=2000] -> build/profile-<what>.svg
+what ?= sweep
+count ?= 2000
+profile: $(STAMP)
+	./scripts/ensure-system-packages --test
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,profile]'
+	mkdir -p build
+	$(BIN)/py-spy record --rate 200 --output build/profile-$(what).svg -- \
+		$(BIN)/python -m bench.profile $(what) $(count)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

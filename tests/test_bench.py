@@ -34,6 +34,7 @@ def test_each_benchmark_reports_a_table_and_its_targets(run, name):
 def test_the_webhook_benchmark_compares_the_app_with_the_bare_endpoint(run):
     data = run[0]["webhook"].data
     assert data["app"]["per_second"] > 0 and data["bare"]["per_second"] > 0
+    assert data["store"]["per_second"] > 0  # the store-only floor
     assert data["app"]["errors"] == 0, "every signed request should get a TwiML answer"
     assert data["stored"] > 0
 
@@ -42,6 +43,8 @@ def test_the_sweep_benchmark_sends_every_size_and_counts_round_trips(run):
     sizes = run[0]["sweep"].data["sizes"]
     assert len(sizes) == 2
     assert all(s["seconds"] > 0 and s["peak_mb"] > 0 and s["per_batch"] for s in sizes.values())
+    # Batches a quarter the size at the smallest size, to compare round trips per batch.
+    assert sizes[min(sizes)]["small_batch_range"]
 
 
 def test_the_phone_menu_benchmark_reaches_the_meeting_in_every_language(run):
@@ -73,3 +76,10 @@ def test_recording_again_replaces_its_own_section_and_keeps_the_rest(tmp_path):
     assert "| 2 |" in text, "a benchmark not run again keeps its section"
     assert "Written by hand." in text
     assert "three" in text and "two" in text and "one" not in text
+
+
+@pytest.mark.parametrize("what,count", [("sweep", 12), ("webhook", 6)])
+def test_the_profiling_scenarios_run(what, count):
+    from bench import profile
+
+    assert profile.main([what, str(count), "--database", "sqlite"]) > 0
