@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 CHANNELS = ("sms", "voice", "page")
 _SPACES = re.compile(r"[ \t\r\n]+")
 # A phone number in right-to-left text shows its digit groups in reverse unless it is
-# marked left-to-right; a client could call the wrong number.
-_PHONE = re.compile(r"\u200e?(\+?\d[\d -]{5,}\d)")
+# marked left-to-right; a client could call the wrong number. Digits inside a page link's
+# token are not a phone number: a mark there would break the link.
+_PHONE = re.compile(r"(?<![A-Za-z0-9_/=-])\u200e?(\+?\d[\d -]{5,}\d)")
 LRM = "\u200e"
 
 

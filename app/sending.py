@@ -177,6 +177,8 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
         token, link = links.issue(client, purpose, now, message)
         facts["link"] = links.url(token)
     composition = compose(message.kind, facts, language, message.channel)
+    if link is not None and facts["link"] not in composition.text:
+        link = None  # this kind's SMS shows no link: no page to keep a key to
     if composition.fallback:
         # The client gets Swedish with an interpreter line; staff see why in the audit log.
         audit.record(

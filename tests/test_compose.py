@@ -193,3 +193,14 @@ def test_rows_must_not_leave_text_outside(app):
         parse_rows("  \n" + ROW_START + "clock" + ROW_PICTURE_END + " a \n b ", "t.j2")[0].text
         == "a b"
     )
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "prs"])
+def test_right_to_left_text_marks_phone_numbers_but_not_digits_in_a_link(app, lang):
+    # A token may hold a run of digits (and dashes) that looks like a phone number.
+    link = "https://tydligt.ekby.example/p/Xq3-1234567-89_0123456Cd"
+    contact = facts()["contact"] | {"stands_in_for": ""}
+    c = compose("reply_contact", facts() | {"contact": contact, "menu": []}, lang, "sms")
+    assert "\u200e070-174 06 05" in c.text  # the contact's number reads left to right
+    page = compose("appointment_reminder", facts() | {"link": link}, lang, "sms")
+    assert link in page.text and "\u200e" not in page.text.split("/p/", 1)[1]
