@@ -172,7 +172,7 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
     link = None
-    if message.channel == "sms":  # every SMS links to its picture page (the welcome: overview)
+    if message.channel == "sms":  # a link to its picture page (the welcome: the overview)
         purpose = LinkPurpose.OVERVIEW if message.kind == "welcome" else LinkPurpose.MESSAGE
         token, link = links.issue(client, purpose, now, message)
         facts["link"] = links.url(token)
