@@ -3,14 +3,16 @@
 - `bench.bare:create_app()`: a bare Flask app whose POST /twilio/sms returns the same TwiML
   the real app answered, with no signature check, database or composing.
 - `bench.bare:create_store_app()`: the least a webhook that keeps every text must do:
-  check Twilio's signature, insert the text and commit, then return the same TwiML. No
-  ORM, no reading, no composing: the floor under the app.
+  check Twilio's signature, insert the text and commit, then return the same TwiML,
+  through the database driver itself on a connection kept per thread. No SQLAlchemy, no
+  connection pool, no reading, no composing: the floor under the app.
 
 BENCH_TWIML holds the answer to give; the store app also reads DATABASE_URL,
 TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.
 """
 
 import os
+import threading
 from datetime import UTC, datetime
 
 from flask import Flask, Response, request
@@ -40,39 +42,63 @@ def create_app() -> Flask:
     return app
 
 
+def _connector(database_url: str):
+    """A function giving this thread's own database connection (made on first use)."""
+    local = threading.local()
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        path = database_url.split("///", 1)[1]
+
+        def make():
+            return sqlite3.connect(path, timeout=30)
+
+    else:
+        import psycopg
+
+        dsn = "postgresql://" + database_url.split("://", 1)[1]
+
+        def make():
+            return psycopg.connect(dsn)
+
+    def connection():
+        if not hasattr(local, "connection"):
+            local.connection = make()
+        return local.connection
+
+    return connection
+
+
+INSERT = (
+    "INSERT INTO inbound_message (provider_id, from_phone, to_phone, body, media, "
+    "needs_answer, received_at) VALUES ({0}, {0}, {0}, {0}, '', false, {0})"
+)
+
+
 def create_store_app() -> Flask:
     """Signature check, one INSERT and a COMMIT, the same TwiML."""
-    from sqlalchemy import insert
     from twilio.request_validator import RequestValidator
-
-    from app.db import make_engine
-    from app.models import InboundMessage
 
     app = _app()
     twiml = os.environ.get("BENCH_TWIML", TWIML)
-    engine = make_engine(os.environ["DATABASE_URL"])
+    database_url = os.environ["DATABASE_URL"]
+    connection = _connector(database_url)
+    statement = INSERT.format("?" if database_url.startswith("sqlite") else "%s")
     validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
     url = os.environ["PUBLIC_BASE_URL"] + "/twilio/sms"
-    statement = insert(InboundMessage.__table__)
 
     @app.post("/twilio/sms")
     def inbound_sms() -> Response:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not validator.validate(url, request.form, signature):
             return Response("Forbidden\n", 403, mimetype="text/plain")
-        with engine.begin() as connection:
-            connection.execute(
-                statement,
-                {
-                    "provider_id": request.form["MessageSid"],
-                    "from_phone": request.form["From"],
-                    "to_phone": request.form["To"],
-                    "body": request.form["Body"],
-                    "media": "",
-                    "needs_answer": False,
-                    "received_at": datetime.now(UTC),
-                },
-            )
+        form = request.form
+        database = connection()
+        database.execute(
+            statement,
+            (form["MessageSid"], form["From"], form["To"], form["Body"], datetime.now(UTC)),
+        )
+        database.commit()
         return Response(twiml, 200, mimetype="text/xml")
 
     return app
