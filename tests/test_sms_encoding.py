@@ -1,8 +1,17 @@
 """SMS encoding and segment counting, as the phone network counts them."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.sms_encoding import is_gsm7, measure, normalise_for_gsm
+from app.sms_encoding import (
+    GSM_BASIC,
+    GSM_EXTENSION,
+    TYPOGRAPHIC,
+    is_gsm7,
+    measure,
+    normalise_for_gsm,
+)
 
 
 @pytest.mark.parametrize(
@@ -46,3 +55,41 @@ def test_typographic_characters_are_normalised():
     text = "\u201cHej\u201d \u2013 klockan\u00a014.00\u2026 \u2018ok\u2019"
     assert normalise_for_gsm(text) == "\"Hej\" - klockan 14.00... 'ok'"
     assert is_gsm7(normalise_for_gsm(text))
+
+
+def _counted_by_hand(text: str) -> tuple[str, int, int]:
+    """Encoding, units and segments, character by character, as the network counts."""
+    gsm = all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+    if gsm:
+        units = [2 if ch in GSM_EXTENSION else 1 for ch in text]
+        single, multi = 160, 153
+    else:
+        units = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+        single, multi = 70, 67
+    total = sum(units)
+    if total <= single:
+        return ("GSM-7" if gsm else "UCS-2"), total, 1 if total else 0
+    segments, used = 1, 0
+    for size in units:  # a unit never straddles two segments
+        if used + size > multi:
+            segments, used = segments + 1, 0
+        used += size
+    return ("GSM-7" if gsm else "UCS-2"), total, segments
+
+
+_CHARACTERS = st.sampled_from(
+    sorted(GSM_BASIC) + sorted(GSM_EXTENSION) + sorted(TYPOGRAPHIC) + ["é", "ع", "😀", "ш"]
+)
+
+
+@given(st.lists(_CHARACTERS, max_size=420).map("".join))
+def test_measuring_agrees_with_counting_each_character(text):
+    size = measure(text)
+    assert (size.encoding, size.units, size.segments) == _counted_by_hand(text)
+
+
+@given(st.lists(st.sampled_from(sorted(GSM_BASIC) + sorted(GSM_EXTENSION)), max_size=420))
+def test_measuring_gsm_text_agrees_with_counting_each_character(characters):
+    text = "".join(characters)
+    size = measure(text)
+    assert (size.encoding, size.units, size.segments) == _counted_by_hand(text)
