@@ -125,7 +125,6 @@ class Prepared:
 
     message: OutboxMessage
     outgoing: Outgoing
-    copy: bool  # a representative's copy
     link: dict | None  # its page link's row, saved before it goes out
 
 
@@ -204,7 +203,7 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
             else None
         ),
     )
-    return Prepared(message, outgoing, representative is not None, link)
+    return Prepared(message, outgoing, link)
 
 
 def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> str:
@@ -248,7 +247,8 @@ def sent_event(prepared: Prepared) -> dict:
         client_id=message.client_id,
         subject_type="outbox_message",
         subject_id=message.id,
-        detail=f"{message.kind} by {message.channel}" + (" (copy)" if prepared.copy else ""),
+        detail=f"{message.kind} by {message.channel}"
+        + (" (copy)" if message.representative_id else ""),
     )
 
 

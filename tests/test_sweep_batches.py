@@ -9,7 +9,7 @@ from sqlmodel import select
 from app import checklists, decisions, handovers, sending
 from app.db import get_engine
 from app.links import resolve
-from app.models import Client, LinkToken, OutboxMessage, OutboxStatus, Representative
+from app.models import AuditEvent, Client, LinkToken, OutboxMessage, OutboxStatus, Representative
 from app.pacing import PacedTransport
 from app.sending import claim_size, send_due
 from app.transports import Accepted, TransportError
@@ -137,6 +137,11 @@ def test_every_sms_sent_carries_a_link_that_works_and_no_link_is_left_unsent(
     # A link is kept only where an SMS shows one (handover notices have none).
     assert any(o.kind == "handover_permanent" for o in sms if o not in with_link)
     assert len(links) == len(with_link)
+    # Every send is audited, a representative's copy as such.
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "message_sent")).all()
+    copies = {m.id for m in session.exec(select(OutboxMessage)) if m.representative_id}
+    assert len(events) == result.sent
+    assert all(e.detail.endswith("(copy)") == (e.subject_id in copies) for e in events)
     for outgoing in with_link:
         token = outgoing.body.rsplit("/p/", 1)[1].split()[0]
         link = resolve(session, token, NOW)
