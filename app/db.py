@@ -83,7 +83,7 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def upgrade_database(engine: Engine) -> None:
     """Bring the schema up to date with the newest migration."""
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine), "heads")
 
 
 @click.command("init-db")

@@ -102,6 +102,9 @@ class InboundMessage(SQLModel, table=True):
     provider_id: str = Field(max_length=64, unique=True, description="Twilio MessageSid")
     from_phone: str = Field(max_length=40)
     to_phone: str = Field(default="", max_length=40, description="Which of our numbers")
+    unit_id: int | None = Field(
+        default=None, foreign_key="unit.id", index=True, description="The unit whose number"
+    )
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     representative_id: int | None = Field(default=None, foreign_key="representative.id")
     body: str | None = Field(default=None, description="Removed after retention")
@@ -143,6 +146,9 @@ class CallbackRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     from_phone: str | None = Field(default=None, max_length=40, description="For unknown callers")
+    unit_id: int | None = Field(
+        default=None, foreign_key="unit.id", index=True, description="The unit called"
+    )
     language: str = Field(default="sv", max_length=8)
     interpreter_needed: bool = Field(default=False)
     source: str = Field(default=CallbackSource.SMS, max_length=8)

@@ -84,12 +84,16 @@ class ConsentMethod(StrEnum):
 
 
 class Client(SQLModel, table=True):
-    """A person who gets messages. One client per phone number, so replies can be matched."""
+    """A person who gets messages. One client per phone number in a unit, so replies can be
+    matched."""
 
     __table_args__ = (
         one_of("channel", Channel, "ck_client_channel"),
         one_of("privacy", Privacy, "ck_client_privacy"),
         UniqueConstraint("source_system", "source_id", name="uq_client_source"),
+        # One number may be a client of two units (LSS support and economic assistance):
+        # a text is matched by the pair (sender, the unit's number it went to).
+        UniqueConstraint("unit_id", "phone", name="uq_client_unit_phone"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -97,7 +101,7 @@ class Client(SQLModel, table=True):
     caseworker_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     first_name: str = Field(max_length=80)
     last_name: str = Field(default="", max_length=80)
-    phone: str = Field(max_length=20, unique=True)
+    phone: str = Field(max_length=20, index=True)
     language: str = Field(default="sv", max_length=8)
     channel: str = Field(default=Channel.SMS, max_length=8)
     picture_support: bool = Field(default=False)
@@ -158,6 +162,9 @@ class Representative(SQLModel, table=True):
     copy_decisions: bool = Field(default=False)
     copy_handovers: bool = Field(default=False)
     opted_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="Removed by staff: a stranger from then"
+    )
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
