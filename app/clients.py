@@ -1,9 +1,11 @@
 """Enrolling clients and recording their consent; a welcome follows consent."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from app import links
 from app.errors import N_, InvalidInput
 from app.languages import is_supported
 from app.models import Channel, Client, ConsentMethod, OutboxMessage, Privacy, utcnow
@@ -14,9 +16,13 @@ EDITABLE = ("first_name", "last_name", "phone", "language", "channel", "picture_
             "privacy", "caseworker_id")  # fmt: skip
 
 
-def validate(session: Session, values: dict, client: Client | None = None) -> dict:
+def validate(
+    session: Session, values: dict, client: Client | None = None, *, unit_id: int | None = None
+) -> dict:
     """Check a client's details; return them cleaned (phone in E.164) or raise InvalidInput
-    naming every wrong field. The phone number must not belong to another client."""
+    naming every wrong field. The phone number must not belong to another client of the
+    same unit (`client`'s, or `unit_id` for a new client): one person may be a client of
+    several units, and texts are matched by the pair (sender, the unit's number)."""
     errors = {}
     cleaned = dict(values)
     if "first_name" in values:
@@ -33,7 +39,10 @@ def validate(session: Session, values: dict, client: Client | None = None) -> di
                 "This is not a phone number we can text. Write it like 070-123 45 67."
             )
         else:
-            other = session.exec(select(Client.id).where(Client.phone == cleaned["phone"])).first()
+            unit = client.unit_id if client is not None else unit_id
+            other = session.exec(
+                select(Client.id).where(Client.unit_id == unit, Client.phone == cleaned["phone"])
+            ).first()
             if other is not None and (client is None or other != client.id):
                 errors["phone"] = N_("Another client already has this phone number.")
     if "language" in values and not is_supported(values["language"]):
@@ -81,6 +90,7 @@ def enroll(
             privacy=privacy,
             consent_method=consent_method,
         ),
+        unit_id=unit_id,
     )
     values.pop("consent_method")
     client = Client(
@@ -99,21 +109,44 @@ def enroll(
     return client
 
 
-def update(session: Session, client: Client, *, now: datetime | None = None, **changes) -> Client:
-    """Change a client's details. A new phone number clears 'unreachable', so messages go
-    out again; a new language applies to every message composed from now on."""
+@dataclass(frozen=True)
+class Changes:
+    """What an update changed: the names of the fields (never their values, which are
+    personal data), and how many page links a new phone number stopped."""
+
+    fields: tuple[str, ...] = ()
+    links_revoked: int | None = None  # None: the phone number stayed
+
+    def audit_events(self) -> list[tuple[str, str]]:
+        """(action, detail) of each audit event the change needs, in order."""
+        events = [("client_changed", ", ".join(self.fields))] if self.fields else []
+        if self.links_revoked is not None:
+            events.append(("links_revoked", f"{self.links_revoked} (new phone number)"))
+        return events
+
+
+def update(session: Session, client: Client, *, now: datetime | None = None, **changes) -> Changes:
+    """Change a client's details; returns what changed. A new phone number clears
+    'unreachable', so messages go out again, and stops every page link sent to the old
+    number (whoever has that phone now must not open them); a new language applies to
+    every message composed from now on."""
     now = now or utcnow()
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput({field: N_("This cannot be changed.") for field in sorted(unknown)})
     values = validate(session, changes, client)
-    if "phone" in values and values["phone"] != client.phone:
+    changed = {field: value for field, value in values.items() if getattr(client, field) != value}
+    if not changed:
+        return Changes()
+    revoked = None
+    if "phone" in changed:
         client.unreachable_at = None
-    for field, value in values.items():
+        revoked = links.revoke_all(session, client, now)
+    for field, value in changed.items():
         setattr(client, field, value)
     client.updated_at = now
     session.add(client)
-    return client
+    return Changes(tuple(f for f in EDITABLE if f in changed), revoked)
 
 
 def opt_out(session: Session, client: Client, *, now: datetime | None = None) -> Client:

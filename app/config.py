@@ -1,14 +1,18 @@
 """Configuration read from the environment, with safe development defaults."""
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Recognisably unsafe: the app refuses to start in production with it.
+# Recognisably unsafe and published: the app refuses to start with them anywhere but on
+# a loopback address (app/twilio_requests.py signs with the token when none is set).
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+DEVELOPMENT_AUTH_TOKEN = "development-auth-token"
 
 ENVIRONMENT_KEYS = (
     "DATABASE_URL",
@@ -43,6 +47,8 @@ ENVIRONMENT_KEYS = (
     "AUDIT_RETENTION_DAYS",
     "LOG_LEVEL",
     "PROXY_COUNT",
+    "SMS_FLOOD_ANSWERS",
+    "SMS_FLOOD_WINDOW_MINUTES",
 )
 
 
@@ -133,6 +139,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "AUDIT_RETENTION_DAYS": "1825",
         "LOG_LEVEL": "INFO",
         "PROXY_COUNT": "0",
+        # Automatic answers per number per window; then one notice and silence (app/floods.py).
+        "SMS_FLOOD_ANSWERS": "6",
+        "SMS_FLOOD_WINDOW_MINUTES": "10",
         "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
         "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
         "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
@@ -152,7 +161,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config.setdefault("SESSION_COOKIE_NAME", "tydligt_session")
     # A staff session ends after 8 hours without use (each request renews it).
     config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
-    config.setdefault("SESSION_COOKIE_SECURE", config["PUBLIC_BASE_URL"].startswith("https://"))
+    config.setdefault("SESSION_COOKIE_SECURE", is_https(config["PUBLIC_BASE_URL"]))
     config["REMINDER_OFFSETS"] = (
         parse_offsets(config["REMINDER_OFFSETS"])
         if isinstance(config["REMINDER_OFFSETS"], str)
@@ -173,6 +182,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RECORD_RETENTION_DAYS",
         "AUDIT_RETENTION_DAYS",
         "PROXY_COUNT",
+        "SMS_FLOOD_ANSWERS",
+        "SMS_FLOOD_WINDOW_MINUTES",
     ):
         try:
             config[key] = int(config[key])
@@ -190,6 +201,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         raise ConfigError(
             "MESSAGE_RETENTION_DAYS must be at least 1 and at most RECORD_RETENTION_DAYS."
         )
+    if config["SMS_FLOOD_ANSWERS"] < 1 or config["SMS_FLOOD_WINDOW_MINUTES"] < 1:
+        raise ConfigError("SMS_FLOOD_ANSWERS and SMS_FLOOD_WINDOW_MINUTES must be at least 1.")
     if config["AUDIT_RETENTION_DAYS"] < 1:
         raise ConfigError("AUDIT_RETENTION_DAYS must be at least 1.")
     if not 0 <= config["MORNING_SEND_HOUR"] <= 23:
@@ -202,24 +215,52 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     return config
 
 
+def is_https(url: str) -> bool:
+    """Whether an address is https (the scheme in any letter case)."""
+    return urlsplit(url or "").scheme.lower() == "https"
+
+
+def is_loopback(url: str) -> bool:
+    """Whether an address reaches only this machine: localhost, 127.0.0.0/8 or ::1."""
+    try:
+        host = urlsplit(url or "").hostname  # lower case, without brackets or port
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def check_config(config: dict) -> None:
-    """Refuse configurations that would fail at the first send or run unsafely in production."""
+    """Refuse configurations that would fail at the first send or run unsafely in production.
+
+    The development SECRET_KEY and auth token are published, so anyone could forge a staff
+    session or sign webhooks with them: only a loopback address (and the test suite) may
+    run with them, whatever the scheme.
+    """
     transport = config["SMS_TRANSPORT"]
     if transport not in ("console", "twilio"):
         raise ConfigError("SMS_TRANSPORT must be 'console' or 'twilio'.")
     secret = config.get("SECRET_KEY") or ""
     weak_secret = secret == DEVELOPMENT_SECRET_KEY or len(secret) < 32
+    token = config.get("TWILIO_AUTH_TOKEN") or ""
     base = config.get("PUBLIC_BASE_URL") or ""
-    public = base.startswith("https://") and not config.get("TESTING")
-    if public and transport != "twilio":
-        # A public address is production: sessions and webhooks need real secrets.
+    if not is_loopback(base) and not config.get("TESTING"):
         problems = []
         if weak_secret:
             problems.append("SECRET_KEY must be a random value of at least 32 characters")
-        if not config.get("TWILIO_AUTH_TOKEN"):
+        if not token or token == DEVELOPMENT_AUTH_TOKEN:
             problems.append("TWILIO_AUTH_TOKEN is missing (webhooks would accept anyone)")
         if problems:
-            raise ConfigError(f"Refusing to start at {base}: " + "; ".join(problems))
+            raise ConfigError(
+                f"Refusing to start at {base or 'an empty PUBLIC_BASE_URL'} with development "
+                "secrets (only a loopback address may): " + "; ".join(problems)
+            )
     if transport != "twilio":
         return
     problems = []
@@ -227,11 +268,11 @@ def check_config(config: dict) -> None:
         problems.append("SECRET_KEY must be a random value of at least 32 characters")
     if not config.get("TWILIO_ACCOUNT_SID"):
         problems.append("TWILIO_ACCOUNT_SID is missing")
-    if not config.get("TWILIO_AUTH_TOKEN"):
+    if not token:
         problems.append("TWILIO_AUTH_TOKEN is missing")
     if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
         problems.append("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
-    if not base.startswith("https://") or "127.0.0.1" in base or "localhost" in base:
+    if not is_https(base) or is_loopback(base):
         problems.append("PUBLIC_BASE_URL must be the public https address Twilio calls")
     if problems:
         raise ConfigError("Refusing to start with SMS_TRANSPORT=twilio: " + "; ".join(problems))

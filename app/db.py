@@ -23,10 +23,18 @@ def normalise_database_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL and a busy timeout so a web and a worker can share it."""
+    """Create an engine; SQLite gets WAL and a busy timeout so a web and a worker can share it.
+
+    Statement parameters are never put into error messages (hide_parameters): they hold
+    phone numbers and message bodies, and errors end up in logs.
+    """
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -37,7 +45,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def get_engine() -> Engine:
@@ -83,7 +91,7 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def upgrade_database(engine: Engine) -> None:
     """Bring the schema up to date with the newest migration."""
-    command.upgrade(alembic_config(engine), "heads")
+    command.upgrade(alembic_config(engine), "head")
 
 
 @click.command("init-db")

@@ -4,7 +4,7 @@
   HTML that sets none itself, and HSTS when the public address is https.
 - Behind a TLS proxy: PROXY_COUNT trusted hops for the client address and scheme.
 - Logs: phone numbers keep their last three digits, page-link tokens are hidden, whoever
-  logs them (the app, gunicorn's access log, a library).
+  logs them (the app, gunicorn's access log, a library), in messages and tracebacks alike.
 """
 
 import logging
@@ -13,6 +13,7 @@ import re
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.config import is_https
 from app.phone import mask_phone
 
 DEFAULT_CSP = (
@@ -33,17 +34,29 @@ def mask(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
+_TRACEBACKS = logging.Formatter()
+
+
 class MaskingFilter(logging.Filter):
-    """Masks the formatted message of every record it sees (its arguments included)."""
+    """Masks the formatted message of every record it sees (its arguments included), and
+    its traceback and stack: a database error's text can carry a phone number."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is logged as it is
-            return True
-        masked = mask(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+            message = None
+        if message is not None:
+            masked = mask(message)
+            if masked != message:
+                record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatters print exc_text when it is set, so the masked one is what they show.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
         return True
 
 
@@ -67,7 +80,7 @@ def init_app(app: Flask) -> None:
     hops = app.config["PROXY_COUNT"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    https = app.config["PUBLIC_BASE_URL"].startswith("https://")
+    https = is_https(app.config["PUBLIC_BASE_URL"])
 
     @app.after_request
     def _headers(response: Response) -> Response:

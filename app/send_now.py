@@ -8,6 +8,7 @@ is true when it is composed and copies go to representatives as usual.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import client_records, staff_messages
@@ -78,6 +79,15 @@ def resolve(session: Session, client: Client, choice: str, now: datetime) -> Pla
     raise ValueError(f"Unknown choice {choice!r}")
 
 
+class AlreadySent(Exception):
+    """This form was sent before: a double click or a resubmit sends nothing more."""
+
+
+def form_key(batch: str, client: Client, kind: str, channel: str) -> str:
+    """The dedupe key of what one form sends one client: the same form plans it once."""
+    return f"now:{batch}:{client.id}:{kind}:{channel}"
+
+
 def send(
     session: Session,
     planned: Planned,
@@ -87,30 +97,53 @@ def send(
     text: str = "",
     now: datetime,
 ) -> list[OutboxMessage]:
-    """Plan the message to go out at once. `batch` names the form submission, so sending
-    the same form twice sends once."""
+    """Plan the message to go out at once. `batch` names the form submission: every message
+    it plans carries it in its unique dedupe key, so sending the same form twice, one after
+    the other or at the same moment, plans once. Raises AlreadySent when this form's
+    message was planned before; a request at the same moment breaks the unique key
+    (IntegrityError, at the latest when committing)."""
     if planned.kind is None:
         return []
     client = planned.client
     if planned.kind == "staff_message":
-        staff_messages.send(session, client, text=text, author=author, now=now)
-        return []
+        message = staff_messages.send(session, client, text=text, author=author, now=now)
+        row = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.subject_type == "staff_message",
+                OutboxMessage.subject_id == message.id,
+                OutboxMessage.representative_id.is_(None),
+            )
+        ).one()
+        # The typed words get a row of their own each time; the form's key on it is what
+        # makes a second submit of the same form fail (see the unique key below).
+        row.dedupe_key = form_key(batch, client, planned.kind, row.channel)
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise AlreadySent from None
+        return [row]
     subject = planned.subject
     subject_type = "client" if isinstance(subject, Client) else type(subject).__name__.lower()
     channels = reminder_channels(client) if planned.kind == "appointment_reminder" else ["sms"]
+    keys = {channel: form_key(batch, client, planned.kind, channel) for channel in channels}
+    if session.exec(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key.in_(list(keys.values())))
+    ).first():
+        raise AlreadySent
     return [
         add_message(
             session,
             kind=planned.kind,
             client=client,
-            dedupe_key=f"now:{batch}:{client.id}:{planned.kind}:{channel}",
+            dedupe_key=key,
             due_at=now,
             subject_type=subject_type,
             subject_id=subject.id,
             subject_version=getattr(subject, "version", None),
             channel=channel,
         )
-        for channel in channels
+        for channel, key in keys.items()
     ]
 
 

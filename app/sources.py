@@ -2,7 +2,8 @@
 system's own id, and the staff a system names by e-mail address.
 
 A record written by a system carries source_system (the system's name, as on its API
-key) and source_id (its own id for the record). A unit sees only its own clients' records.
+key), source_id (its own id for the record) and the unit whose key wrote it (a client's
+unit_id, the source_unit_id of the others). A unit sees and matches only its own records.
 """
 
 from sqlmodel import Session, func, select
@@ -11,20 +12,26 @@ from app.models import Client, StaffUser
 
 
 def find(session: Session, model: type, *, unit_id: int, system: str, source_id: str):
-    """The unit's record of this kind that the system knows by `source_id`, or None."""
+    """The unit's record of this kind that the system knows by `source_id`, or None. Ids
+    are the unit's own: another unit's system with the same name has its own ids."""
     query = select(model).where(model.source_system == system, model.source_id == source_id)
     if model is Client:
         query = query.where(Client.unit_id == unit_id)
     else:
-        query = query.join(Client, Client.id == model.client_id).where(Client.unit_id == unit_id)
+        query = (
+            query.join(Client, Client.id == model.client_id)
+            .where(model.source_unit_id == unit_id)
+            .where(Client.unit_id == unit_id)
+        )
     return session.exec(query).first()
 
 
-def taken_elsewhere(session: Session, model: type, *, system: str, source_id: str) -> bool:
-    """Whether a record of this kind with the system's id exists at all (in another unit, when
-    find() did not see it). Two units' systems with the same name share one id space."""
-    query = select(model.id).where(model.source_system == system, model.source_id == source_id)
-    return session.exec(query).first() is not None
+def source_fields(model: type, *, unit_id: int, system: str, source_id: str) -> dict:
+    """The columns that mark a new record of this kind as the system's `source_id`."""
+    fields = {"source_system": system, "source_id": source_id}
+    if model is not Client:  # a client's unit is its own unit_id
+        fields["source_unit_id"] = unit_id
+    return fields
 
 
 def staff_by_email(session: Session, unit_id: int, email: str) -> StaffUser | None:

@@ -181,13 +181,17 @@ def client_edit(client_id: int):
         values = _detail_fields(form, [s.id for s in colleagues(db, current_staff())])
         if form.ok:
             try:
-                clients.update(db, found, **values)
+                changes = clients.update(db, found, **values)
             except InvalidInput as exc:
                 form.absorb(exc)
             else:
-                record("client_changed", client_id=found.id, detail=", ".join(sorted(values)))
+                for action, detail in changes.audit_events():
+                    record(action, client_id=found.id, detail=detail)
                 db.commit()
-                flash(_("Saved."))
+                if changes.links_revoked:
+                    flash(_("Saved. Page links sent to the old number no longer work."))
+                else:
+                    flash(_("Saved."))
                 return redirect(url_for("admin.client", client_id=found.id))
     else:
         form = Form(

@@ -1,8 +1,10 @@
 """Send now: any message kind to one client or a chosen group, after a preview."""
 
+import re
 import secrets
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from app import send_now as sending_now
@@ -14,6 +16,16 @@ from app.admin.words import N_, _, ngettext
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Appointment, AppointmentStatus, Checklist, ChecklistStatus, Client, utcnow
+
+# The form's one-time token (batch): a new one for each form shown, kept through the
+# preview; everything the form sends carries it in its dedupe key (app/send_now.py).
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
+
+
+def new_form_token() -> str:
+    """A fresh token for a Send now form."""
+    return secrets.token_hex(8)
+
 
 CHOICE_LABELS = {
     "staff_message": N_("Your own words"),
@@ -81,7 +93,11 @@ def send_now():
     )
     own = _group("all", None)
     planned, example = [], None
-    batch = request.form.get("batch") or secrets.token_hex(8)
+    batch = request.form.get("batch", "")
+    if batch and not FORM_TOKEN.match(batch):  # not a token this page made
+        form.fail("batch", _("This form is out of date. Check it and send again."))
+    if not FORM_TOKEN.match(batch):
+        batch = new_form_token()
     if request.method == "POST":
         group = form.choice("group", GROUPS)
         choice = form.choice("choice", sending_now.SENDABLE)
@@ -105,7 +121,13 @@ def send_now():
             try:
                 sent = _send(planned, batch, text)
             except InvalidInput as exc:
+                db.rollback()
                 form.absorb(exc)
+            except (sending_now.AlreadySent, IntegrityError):
+                # A double click, a resubmit, or both at once: the first one sent it.
+                db.rollback()
+                flash(_("This was already sent. It was not sent again."))
+                return redirect(url_for("admin.outbox"))
             else:
                 flash(
                     ngettext(

@@ -1,5 +1,9 @@
 """Settings: the unit's sender, numbers, hours, sending window and reminder offsets, and
-the review status of each client language. Administrators only; every change is audited."""
+the review status of each client language. Administrators only; every change is audited.
+
+The review status is one file for the whole installation (locales/review.toml), shared
+by every unit: the page shows it, and it is changed only on the server with
+`flask --app app translate review`, never by one unit's administrator."""
 
 import string
 
@@ -8,16 +12,15 @@ from werkzeug.datastructures import MultiDict
 
 from app import translate
 from app.admin import bp
-from app.admin.access import current_staff, record, today
+from app.admin.access import current_staff, record
 from app.admin.auth import admin_only
 from app.admin.forms import Form
-from app.admin.labels import kind_label, language_label
+from app.admin.labels import kind_label
 from app.admin.words import N_, _
 from app.config import ConfigError, parse_offsets
 from app.contacts import WEEKDAYS, display_phone, parse_office_hours
 from app.db import get_session
 from app.kinds import KINDS
-from app.languages import is_supported
 from app.models import Unit
 
 # Phones show an alphanumeric sender of at most 11 characters; networks take only the
@@ -159,12 +162,7 @@ def _audit_detail(unit: Unit, values: dict) -> str:
     return "; ".join(parts)
 
 
-def review_form() -> Form:
-    """The language review form, with today's date."""
-    return Form({"reviewed_on": today().isoformat()})
-
-
-def _page(unit: Unit, form: Form, review: Form, status: int = 200):
+def _page(unit: Unit, form: Form, status: int = 200):
     defaults = ",".join(o.label for o in current_app.config["REMINDER_OFFSETS"])
     urgent = [kind_label(k.name) for k in KINDS.values() if k.urgent and not k.reply]
     languages = translate.language_status()
@@ -173,9 +171,7 @@ def _page(unit: Unit, form: Form, review: Form, status: int = 200):
             "admin/settings/index.html",
             unit=unit,
             form=form,
-            review=review,
             languages=languages,
-            language_options=[(row["code"], language_label(row["code"])) for row in languages],
             weekdays=[(code, _(name)) for code, name in WEEKDAY_NAMES.items()],
             sender_limit=SENDER_ID_LIMIT,
             sender_warning=sender_name_warning(unit.sender_name),
@@ -196,11 +192,11 @@ def settings():
     """The unit's settings; a form with any error saves nothing."""
     unit = _unit()
     if request.method == "GET":
-        return _page(unit, unit_form(unit), review_form())
+        return _page(unit, unit_form(unit))
     form = Form()
     values = read_unit_settings(form)
     if not form.ok:
-        return _page(unit, form, review_form(), 422)
+        return _page(unit, form, 422)
     detail = _audit_detail(unit, values)
     if not detail:
         flash(_("Nothing was changed."))
@@ -213,42 +209,3 @@ def settings():
     session.commit()
     flash(_("The settings are saved."))
     return redirect(url_for("admin.settings"))
-
-
-@bp.route("/settings/languages", methods=["POST"])
-@admin_only
-def settings_language_review():
-    """Record that a qualified translator reviewed a language, or set it back to draft."""
-    unit = _unit()
-    form = Form()
-    code = form.value("language")
-    if not is_supported(code):
-        form.fail("language", _("Choose one of the options."))
-    draft = form.value("action") == "draft"
-    reviewer = "" if draft else form.text("reviewer", required=True, max_length=120)
-    if any(ord(c) < 32 for c in reviewer):
-        form.fail("reviewer", _("Write the name on one line."))
-    reviewed_on = None if draft else form.day("reviewed_on")
-    if reviewed_on is not None and reviewed_on > today():
-        form.fail("reviewed_on", _("The date cannot be in the future."))
-    if form.ok:
-        review = (
-            translate.Review("draft")
-            if draft
-            else translate.Review("reviewed", reviewer, reviewed_on)
-        )
-        try:
-            translate.set_review(code, review)
-        except OSError:
-            form.fail("language", _("The review status could not be saved. Ask IT support."))
-    if not form.ok:
-        return _page(unit, unit_form(unit), form, 422)
-    detail = (
-        f"language review {code}: draft"
-        if draft
-        else f"language review {code}: reviewed by {reviewer} on {reviewed_on.isoformat()}"
-    )
-    record("settings_changed", subject_type="language", detail=detail)
-    get_session().commit()
-    flash(_("The review status is saved."))
-    return redirect(url_for("admin.settings") + "#languages")

@@ -74,7 +74,7 @@ def put_appointment(
             else client.caseworker_id
         )
         booked = appointments.book(
-            session, client, now=now, source_system=who.system, source_id=source_id, **values
+            session, client, now=now, **records.source(who, Appointment, source_id), **values
         )
         who.record(session, "appointment_booked", client_id=client.id,
                    subject_type="appointment", subject_id=booked.id)  # fmt: skip

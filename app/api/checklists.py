@@ -79,8 +79,7 @@ def put_checklist(
         staff_id=records.staff_id(session, who, body.staff_email, "/staff_email")
         or client.caseworker_id,
         now=now or utcnow(),
-        source_system=who.system,
-        source_id=source_id,
+        **records.source(who, Checklist, source_id),
     )
     who.record(session, "checklist_created", client_id=client.id, subject_type="checklist",
                subject_id=created.id, detail=body.application_type)  # fmt: skip

@@ -61,7 +61,8 @@ def put_client(
     if client is None:
         client = clients.unlinked_by_phone(session, who.unit_id, body.phone)
         if client is not None:
-            client.source_system, client.source_id = who.system, source_id
+            for name, value in records.source(who, Client, source_id).items():
+                setattr(client, name, value)
             session.add(client)
             who.record(session, "client_linked", client_id=client.id, detail=source_id)
     if client is None:
@@ -71,18 +72,15 @@ def put_client(
             unit_id=who.unit_id,
             caseworker_id=values.get("caseworker_id"),
             now=now,
-            source_system=who.system,
-            source_id=source_id,
+            **records.source(who, Client, source_id),
             **defaults,
         )
         who.record(session, "client_created", client_id=client.id)
         created = True
     else:
-        cleaned = clients.validate(session, values, client)
-        changes = {k: v for k, v in cleaned.items() if getattr(client, k) != v}
-        if changes:
-            clients.update(session, client, now=now, **changes)
-            who.record(session, "client_changed", client_id=client.id, detail=", ".join(changes))
+        changes = clients.update(session, client, now=now, **values)
+        for action, detail in changes.audit_events():
+            who.record(session, action, client_id=client.id, detail=detail)
     if body.consent_method is not None and client.consent_at is None:
         moment = clients.consent_moment(body.consent_date, now)
         clients.record_consent(session, client, body.consent_method.value, now=moment)

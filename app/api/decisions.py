@@ -57,7 +57,7 @@ def _announce(session, who, source_id, body, client, existing, staff_id, now):
     if existing is None:
         decision = decisions.announce(
             session, client, service=body.service, expected_on=body.expected_on,
-            staff_id=staff_id, now=now, source_system=who.system, source_id=source_id,
+            staff_id=staff_id, now=now, **records.source(who, Decision, source_id),
         )  # fmt: skip
         who.record(session, "decision_announced", client_id=client.id,
                    subject_type="decision", subject_id=decision.id)  # fmt: skip
@@ -109,7 +109,7 @@ def put_decision(
         now=now,
         staff_id=staff_id,
         **values,
-        **({} if existing else {"source_system": who.system, "source_id": source_id}),
+        **({} if existing else records.source(who, Decision, source_id)),
     )
     who.record(session, "decision_sent", client_id=client.id, subject_type="decision",
                subject_id=decision.id, detail=f"decision_{decision.outcome}")  # fmt: skip

@@ -45,6 +45,8 @@ from app.models import (
 )
 
 SETTLE = timedelta(seconds=5)
+MAX_ID = 2**63 - 1  # the largest BIGINT; a larger one fails in the database
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 SUBJECTS = {
     "client": Client,
     "appointment": Appointment,
@@ -77,14 +79,19 @@ def encode(moment: datetime, item_id: int) -> str:
 
 
 def decode(cursor: str) -> tuple[datetime, int]:
-    """The moment and id in a cursor; a 422 problem if it is not one of ours."""
+    """The moment and id in a cursor; a 422 problem if it is not one of ours. Ours hold an
+    id a database integer can hold and a moment of an item already stored (never one far
+    ahead, nor one a database or a time zone could not hold)."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment_text, id_text = text.split("|")
         moment = datetime.fromisoformat(moment_text)
-        if moment.tzinfo is None or not id_text.isdigit():
+        if moment.tzinfo is None or not (id_text.isascii() and id_text.isdigit()):
             raise ValueError(text)
-        return moment, int(id_text)
+        moment, item_id = moment.astimezone(UTC), int(id_text)
+        if item_id > MAX_ID or not EARLIEST <= moment <= utcnow() + timedelta(days=1):
+            raise ValueError(text)
+        return moment, item_id
     except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
         raise problems.invalid(
             [field_error("after", "This is not a cursor from this feed.", "query")]

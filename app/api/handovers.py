@@ -76,7 +76,8 @@ def put_handover(
         from_staff=session.get(StaffUser, from_id) if from_id else None,
         now=now or utcnow(),
     )
-    handover.source_system, handover.source_id = who.system, source_id
+    for name, value in records.source(who, Handover, source_id).items():
+        setattr(handover, name, value)
     session.add(handover)
     session.flush()
     who.record(session, "handover_made", client_id=client.id, subject_type="handover",

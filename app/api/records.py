@@ -29,20 +29,18 @@ def find_or_404(session: Session, caller: Caller, model: type, source_id: str):
 
 
 def find(session: Session, caller: Caller, model: type, source_id: str):
-    """The unit's record with the system's id, or None; 409 when another unit has it."""
-    record = sources.find(
+    """The unit's record with the system's id, or None (another unit's records with the same
+    id are neither found nor in the way)."""
+    return sources.find(
         session, model, unit_id=caller.unit_id, system=caller.system, source_id=source_id
     )
-    if record is None and sources.taken_elsewhere(
-        session, model, system=caller.system, source_id=source_id
-    ):
-        raise Problem(
-            409,
-            "Another unit's record has this id from a system with the same name. Keys of "
-            "separate case systems need different names.",
-            type=problems.CONFLICT,
-        )
-    return record
+
+
+def source(caller: Caller, model: type, source_id: str) -> dict:
+    """The columns that mark a new record as the caller's `source_id`, in its unit."""
+    return sources.source_fields(
+        model, unit_id=caller.unit_id, system=caller.system, source_id=source_id
+    )
 
 
 def client_named(session: Session, caller: Caller, source_id: str) -> Client:

@@ -53,7 +53,8 @@ def put_representative(
     if existing is None:
         values = {name: getattr(body, name) for name in DETAILS}
         added = representatives.add(session, client, **values)
-        added.source_system, added.source_id = who.system, source_id
+        for name, value in records.source(who, Representative, source_id).items():
+            setattr(added, name, value)
         session.add(added)
         session.flush()
         who.record(session, "representative_added", client_id=client.id,

@@ -32,7 +32,9 @@ class Appointment(SQLModel, table=True):
     __table_args__ = (
         one_of("mode", MeetingMode, "ck_appointment_mode"),
         one_of("status", AppointmentStatus, "ck_appointment_status"),
-        UniqueConstraint("source_system", "source_id", name="uq_appointment_source"),
+        UniqueConstraint(
+            "source_unit_id", "source_system", "source_id", name="uq_appointment_source"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,6 +57,9 @@ class Appointment(SQLModel, table=True):
     version: int = Field(default=1, description="Raised on every change, so old reminders die")
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
+    source_unit_id: int | None = Field(
+        default=None, foreign_key="unit.id", description="The unit whose system gave source_id"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -75,7 +80,9 @@ class Checklist(SQLModel, table=True):
 
     __table_args__ = (
         one_of("status", ChecklistStatus, "ck_checklist_status"),
-        UniqueConstraint("source_system", "source_id", name="uq_checklist_source"),
+        UniqueConstraint(
+            "source_unit_id", "source_system", "source_id", name="uq_checklist_source"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -87,6 +94,9 @@ class Checklist(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
+    source_unit_id: int | None = Field(
+        default=None, foreign_key="unit.id", description="The unit whose system gave source_id"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -125,7 +135,7 @@ class Decision(SQLModel, table=True):
     __table_args__ = (
         one_of("outcome", DecisionOutcome, "ck_decision_outcome"),
         one_of("status", DecisionStatus, "ck_decision_status"),
-        UniqueConstraint("source_system", "source_id", name="uq_decision_source"),
+        UniqueConstraint("source_unit_id", "source_system", "source_id", name="uq_decision_source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -145,6 +155,9 @@ class Decision(SQLModel, table=True):
     version: int = Field(default=1, description="Raised on every change, so old notices die")
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
+    source_unit_id: int | None = Field(
+        default=None, foreign_key="unit.id", description="The unit whose system gave source_id"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -159,7 +172,7 @@ class Handover(SQLModel, table=True):
 
     __table_args__ = (
         one_of("kind", HandoverKind, "ck_handover_kind"),
-        UniqueConstraint("source_system", "source_id", name="uq_handover_source"),
+        UniqueConstraint("source_unit_id", "source_system", "source_id", name="uq_handover_source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -174,4 +187,7 @@ class Handover(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
+    source_unit_id: int | None = Field(
+        default=None, foreign_key="unit.id", description="The unit whose system gave source_id"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

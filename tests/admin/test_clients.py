@@ -246,3 +246,85 @@ def test_a_long_list_is_paged_and_keeps_the_search(as_caseworker, session, casew
     assert any(link in first for link in ("?page=2&amp;q=anna", "?q=anna&amp;page=2"))
     second = as_caseworker.get("/admin/clients?q=anna&page=2").get_data(as_text=True)
     assert "Anna51" in second and "Page 2 of 2" in second
+
+
+# A number may be a client of two units; changes are audited by name; a new number ends
+# every page link.
+
+
+def edit_form(client, **changes) -> dict:
+    values = {"first_name": client.first_name, "last_name": client.last_name,
+              "phone": client.phone, "language": client.language, "channel": client.channel,
+              "privacy": client.privacy, "picture_support": "1" if client.picture_support else "",
+              "caseworker_id": str(client.caseworker_id)}  # fmt: skip
+    return values | changes
+
+
+def other_unit_client(session, **values) -> Client:
+    from tests.factories import create_staff, create_unit
+
+    other = create_unit(session, name="Västby kommun", phone="+46846500500")
+    per = create_staff(session, other, email="per@vastby.example", name="Per Västby")
+    return create_client(session, per, **values)
+
+
+def test_a_number_a_client_of_another_unit_has_can_be_registered(
+    as_caseworker, session, caseworker
+):
+    theirs = other_unit_client(session, first_name="Nils", phone="+46700000003")
+    response = post(as_caseworker, "/admin/clients/new", NEW_CLIENT)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    ours = session.exec(select(Client).where(Client.id != theirs.id)).one()
+    assert (ours.phone, ours.unit_id) == ("+46700000003", caseworker.unit_id)
+
+
+def test_a_client_may_change_to_a_number_a_client_of_another_unit_has(
+    as_caseworker, session, caseworker
+):
+    theirs = other_unit_client(session, first_name="Nils", phone="+46700000003")
+    sara = create_client(session, caseworker, phone="+46700000001")
+    response = post(
+        as_caseworker, f"/admin/clients/{sara.id}/edit", edit_form(sara, phone=theirs.phone)
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Client, sara.id).phone == "+46700000003"
+
+
+def test_a_change_is_audited_with_the_names_of_the_fields_that_changed(
+    as_caseworker, session, caseworker
+):
+    sara = create_client(session, caseworker, phone="+46700000001")
+    post(as_caseworker, f"/admin/clients/{sara.id}/edit",
+         edit_form(sara, first_name="Sarah", phone="070-000 00 07"))  # fmt: skip
+    post(as_caseworker, f"/admin/clients/{sara.id}/edit", edit_form(sara, first_name="Sarah",
+         phone="+46700000007"))  # nothing changed  # fmt: skip
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "client_changed")).all()
+    assert [e.detail for e in events] == ["first_name, phone"]
+    assert "0700000007" not in events[0].detail and "Sarah" not in events[0].detail
+
+
+def test_a_new_phone_number_stops_every_page_link_and_is_audited(
+    as_caseworker, session, caseworker
+):
+    from app import links
+
+    sara = create_client(session, caseworker, phone="+46700000001")
+    links.create(session, sara, "message", utcnow())
+    links.create(session, sara, "overview", utcnow())
+    session.commit()
+    post(as_caseworker, f"/admin/clients/{sara.id}/edit", edit_form(sara, language="en"))
+    session.expire_all()
+    assert all(link.revoked_at is None for link in session.exec(select(LinkToken)))
+    response = post(
+        as_caseworker,
+        f"/admin/clients/{sara.id}/edit",
+        edit_form(sara, phone="0700000008"),
+        follow_redirects=True,
+    )
+    assert "Page links sent to the old number no longer work." in response.get_data(as_text=True)
+    session.expire_all()
+    assert all(link.revoked_at is not None for link in session.exec(select(LinkToken)))
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "links_revoked")).one()
+    assert event.client_id == sara.id and event.actor_id == caseworker.id
+    assert event.detail == "2 (new phone number)"

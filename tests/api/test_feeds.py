@@ -181,3 +181,28 @@ def test_a_message_claimed_by_a_worker_comes_again_as_sending(session, api, froz
     frozen_clock.move_to(LATER + timedelta(minutes=1))
     [item] = api.get(f"/outbox?after={cursor}").get_json()["items"]
     assert item["status"] == "sending" and item["attempts"] == 1
+
+
+def forged(text: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", ["/outbox", "/inbound", "/callbacks"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "2026-03-02T08:00:00+00:00|9223372036854775808",  # 2^63: no database integer
+        "2026-03-02T08:00:00+00:00|99999999999999999999999",
+        "9999-12-31T23:59:59-14:00|1",  # past year 9999 in UTC
+        "0001-01-01T00:00:00+14:00|1",  # before year 1 in UTC
+        "9999-12-31T23:59:59.999999+00:00|1",
+        "2026-03-02T08:00:00+00:00|١٢",  # digits, but not ours
+    ],
+)
+def test_a_forged_cursor_is_refused_on_every_feed(api, enrolled, path, cursor):
+    response = api.get(f"{path}?after={forged(cursor)}")
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["errors"][0]["path"] == "after"
