@@ -5,10 +5,13 @@ to the provider one by one and then records the batch's results in one commit (w
 app/sending.py's FRESH_FOR of claiming). If the process dies in between (SIGKILL, power
 loss, a deploy), those rows stay in `sending`. Once it is older than
 CLAIM_TIMEOUT_SECONDS, any worker takes it over (compare-and-set on the claim token) and
-asks the provider whether a message to that number was created since the claim:
+asks the provider whether a message to that number was created through its API since the
+claim (`outbound-api`: not our TwiML answer to a text the client sent meanwhile, nor a
+call dialled from another call):
 
 - one the outbox does not know yet: it was sent. The row becomes `sent` with that id, and
-  delivery reports update it as usual. Never sent twice.
+  delivery reports update it as usual (one that came while the id was unknown is applied
+  now, app/delivery.py). Never sent twice.
 - none: it was never handed over. The row goes back to `pending`, due now, and is sent once.
 - the provider cannot be asked: the row waits for the next sweep. After GIVE_UP it is
   marked `failed` with "may or may not have been sent", and staff see it on Today to check
@@ -22,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import audit
+from app import audit, delivery
 from app.models import Client, OutboxMessage, OutboxStatus, Representative
 from app.transports import Transport, TransportError
 
@@ -118,6 +121,8 @@ def recover_stale(
         message.updated_at = now
         session.add(message)
         session.commit()
+        if outcome == "sent":
+            delivery.apply_early_reports(session, [message])
         counts[outcome] = counts.get(outcome, 0) + 1
     if counts:
         log.warning("Settled rows a stopped worker left in sending: %s", counts)

@@ -13,8 +13,8 @@ from app.planner import add_message
 from app.sending import claim_due, send_due
 from app.transports import Accepted, Outgoing, TransportError
 from app.transports.twilio import TwilioTransport
-from tests.factories import create_client
-from tests.twilio_fake import FakeTwilioHttp, error_body
+from tests.factories import book_appointment, create_client
+from tests.twilio_fake import FakeTwilioHttp, error_body, listing
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
 
@@ -146,6 +146,10 @@ def test_twilio_gets_a_validity_period_and_is_asked_by_number(app):
                  "date_created": "Tue, 03 Mar 2026 09:00:00 +0000"},
                 {"sid": "SMin", "direction": "inbound",
                  "date_created": "Wed, 04 Mar 2026 09:00:40 +0000"},
+                {"sid": "SMreply", "direction": "outbound-reply",
+                 "date_created": "Wed, 04 Mar 2026 09:00:41 +0000"},
+                {"sid": "SMfromcall", "direction": "outbound-call",
+                 "date_created": "Wed, 04 Mar 2026 09:00:42 +0000"},
             ], "next_page_uri": None, "page": 0, "page_size": 20}),
         ]
     )  # fmt: skip
@@ -168,3 +172,70 @@ def test_a_failed_twilio_lookup_is_a_transport_error(app):
         assert not exc.permanent
     else:
         raise AssertionError("a failed lookup must raise")
+
+
+def twilio(app, http: FakeTwilioHttp) -> TwilioTransport:
+    return TwilioTransport(app.config | {"TWILIO_HTTP_CLIENT": http,
+                                         "TWILIO_FROM_NUMBER": "+46846500400"})  # fmt: skip
+
+
+def test_our_answer_to_a_clients_text_is_not_taken_for_the_lost_message(app, session):
+    """A worker died with a message claimed but not handed over; meanwhile the client
+    texted and Twilio sent our TwiML answer (an outbound-reply) to the same number. That
+    answer is not the lost message: it is sent, once."""
+    _strand(session, 1, NOW)
+    http = FakeTwilioHttp([(200, listing("messages", [
+        {"sid": "SMreply", "direction": "outbound-reply",
+         "date_created": "Wed, 04 Mar 2026 09:04:00 +0000"},
+        {"sid": "SMfromcall", "direction": "outbound-call",
+         "date_created": "Wed, 04 Mar 2026 09:03:00 +0000"},
+    ]))])  # fmt: skip
+    result = send_due(NOW + timedelta(minutes=11), transport=twilio(app, http))
+    assert (result.recovered, result.sent) == (1, 1)
+    assert [(r["method"], r["uri"].rsplit("/", 1)[-1]) for r in http.requests] == [
+        ("GET", "Messages.json"),
+        ("POST", "Messages.json"),
+    ]
+    assert http.requests[0]["params"]["To"] == "+46700000001"
+    row = rows(session)[0]
+    assert row.status == "sent" and row.provider_id not in ("SMreply", "SMfromcall")
+    assert row.provider_id == "SM" + f"{2:032d}"  # the fake's id for the second request
+
+
+def test_a_call_dialled_from_another_call_is_not_taken_for_the_lost_reminder_call(app, session):
+    """Only calls created through the API are ours: an outbound-dial leg to the client's
+    number (a call forwarded to them) is not the reminder call a worker died on."""
+    client = create_client(session, channel="voice")
+    book_appointment(session, client, starts_at=NOW + timedelta(hours=22), now=NOW)
+    claimed = claim_due(session, NOW, 100)
+    assert [m.channel for m in claimed] == ["voice"]
+    http = FakeTwilioHttp([(200, listing("calls", [
+        {"sid": "CAdialled", "direction": "outbound-dial",
+         "date_created": "Wed, 04 Mar 2026 09:02:00 +0000"},
+        {"sid": "CAin", "direction": "inbound",
+         "date_created": "Wed, 04 Mar 2026 09:01:00 +0000"},
+    ]))])  # fmt: skip
+    result = send_due(NOW + timedelta(minutes=11), transport=twilio(app, http))
+    assert (result.recovered, result.sent) == (1, 1)
+    assert [(r["method"], r["uri"].rsplit("/", 1)[-1]) for r in http.requests] == [
+        ("GET", "Calls.json"),
+        ("POST", "Calls.json"),
+    ]
+    row = rows(session)[0]
+    assert row.status == "sent" and row.provider_id.startswith("CA0")
+
+
+def test_a_call_created_through_the_api_is_taken_and_not_made_again(app, session):
+    client = create_client(session, channel="voice")
+    book_appointment(session, client, starts_at=NOW + timedelta(hours=22), now=NOW)
+    claim_due(session, NOW, 100)
+    http = FakeTwilioHttp([(200, listing("calls", [
+        {"sid": "CAdialled", "direction": "outbound-dial",
+         "date_created": "Wed, 04 Mar 2026 09:02:00 +0000"},
+        {"sid": "CAours", "direction": "outbound-api",
+         "date_created": "Wed, 04 Mar 2026 09:00:02 +0000"},
+    ]))])  # fmt: skip
+    result = send_due(NOW + timedelta(minutes=11), transport=twilio(app, http))
+    assert (result.recovered, result.sent) == (1, 0)
+    assert [r["method"] for r in http.requests] == ["GET"]
+    assert (rows(session)[0].status, rows(session)[0].provider_id) == ("sent", "CAours")

@@ -25,7 +25,15 @@ class FakeTwilioHttp(HttpClient):
         timeout=None,
         allow_redirects=False,
     ):
-        self.requests.append({"method": method, "uri": uri, "data": dict(data or {}), "auth": auth})
+        self.requests.append(
+            {
+                "method": method,
+                "uri": uri,
+                "params": dict(params or {}),
+                "data": dict(data or {}),
+                "auth": auth,
+            }
+        )
         if self.responses:
             status, body = self.responses.pop(0)
         else:
@@ -38,3 +46,8 @@ class FakeTwilioHttp(HttpClient):
 def error_body(code: int, status: int, message: str = "refused") -> dict:
     """The JSON Twilio sends with an error response."""
     return {"code": code, "message": message, "more_info": "", "status": status}
+
+
+def listing(key: str, items: list[dict]) -> dict:
+    """One page of a list answer ("messages" or "calls"), the last page."""
+    return {key: items, "next_page_uri": None, "page": 0, "page_size": 20}
