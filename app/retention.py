@@ -4,8 +4,14 @@ RECORD_RETENTION_DAYS (default 730); the audit log after AUDIT_RETENTION_DAYS (d
 1825); an API write's stored answer (for Idempotency-Key retries) after 24 hours.
 The worker runs this daily (job `retention`); `flask retention` runs it by hand.
 
-Retention is code, not a promise: each step is one UPDATE or DELETE by date, safe to run
+Retention is code, not a promise: each step is an UPDATE or DELETE by date, safe to run
 again and in several processes at once.
+
+Retention reaches the provider too: what the provider keeps of a text whose words are
+removed here (the message, its pictures, a recording left for the case worker, a reminder
+call) is queued in provider_deletion in the same transaction, and deleted there through
+the transport after our own deletion is committed. A deletion there that fails stays
+queued for the next run and never holds up ours.
 """
 
 import logging
@@ -16,6 +22,7 @@ from flask import current_app
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
+from app import delivery
 from app.api import idempotency
 from app.db import session_scope
 from app.models import (
@@ -30,61 +37,93 @@ from app.models import (
     StaffMessage,
     utcnow,
 )
+from app.models.messaging import OutboxChannel, ProviderDeletion, ProviderItem
+from app.transports import Transport, TransportError, get_provider
 
 log = logging.getLogger(__name__)
 
 CALL_STEP_KEEP = timedelta(days=1)  # a call's screens are needed only while it lasts
 LOGIN_ATTEMPT_KEEP = timedelta(days=30)
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+CHUNK = 500  # ids per UPDATE: well inside every database's limit on parameters
 
 
 def _count(result) -> int:
     return max(result.rowcount or 0, 0)
 
 
+def _blank(session: Session, model, condition, values: dict, *columns) -> list[tuple]:
+    """Set `values` on the rows matching `condition`; returns `columns` as they were before,
+    for exactly the rows this run changed (runs at once never both take the same row)."""
+    found = session.exec(select(model.id, *columns).where(condition).with_for_update()).all()
+    changed = []
+    for start in range(0, len(found), CHUNK):
+        chunk = found[start : start + CHUNK]
+        ids = set(
+            session.exec(
+                update(model)
+                .where(model.id.in_([row[0] for row in chunk]), condition)
+                .values(**values)
+                .returning(model.id)
+            ).scalars()
+        )
+        changed += [tuple(row[1:]) for row in chunk if row[0] in ids]
+    return changed
+
+
 def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
-    """Blank every message text older than the cutoff (the rows stay)."""
+    """Blank every message text older than the cutoff (the rows stay), and queue what the
+    provider keeps of them for deletion there."""
+    outbox = _blank(
+        session,
+        OutboxMessage,
+        (OutboxMessage.body.is_not(None))
+        & (OutboxMessage.status.not_in(OPEN))
+        & (OutboxMessage.created_at < cutoff),
+        {"body": None},
+        OutboxMessage.provider_id,
+        OutboxMessage.channel,
+    )
+    inbound = _blank(
+        session,
+        InboundMessage,
+        (InboundMessage.received_at < cutoff)
+        & (
+            (InboundMessage.body.is_not(None))
+            | (InboundMessage.media != "")
+            | (InboundMessage.reply.is_not(None))
+        ),
+        {"body": None, "media": "", "reply": None},
+        InboundMessage.provider_id,
+        InboundMessage.media,
+    )
+    staff = session.exec(
+        update(StaffMessage)
+        .where(StaffMessage.text.is_not(None), StaffMessage.created_at < cutoff)
+        .values(text=None)
+    )
+    recordings = _blank(
+        session,
+        CallbackRequest,
+        (CallbackRequest.recording_url.is_not(None)) & (CallbackRequest.created_at < cutoff),
+        {"recording_url": None},
+        CallbackRequest.recording_url,
+    )
+    queued = [
+        (ProviderItem.CALL if channel == OutboxChannel.VOICE else ProviderItem.MESSAGE, ref)
+        for ref, channel in outbox
+        if ref
+    ]
+    for ref, media in inbound:
+        queued += [(ProviderItem.MEDIA, url.strip()) for url in media.splitlines() if url.strip()]
+        queued.append((ProviderItem.MESSAGE, ref))
+    queued += [(ProviderItem.RECORDING, url) for (url,) in recordings]
+    session.add_all(ProviderDeletion(item=item, ref=ref[:500]) for item, ref in queued)
     return {
-        "outbox bodies": _count(
-            session.exec(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.body.is_not(None),
-                    OutboxMessage.status.not_in(OPEN),
-                    OutboxMessage.created_at < cutoff,
-                )
-                .values(body=None)
-            )
-        ),
-        "inbound texts": _count(
-            session.exec(
-                update(InboundMessage)
-                .where(
-                    InboundMessage.received_at < cutoff,
-                    (InboundMessage.body.is_not(None))
-                    | (InboundMessage.media != "")
-                    | (InboundMessage.reply.is_not(None)),
-                )
-                .values(body=None, media="", reply=None)
-            )
-        ),
-        "staff texts": _count(
-            session.exec(
-                update(StaffMessage)
-                .where(StaffMessage.text.is_not(None), StaffMessage.created_at < cutoff)
-                .values(text=None)
-            )
-        ),
-        "callback recordings": _count(
-            session.exec(
-                update(CallbackRequest)
-                .where(
-                    CallbackRequest.recording_url.is_not(None),
-                    CallbackRequest.created_at < cutoff,
-                )
-                .values(recording_url=None)
-            )
-        ),
+        "outbox bodies": len(outbox),
+        "inbound texts": len(inbound),
+        "staff texts": _count(staff),
+        "callback recordings": len(recordings),
     }
 
 
@@ -138,6 +177,7 @@ def purge(session: Session, now: datetime, config: dict) -> dict[str, int]:
         session.exec(delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_ATTEMPT_KEEP))
     )
     counts["idempotency answers"] = idempotency.purge_expired(session, now)
+    counts["early delivery reports"] = delivery.purge_early_reports(session, now)
     counts["audit events"] = _count(
         session.exec(
             delete(AuditEvent).where(
@@ -148,10 +188,53 @@ def purge(session: Session, now: datetime, config: dict) -> dict[str, int]:
     return counts
 
 
-def run_retention(now: datetime | None = None) -> dict[str, int]:
-    """One retention run in its own transaction; logs counts only."""
+def delete_at_provider(transport: Transport, now: datetime) -> dict[str, int]:
+    """Delete at the provider what retention removed here, oldest first, one short
+    transaction each and none open while the provider is asked. A deletion that fails
+    stays queued for the next run; a provider that throttles us or cannot be reached ends
+    this run's deletions (the rest wait for the next run)."""
     with session_scope() as session:
-        counts = purge(session, now or utcnow(), current_app.config)
+        waiting = session.exec(
+            select(ProviderDeletion.id, ProviderDeletion.item, ProviderDeletion.ref).order_by(
+                ProviderDeletion.id
+            )
+        ).all()
+    deleted = 0
+    for row_id, item, ref in waiting:
+        try:
+            transport.delete_stored(item, ref)
+        except TransportError as exc:
+            with session_scope() as session:
+                session.exec(
+                    update(ProviderDeletion)
+                    .where(ProviderDeletion.id == row_id)
+                    .values(
+                        attempts=ProviderDeletion.attempts + 1,
+                        tried_at=now,
+                        last_error=str(exc)[:300],
+                    )
+                )
+            if exc.throttled or exc.code is None:
+                log.warning("Provider deletions wait for the next run: %s", exc)
+                break
+            log.warning("Could not delete a %s at the provider (tried again next run): %s",
+                        item, exc)  # fmt: skip
+            continue
+        with session_scope() as session:
+            session.exec(delete(ProviderDeletion).where(ProviderDeletion.id == row_id))
+        deleted += 1
+    return {"deleted at the provider": deleted, "waiting at the provider": len(waiting) - deleted}
+
+
+def run_retention(
+    now: datetime | None = None, transport: Transport | None = None
+) -> dict[str, int]:
+    """One retention run: our own deletions in one transaction, then the provider's
+    (through `transport`, by default the app's); logs counts only."""
+    now = now or utcnow()
+    with session_scope() as session:
+        counts = purge(session, now, current_app.config)
+    counts |= delete_at_provider(transport or get_provider(), now)
     removed = {k: v for k, v in counts.items() if v}
     if removed:
         log.info("Retention removed: %s", ", ".join(f"{k} {v}" for k, v in removed.items()))

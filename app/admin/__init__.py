@@ -94,6 +94,7 @@ def init_app(app: Flask) -> None:
         feedback,
         handovers,
         inbox,
+        media,
         outbox,
         representatives,
         send_now,

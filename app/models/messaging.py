@@ -93,6 +93,21 @@ def _stamp_change(_mapper, _connection, message: OutboxMessage) -> None:
         message.updated_at = utcnow()
 
 
+class EarlyReport(SQLModel, table=True):
+    """A delivery report on a provider id the outbox does not know yet: Twilio reported
+    before the sweep recorded the id. Applied once the id is known (app/delivery.py)."""
+
+    __tablename__ = "early_report"
+    __table_args__ = (one_of("channel", OutboxChannel, "ck_early_report_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: str = Field(max_length=64, index=True, description="MessageSid or CallSid")
+    channel: str = Field(max_length=8, description="Which callback: sms or voice")
+    status: str = Field(max_length=30)
+    error_code: str = Field(default="", max_length=10)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
 class InboundMessage(SQLModel, table=True):
     """A text a client, a representative or an unknown number sent us. Never dropped."""
 
@@ -234,3 +249,28 @@ class LoginAttempt(SQLModel, table=True):
     address: str = Field(default="", max_length=64, description="The client's IP address")
     succeeded: bool = Field(default=False)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ProviderItem(StrEnum):
+    """What the provider keeps that retention deletes there as well."""
+
+    MESSAGE = "message"  # a text, sent or received (its media go with it)
+    CALL = "call"  # a reminder call
+    MEDIA = "media"  # one picture or file sent with a text
+    RECORDING = "recording"  # a message a caller recorded for the case worker
+
+
+class ProviderDeletion(SQLModel, table=True):
+    """Something retention removed here that the provider still keeps. Each retention run
+    deletes it there; one that fails stays and is tried again on the next run."""
+
+    __tablename__ = "provider_deletion"
+    __table_args__ = (one_of("item", ProviderItem, "ck_provider_deletion_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(max_length=10)
+    ref: str = Field(max_length=500, description="The provider's id, or the URL it gave us")
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    tried_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

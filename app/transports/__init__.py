@@ -46,6 +46,18 @@ class TransportError(RuntimeError):
         return self.code in THROTTLED_CODES
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A picture, document or recording as the provider keeps it."""
+
+    content: bytes
+    content_type: str
+
+
+class StoredFileGone(LookupError):
+    """The provider no longer keeps the file (deleted by retention, or never there)."""
+
+
 class Transport(Protocol):
     """Sends one message; raises TransportError when it cannot."""
 
@@ -57,8 +69,22 @@ class Transport(Protocol):
 
     def find_sent(self, message_id: int, to: str, channel: str, since: datetime) -> list[str]:
         """Provider ids of messages to `to` since `since` that may be this one (after a
-        worker stopped between handing it over and recording that). Raises TransportError
+        worker stopped between handing it over and recording that): only ones a transport
+        sent, never the provider's answers to a client's texts. Raises TransportError
         when the provider cannot be asked."""
+        ...
+
+    def delete_stored(self, item: str, ref: str) -> None:
+        """Delete what the provider keeps of one item (a ProviderItem: a message with its
+        media, a call, one media file, one recording), named by `ref`: the provider's id
+        or the URL it gave us. Already gone counts as deleted. Raises TransportError when
+        the provider cannot do it now."""
+        ...
+
+    def fetch_stored(self, item: str, ref: str) -> StoredFile:
+        """One media file or recording ("media" or "recording", `ref` the URL the provider
+        gave us), fetched with the account's credentials. Raises StoredFileGone when the
+        provider no longer keeps it, TransportError when it cannot be asked."""
         ...
 
 
@@ -82,8 +108,15 @@ def init_app(app: Flask) -> None:
     app.extensions["tydligt.transport"] = PacedTransport(
         transport, float(app.config["SEND_RATE_PER_SECOND"])
     )
+    app.extensions["tydligt.provider"] = transport
 
 
 def get_transport() -> Transport:
     """The current app's transport."""
     return current_app.extensions["tydligt.transport"]
+
+
+def get_provider() -> Transport:
+    """The current app's transport without the send pace: for deleting and fetching what
+    the provider keeps, which sends nothing."""
+    return current_app.extensions["tydligt.provider"]

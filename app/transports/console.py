@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.models import utcnow
 from app.phone import mask_phone
-from app.transports import Accepted, Outgoing
+from app.transports import Accepted, Outgoing, StoredFile, StoredFileGone
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +72,11 @@ class ConsoleTransport:
                 if record.get("message_id") == message_id:
                     found.append(record["id"])
         return found
+
+    def delete_stored(self, item: str, ref: str) -> None:
+        """Nothing is kept anywhere but the outbox file: only say what would be deleted."""
+        log.info("Console: nothing to delete at a provider for a %s", item)
+
+    def fetch_stored(self, item: str, ref: str) -> StoredFile:
+        """The console keeps no pictures or recordings."""
+        raise StoredFileGone(item)

@@ -3,11 +3,13 @@
 import logging
 from datetime import datetime, timedelta
 
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from requests import RequestException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from app.phone import mask_phone
-from app.transports import Accepted, Outgoing, TransportError
+from app.transports import Accepted, Outgoing, StoredFile, StoredFileGone, TransportError
+from app.transports.twilio_stored import FILE_TIMEOUT, FileHttpClient, file_url, resource
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class TwilioTransport:
         self.http_client = config.get("TWILIO_HTTP_CLIENT")
         self.validity_period = int(config.get("SMS_VALIDITY_SECONDS") or 0) or None
         self._client: Client | None = None
+        self._file_client: Client | None = None
 
     @property
     def client(self) -> Client:
@@ -103,8 +106,11 @@ class TwilioTransport:
         )
 
     def find_sent(self, message_id: int, to: str, channel: str, since: datetime) -> list[str]:
-        """Outbound messages (or calls) to the number created since `since`, newest first.
-        Twilio keeps no id of ours, so the caller takes one not yet known to the outbox."""
+        """Messages (or calls) to the number created through the API since `since`, newest
+        first. Twilio keeps no id of ours, so the caller takes one not yet known to the
+        outbox. Only `outbound-api` ones: an `outbound-reply` is our TwiML answer to a text
+        the client sent, an `outbound-dial` a call dialled from another call; neither is
+        what a worker handed over."""
         try:
             if channel == "voice":
                 found = self.client.calls.list(to=to, limit=20)
@@ -120,5 +126,67 @@ class TwilioTransport:
             for item in found
             if item.date_created is not None
             and item.date_created >= margin
-            and (getattr(item, "direction", "") or "").startswith("outbound")
+            and getattr(item, "direction", None) == "outbound-api"
         ]
+
+    @property
+    def file_client(self) -> Client:
+        """A Twilio client whose answers keep their bytes: for pictures and recordings."""
+        if self._file_client is None:
+            self._file_client = Client(
+                self.account_sid, self.auth_token, http_client=self.http_client or FileHttpClient()
+            )
+        return self._file_client
+
+    def delete_stored(self, item: str, ref: str) -> None:
+        """Delete a message (Twilio deletes its media with it), a call, one media file or
+        one recording at Twilio; a 404 means it is gone already."""
+        target = resource(self.client, item, ref)
+        if target is None:
+            log.info("Twilio keeps nothing under this %s reference", item)
+            return
+        try:
+            target.delete()
+        except (TwilioRestException, TwilioServiceException) as exc:
+            if exc.status == 404:
+                log.info("The %s was already gone at Twilio", item)
+                return
+            raise TransportError(
+                f"Twilio HTTP {exc.status} code {exc.code}",
+                permanent=is_permanent(exc.code, exc.status),
+                code=str(exc.code or exc.status),
+            ) from exc
+        except (TwilioException, RequestException) as exc:
+            raise TransportError(
+                f"Twilio unreachable: {type(exc).__name__}", permanent=False
+            ) from exc
+        log.info("Deleted a %s at Twilio", item)
+
+    def fetch_stored(self, item: str, ref: str) -> StoredFile:
+        """Fetch a media file or a recording (as MP3) from Twilio with the account's
+        credentials, through the twilio library's HTTP client."""
+        url = file_url(item, ref)
+        if url is None:
+            raise StoredFileGone(item)
+        try:
+            response = self.file_client.request(
+                "GET", url, headers={"Accept": "*/*"}, timeout=FILE_TIMEOUT, allow_redirects=True
+            )
+        except (TwilioException, RequestException) as exc:
+            raise TransportError(
+                f"Twilio unreachable: {type(exc).__name__}", permanent=False
+            ) from exc
+        if response.status_code in (404, 410):
+            raise StoredFileGone(item)
+        if response.status_code != 200:
+            raise TransportError(
+                f"Twilio HTTP {response.status_code}",
+                permanent=False,
+                code=str(response.status_code),
+            )
+        content = response.content
+        headers = {name.lower(): value for name, value in dict(response.headers or {}).items()}
+        return StoredFile(
+            content=content if isinstance(content, bytes) else content.encode("utf-8"),
+            content_type=headers.get("content-type", "application/octet-stream"),
+        )
