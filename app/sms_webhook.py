@@ -2,6 +2,8 @@
 
 A retried webhook (same MessageSid) gets the answer given the first time and changes
 nothing. Odd input never gives a 5xx: the text is kept and the sender gets an answer.
+A number that texts many times in a short while is still read and acted on, but gets only
+a few automatic answers, then one notice, then silence (app/floods.py).
 """
 
 import logging
@@ -9,13 +11,14 @@ import uuid
 
 from flask import Blueprint, Response
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from app import floods
 from app.conversation import respond
 from app.db import get_session
 from app.keywords import clean
-from app.models import InboundMessage, utcnow
+from app.models import InboundMessage, Unit, utcnow
 from app.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from app.twilio_requests import form_value, twilio_signed, twiml
 
@@ -40,6 +43,23 @@ def _from_number(raw: str) -> str:
         return raw.strip()[:40] or "unknown"
 
 
+def _unit_texted(session: Session, number: str) -> int | None:
+    """The unit whose SMS or phone-menu number received the text (None if no unit's)."""
+    return session.exec(
+        select(Unit.id).where((Unit.phone == number) | (Unit.phone_menu_number == number))
+    ).first()
+
+
+def _mark_flood(session: Session, inbound: InboundMessage, standing: floods.Standing) -> None:
+    """Staff still hear of a flood whose first held text could not be acted on."""
+    try:
+        floods.mark(session, inbound, standing, inbound.received_at)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("Could not mark the flood at inbound message %s", inbound.id)
+
+
 @bp.post("/twilio/sms")
 @twilio_signed
 def inbound_sms() -> Response:
@@ -49,10 +69,12 @@ def inbound_sms() -> Response:
     media = [
         form_value(f"MediaUrl{i}", 500) for i in range(MAX_MEDIA) if form_value(f"MediaUrl{i}", 500)
     ]
+    to_phone = _from_number(form_value("To", 40))
     inbound = InboundMessage(
         provider_id=provider_id,
         from_phone=_from_number(form_value("From", 40)),
-        to_phone=_from_number(form_value("To", 40)),
+        to_phone=to_phone,
+        unit_id=_unit_texted(session, to_phone),
         body=clean(form_value("Body", 5000).replace("\x00", "")),
         media="\n".join(media),
         received_at=utcnow(),
@@ -67,10 +89,14 @@ def inbound_sms() -> Response:
         ).one()
         return _reply(earlier.reply or "")
 
+    standing = None
     try:
+        standing = floods.standing(session, inbound)
         reply = respond(
             session, inbound, opt_out_type=form_value("OptOutType", 10), now=inbound.received_at
         )
+        # Acted on in full above; within a flood only the automatic answer is held back.
+        reply = floods.answer(session, inbound, reply, standing, inbound.received_at)
         inbound.reply = reply[:MAX_BODY]
         session.add(inbound)
         session.commit()
@@ -87,6 +113,8 @@ def inbound_sms() -> Response:
         session.add(inbound)
         session.commit()
         reply = ""
+        if standing is not None and standing.first:
+            _mark_flood(session, inbound, standing)
     log.info(
         "Inbound SMS %s from %s: %s", inbound.id, mask_phone(inbound.from_phone), inbound.intent
     )

@@ -263,6 +263,9 @@ def run(context: Context) -> Result:
         "TWILIO_AUTH_TOKEN": TOKEN,
         "SEND_RATE_PER_SECOND": "0",
         "LOG_LEVEL": "WARNING",
+        # The load is a flood by design (hundreds of texts a minute from each number):
+        # measure the full answer path, not the silence that app/floods.py gives a flood.
+        "SMS_FLOOD_ANSWERS": "1000000",
     }
     app_server = Server("app:create_app()", app_env, app_port, folder / "app.log")
     baselines: list[Server] = []
