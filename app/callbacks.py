@@ -20,11 +20,14 @@ def request_callback(
     language: str | None = None,
     interpreter_needed: bool | None = None,
     from_phone: str | None = None,
+    unit_id: int | None = None,
     confirm: bool = True,
     now: datetime | None = None,
 ) -> CallbackRequest:
     """Queue a callback for staff and confirm it to a known client (by SMS unless the
-    request came in a conversation that answers it directly: confirm=False)."""
+    request came in a conversation that answers it directly: confirm=False). A request
+    from an unknown number belongs to `unit_id`, the unit whose number was called; one
+    from a representative keeps their number (`from_phone`), so staff call them back."""
     now = now or utcnow()
     language = language or (client.language if client else "sv")
     if interpreter_needed is None:
@@ -32,7 +35,8 @@ def request_callback(
     contact = current_contact(session, client, local_date(now)) if client else Contact(None)
     request = CallbackRequest(
         client_id=client.id if client else None,
-        from_phone=None if client else from_phone,
+        unit_id=client.unit_id if client else unit_id,
+        from_phone=from_phone,
         language=language,
         interpreter_needed=interpreter_needed,
         source=source,

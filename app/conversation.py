@@ -9,7 +9,17 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import appointments, audit, callbacks, checklists, client_records, decisions, links
+from app import (
+    access,
+    appointments,
+    audit,
+    callbacks,
+    checklists,
+    client_records,
+    decisions,
+    links,
+)
+from app.access import Role, Topic, Verdict
 from app.compose import compose
 from app.contacts import Contact, current_contact
 from app.deadlines import add_working_days
@@ -24,8 +34,8 @@ from app.models import (
     InboundMessage,
     LinkPurpose,
     OutboxMessage,
-    Privacy,
     Representative,
+    Unit,
 )
 from app.planner import SENT_STATUSES, local_date
 
@@ -33,44 +43,66 @@ log = logging.getLogger(__name__)
 
 LANGUAGE_MENU_TIME = timedelta(minutes=15)  # a number this soon after the list picks a language
 FEEDBACK_TIME = timedelta(days=3)  # 1-3 this soon after the question is an answer to it
-MENU = (1, 2, 3, 4, 5, 6, 7)
-PERMISSION_FOR_OPTION = {1: "copy_appointments", 2: "copy_documents", 3: "copy_decisions"}
+# Someone known in several ways (a representative of two clients, a client of two units)
+# answers the list "whose?" with a number this soon after it; the choice then holds while
+# they keep texting, until they are quiet this long (or text 0 to choose again).
+WHOSE_TIME = timedelta(minutes=30)
+CHOOSE_AGAIN = 0
 
 
 @dataclass
 class Sender:
-    """Who texted: a client, a representative (on a client's behalf), or nobody we know."""
+    """Who texted or called: one role (a client, or a representative of one), every role
+    their number has in the unit reached, or nobody we know."""
 
-    client: Client | None = None
-    representative: Representative | None = None
+    role: Role | None = None
+    candidates: tuple[Role, ...] = ()
+
+    @property
+    def client(self) -> Client | None:
+        return self.role.client if self.role else None
+
+    @property
+    def representative(self) -> Representative | None:
+        return self.role.representative if self.role else None
 
     @property
     def language(self) -> str:
-        holder = self.representative or self.client
-        return holder.language if holder else "sv"
+        if self.role is not None:
+            return self.role.language
+        return self.candidates[0].language if self.candidates else "sv"
 
-    def may(self, option: int) -> bool:
-        """A representative gets only what the client allowed."""
-        if self.representative is None or option not in PERMISSION_FOR_OPTION:
-            return True
-        return bool(getattr(self.representative, PERMISSION_FOR_OPTION[option]))
+    @property
+    def undecided(self) -> bool:
+        """Known in several ways, and not yet said which one this is about."""
+        return self.role is None and len(self.candidates) > 1
 
 
-def identify(session: Session, phone: str) -> Sender:
-    """The client with this number, or a representative with it, or nobody."""
-    client = session.exec(select(Client).where(Client.phone == phone)).first()
-    if client is not None:
-        return Sender(client=client)
-    representative = session.exec(
-        select(Representative).where(Representative.phone == phone).order_by(Representative.id)
-    ).first()
-    if representative is not None:
-        return Sender(session.get(Client, representative.client_id), representative)
-    return Sender()
+def identify(session: Session, phone: str, reached: str, chosen: str | None = None) -> Sender:
+    """Who the number `phone` is in the unit(s) whose number `reached` was texted or
+    called. With one role, that one; with several, the one named by `chosen` (a role key,
+    checked against the number's real roles), or none yet."""
+    candidates = tuple(access.roles(session, phone, reached))
+    if len(candidates) == 1:
+        return Sender(candidates[0], candidates)
+    return Sender(access.role_by_key(list(candidates), chosen), candidates)
+
+
+def whose_choices(sender: Sender) -> list[dict]:
+    """The list "whose?" as messages show it: a number and the person's first name."""
+    return [{"number": n, "name": role.name} for n, role in enumerate(sender.candidates, 1)]
+
+
+def holder_name(sender: Sender) -> str:
+    """The name of the person holding the phone, for the greeting."""
+    role = sender.role or (sender.candidates[0] if sender.candidates else None)
+    if role is None:
+        return ""
+    return role.representative.name if role.representative else role.client.first_name
 
 
 class Conversation:
-    """One inbound text being answered."""
+    """One inbound text being answered, for one role of the sender."""
 
     def __init__(self, session: Session, inbound: InboundMessage, sender: Sender, now: datetime):
         self.session, self.inbound, self.sender, self.now = session, inbound, sender, now
@@ -83,6 +115,10 @@ class Conversation:
             self._contact = current_contact(self.session, self.sender.client, local_date(self.now))
         return self._contact
 
+    def verdict(self, topic: Topic) -> Verdict:
+        """The one access rule, asked for this sender by SMS."""
+        return access.decide(self.sender.role, topic, access.Channel.SMS)
+
     # Composing ----------------------------------------------------------------------
 
     def say(self, kind: str, **facts) -> str:
@@ -94,11 +130,19 @@ class Conversation:
             now=self.now,
             contact=self.contact_person,
         )
-        all_facts |= {"discreet": False, "menu": self.menu_options(), "asked_next": False} | facts
+        if all_facts["copy"] is not None:  # an answer to the representative, about the client
+            all_facts["copy"] = all_facts["copy"] | {"reply": True}
+        all_facts |= {
+            "discreet": False,
+            "hide_details": client.privacy == "discreet",
+            "menu": self.menu_options(),
+            "asked_next": False,
+            "choose_again": len(self.sender.candidates) > 1,
+        } | facts
         return compose(kind, all_facts, self.sender.language, "sms").text
 
     def menu_options(self) -> list[int]:
-        return [n for n in MENU if self.sender.may(n)]
+        return access.menu(self.sender.role, access.Channel.SMS)
 
     def mark(self, intent: str, *, needs_answer: bool = False) -> None:
         self.inbound.intent = intent
@@ -109,9 +153,7 @@ class Conversation:
 
     # The conversation ---------------------------------------------------------------
 
-    def answer(self, reading: Reading, opt_out_type: str) -> str:
-        if opt_out_type in ("STOP", "START", "HELP"):
-            reading = Reading(opt_out_type.lower())
+    def answer(self, reading: Reading) -> str:
         if reading.intent == "number" and self._choosing_language():
             return self.set_language(reading.number)
         if (
@@ -130,17 +172,12 @@ class Conversation:
             "no": self.decline,
             "call": self.call_me,
             "language": self.language_list,
-            "stop": lambda: self.stop(twilio_replied=opt_out_type == "STOP"),
-            "start": self.start,
             "free_text": self.free_text,
         }
         return handlers[reading.intent]()
 
     def option(self, number: int) -> str:
-        discreet = (
-            self.sender.client.privacy == Privacy.DISCREET and self.sender.representative is None
-        )
-        if discreet and number in (1, 2, 3):
+        if self.verdict(access.MENU[number]) == Verdict.DISCREET:
             self.mark(f"option_{number}")
             return self.say("reply_discreet_detail", link=self.overview_link())
         return {
@@ -190,11 +227,13 @@ class Conversation:
 
     def call_me(self) -> str:
         self.mark("call")
+        representative = self.sender.representative
         request = callbacks.request_callback(
             self.session,
             self.sender.client,
             source=CallbackSource.SMS,
             language=self.sender.language,
+            from_phone=representative.phone if representative else None,
             confirm=False,
             now=self.now,
         )
@@ -220,7 +259,8 @@ class Conversation:
             "language_changed",
             actor_type="client",
             client_id=self.sender.client.id,
-            detail=f"to {chosen.code} by SMS",
+            detail=f"to {chosen.code} by SMS"
+            + (" (representative)" if self.sender.representative else ""),
         )
         return self.say("reply_language_set", chosen_language=chosen.code)
 
@@ -248,7 +288,7 @@ class Conversation:
             self.session, self.sender.client, self.now
         )
         self.mark("yes")
-        if appointment is None or not self.sender.may(1):
+        if appointment is None or self.verdict(Topic.APPOINTMENTS) == Verdict.DENY:
             return self.say("reply_no_appointment")
         appointments.respond(self.session, appointment, AppointmentResponse.CONFIRMED, now=self.now)
         facts = appointments.facts(self.session, appointment, self.sender.client, self.now)
@@ -258,35 +298,13 @@ class Conversation:
         appointment = client_records.appointment_awaiting_answer(
             self.session, self.sender.client, self.now
         )
-        if appointment is None or not self.sender.may(1):
+        if appointment is None or self.verdict(Topic.APPOINTMENTS) == Verdict.DENY:
             self.mark("no")
             return self.say("reply_no_appointment")
         appointments.respond(self.session, appointment, AppointmentResponse.DECLINED, now=self.now)
         self.mark("no", needs_answer=True)  # a task for staff: find a new time
         facts = appointments.facts(self.session, appointment, self.sender.client, self.now)
         return self.say("reply_declined", **facts)
-
-    def stop(self, *, twilio_replied: bool) -> str:
-        holder = self.sender.representative or self.sender.client
-        holder.opted_out_at = holder.opted_out_at or self.now
-        self.session.add(holder)
-        self.mark("stop")
-        audit.record(
-            self.session,
-            "opted_out",
-            actor_type="client",
-            client_id=self.sender.client.id,
-            detail="representative" if self.sender.representative else "client",
-        )
-        return "" if twilio_replied else self.say("reply_stopped")
-
-    def start(self) -> str:
-        holder = self.sender.representative or self.sender.client
-        holder.opted_out_at = None
-        self.session.add(holder)
-        self.mark("start")
-        audit.record(self.session, "opted_in", actor_type="client", client_id=self.sender.client.id)
-        return self.say("reply_started")
 
     def free_text(self) -> str:
         self.mark("free_text", needs_answer=True)
@@ -296,14 +314,7 @@ class Conversation:
     # Context ------------------------------------------------------------------------
 
     def _previous_inbound(self) -> InboundMessage | None:
-        return self.session.exec(
-            select(InboundMessage)
-            .where(
-                InboundMessage.from_phone == self.inbound.from_phone,
-                InboundMessage.id != self.inbound.id,
-            )
-            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
-        ).first()
+        return previous_inbound(self.session, self.inbound)
 
     def _choosing_language(self) -> bool:
         previous = self._previous_inbound()
@@ -338,13 +349,28 @@ class Conversation:
         return answered is None
 
 
+def previous_inbound(session: Session, inbound: InboundMessage) -> InboundMessage | None:
+    """The text this number sent to the same number of ours just before this one."""
+    return session.exec(
+        select(InboundMessage)
+        .where(
+            InboundMessage.from_phone == inbound.from_phone,
+            InboundMessage.to_phone == inbound.to_phone,
+            InboundMessage.id != inbound.id,
+        )
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+    ).first()
+
+
 def answer_unknown(session: Session, inbound: InboundMessage, now: datetime) -> str:
-    """A stranger gets the unit's number and nothing about anyone; staff see the text."""
+    """A stranger gets the unit's number and nothing about anyone; staff of the unit whose
+    number was texted see the text."""
     inbound.intent = "unknown_sender"
     inbound.needs_answer = True
     unit = unit_called(session, inbound.to_phone)
     if unit is None:
         return ""
+    inbound.unit_id = unit.id
     facts = unit_facts(unit)
     # We cannot know a stranger's language: Swedish, then English (understood from anyone).
     return "\n\n".join(
@@ -352,23 +378,114 @@ def answer_unknown(session: Session, inbound: InboundMessage, now: datetime) -> 
     )
 
 
+def _opt_out(
+    session: Session, inbound: InboundMessage, holders: list, action: str, now: datetime
+) -> None:
+    """STOP and START reach every role of the number: one phone, one switch."""
+    for holder in holders:
+        holder.opted_out_at = (holder.opted_out_at or now) if action == "stop" else None
+        session.add(holder)
+        client_id = holder.id if isinstance(holder, Client) else holder.client_id
+        audit.record(
+            session,
+            "opted_out" if action == "stop" else "opted_in",
+            actor_type="client",
+            client_id=client_id,
+            detail="representative" if isinstance(holder, Representative) else "client",
+        )
+    inbound.intent = action
+
+
+def _switch(session: Session, inbound: InboundMessage, sender: Sender, reading: Reading, now):
+    """STOP or START, for every role the number has (and, for START, representatives who
+    had opted out themselves). Returns the answer, or None when it is neither."""
+    if reading.intent not in ("stop", "start"):
+        return None
+    roles = list(sender.candidates)
+    if reading.intent == "start":
+        roles += access.roles(session, inbound.from_phone, inbound.to_phone, opted_out=True)
+    if not roles:
+        return None
+    holders = [role.representative or role.client for role in roles]
+    _opt_out(session, inbound, holders, reading.intent, now)
+    first = roles[0]
+    inbound.client_id = first.client.id
+    inbound.unit_id = first.client.unit_id
+    inbound.representative_id = first.representative.id if first.representative else None
+    conversation = Conversation(session, inbound, Sender(first, tuple(roles)), now)
+    return "reply_stopped" if reading.intent == "stop" else "reply_started", conversation
+
+
+def _whose(session: Session, inbound: InboundMessage, sender: Sender, now: datetime) -> str:
+    """Ask someone known in several ways whose matters this is about."""
+    inbound.intent = "whose"
+    first = sender.candidates[0]
+    inbound.unit_id = first.client.unit_id
+    facts = unit_facts(session.get(Unit, first.client.unit_id)) | {
+        "holder": holder_name(sender),
+        "choices": whose_choices(sender),
+    }
+    return compose("reply_whose", facts, sender.language, "sms").text
+
+
+def _chosen_role(session: Session, inbound: InboundMessage, sender: Sender, reading: Reading):
+    """For a number known in several ways: the role this text is about, from the answer
+    to "whose?" or from the texts just before; None when we must ask."""
+    previous = previous_inbound(session, inbound)
+    if previous is None or inbound.received_at - previous.received_at > WHOSE_TIME:
+        return None
+    if previous.intent == "whose":
+        if reading.intent == "number" and 1 <= (reading.number or 0) <= len(sender.candidates):
+            return sender.candidates[reading.number - 1], True
+        return None
+    if reading.intent == "number" and reading.number == CHOOSE_AGAIN:
+        return None
+    key = (
+        f"r{previous.representative_id}"
+        if previous.representative_id
+        else (f"c{previous.client_id}" if previous.client_id else None)
+    )
+    role = access.role_by_key(list(sender.candidates), key)
+    return (role, False) if role else None
+
+
 def respond(
     session: Session, inbound: InboundMessage, *, opt_out_type: str = "", now: datetime
 ) -> str:
     """Act on an inbound text and return the reply ('' for none)."""
-    sender = identify(session, inbound.from_phone)
-    inbound.client_id = sender.client.id if sender.client else None
-    inbound.representative_id = sender.representative.id if sender.representative else None
-    if sender.client is None:
-        return answer_unknown(session, inbound, now)
-    if sender.representative is None and sender.client.unreachable_at is not None:
-        sender.client.unreachable_at = None  # the number works: it just texted us
-        session.add(sender.client)
-    conversation = Conversation(session, inbound, sender, now)
-    reading = read(
-        inbound.body or ("" if not inbound.media else "media"), get_language(sender.language)
-    )
+    sender = identify(session, inbound.from_phone, inbound.to_phone)
+    opt_out_type = opt_out_type.strip().upper()
+    language = get_language(sender.language)
+    reading = read(inbound.body or ("" if not inbound.media else "media"), language)
+    if opt_out_type in ("STOP", "START", "HELP"):
+        reading = Reading(opt_out_type.lower())
     # What the answer changes is written once, at the caller's commit: reads on the way
     # need not flush each change first.
     with session.no_autoflush:
-        return conversation.answer(reading, opt_out_type.strip().upper())
+        switched = _switch(session, inbound, sender, reading, now)
+        if switched is not None:
+            kind, conversation = switched
+            if kind == "reply_stopped" and opt_out_type == "STOP":
+                return ""  # Twilio has answered already
+            return conversation.say(kind)
+        if not sender.candidates:
+            return answer_unknown(session, inbound, now)
+        if sender.undecided:
+            chosen = _chosen_role(session, inbound, sender, reading)
+            if chosen is None:
+                if reading.intent in ("free_text", "yes", "no"):
+                    # Not acted on for anyone, but a person reads it.
+                    inbound.needs_answer = True
+                return _whose(session, inbound, sender, now)
+            role, just_chosen = chosen
+            sender = Sender(role, sender.candidates)
+            if just_chosen:
+                reading = Reading("help")
+        role = sender.role
+        inbound.client_id = role.client.id
+        inbound.unit_id = role.client.unit_id
+        inbound.representative_id = role.representative.id if role.representative else None
+        if role.representative is None and role.client.unreachable_at is not None:
+            role.client.unreachable_at = None  # the number works: it just texted us
+            session.add(role.client)
+        return Conversation(session, inbound, sender, now).answer(reading)

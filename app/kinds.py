@@ -71,6 +71,10 @@ KINDS: dict[str, MessageKind] = {
                 "reply_unknown_sender",
             )
         ),
+        # To a number we know in several ways: whose matters? (a list of first names)
+        MessageKind("reply_whose", "reply", 3, reply=True),
+        # To a number that texts many times quickly: once, then silence (app/floods.py).
+        MessageKind("reply_flood", "reply", 2, reply=True),
     )
 }
 

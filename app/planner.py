@@ -90,6 +90,7 @@ def representatives_for(session: Session, client: Client, kind: str) -> list[Rep
                 Representative.client_id == client.id,
                 permission.is_(True),
                 Representative.opted_out_at.is_(None),
+                Representative.removed_at.is_(None),
             )
         )
     )
@@ -107,8 +108,11 @@ def add_message(
     subject_version: int | None = None,
     channel: str = OutboxChannel.SMS,
     copies: bool = True,
+    to_representative: Representative | None = None,
 ) -> OutboxMessage:
     """Plan one message, and (with copies) an SMS copy for each representative allowed one.
+    With `to_representative` the message goes to that representative instead of the client
+    (a staff answer to the representative's own text), and no copies are made.
 
     A row with the same dedupe key is left as it is: planning twice plans once. An ordinary
     message due at night or on a holiday is planned for the unit's next sending window
@@ -127,6 +131,10 @@ def add_message(
         due_at=due_at,
         urgent=urgent,
     )
+    if to_representative is not None:
+        return _add_row(
+            session, dedupe_key, channel=channel, representative_id=to_representative.id, **values
+        )
     message = _add_row(session, dedupe_key, channel=channel, **values)
     for representative in representatives_for(session, client, kind) if copies else []:
         _add_row(

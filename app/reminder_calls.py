@@ -2,43 +2,40 @@
 
 POST /twilio/voice/reminder/<id>          the reminder, then 1 confirm, 2 decline, 0 again
 POST /twilio/voice/reminder/<id>/answer   what the client pressed
+POST /twilio/voice/reminder/<id>/pin      a discreet client's PIN, before anything else
 POST /twilio/voice/status                 how the call went: answered, or tried again later
 
 The words are composed when Twilio asks, from the records as they are then, with the
 same templates as the SMS (the voice channel): a changed or cancelled meeting is told as
-it now is.
+it now is. A discreet client's call says only who is calling and asks for the PIN: whoever
+answers, or the voicemail, hears no time, place or purpose (the access rule, app/access.py).
 """
 
 import logging
-from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlmodel import Session, select
+from sqlmodel import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from app import appointments, audit
+from app import access, appointments, audit, pins
+from app.access import Role, Topic, Verdict
 from app.compose import compose
 from app.db import get_session
-from app.delivery import plan_retry
+from app.delivery import receive_report
 from app.facts import base_facts
 from app.languages import get_language
 from app.models import (
-    FINAL_STATUSES,
     Appointment,
     AppointmentResponse,
     AppointmentStatus,
     Client,
     OutboxMessage,
-    OutboxStatus,
     utcnow,
 )
 from app.twilio_requests import form_value, twilio_signed, twiml
 
 bp = Blueprint("reminder_calls", __name__)
 log = logging.getLogger(__name__)
-
-CALL_PROGRESS = ("queued", "initiated", "ringing", "in-progress")
-CALL_MISSED = {"busy": "busy", "no-answer": "no answer", "failed": "failed", "canceled": "canceled"}
 
 
 def _call_message(session: Session, message_id: int) -> OutboxMessage:
@@ -70,8 +67,41 @@ def _speak(session: Session, message: OutboxMessage, kind: str | None = None) ->
     return composition, get_language(composition.lang), appointment
 
 
-def _url(message: OutboxMessage, suffix: str = "") -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/reminder/{message.id}{suffix}"
+def _url(message: OutboxMessage, suffix: str = "", *, pin_given: bool = False) -> str:
+    url = f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/reminder/{message.id}{suffix}"
+    return url + ("?pin=1" if pin_given else "")
+
+
+def _pin_given() -> bool:
+    """The PIN was given earlier in this call (our own signed URLs say so after a right one)."""
+    return request.args.get("pin") == "1"
+
+
+def _verdict(session: Session, message: OutboxMessage) -> Verdict:
+    """May whoever answers this call hear the reminder? The one access rule decides."""
+    client = session.get(Client, message.client_id)
+    return access.decide(Role(client), Topic.APPOINTMENTS, access.Channel.PHONE,
+                         pin_given=_pin_given())  # fmt: skip
+
+
+def _ask_pin(session: Session, message: OutboxMessage, state: str, first: bool) -> Response:
+    """Who is calling, and the PIN: nothing about the meeting before it."""
+    client = session.get(Client, message.client_id)
+    language = get_language(client.language)
+    facts = base_facts(session, client, now=utcnow()) | {"pin_state": state, "in_call": True}
+    response = VoiceResponse()
+    target = response
+    if state in ("ask", "wrong"):
+        target = response.gather(
+            num_digits=4, action=_url(message, "/pin"), method="POST", timeout=8
+        )
+    if first:
+        for row in compose("voice_discreet_call", facts, language.code, "voice").rows:
+            _say(target, row.text, language)
+    for row in compose("voice_pin", facts, language.code, "voice").rows:
+        _say(target, row.text, language)
+    _goodbye(response, language)
+    return twiml(response)
 
 
 def _goodbye(response: VoiceResponse, language) -> None:
@@ -86,7 +116,11 @@ def reminder(message_id: int) -> Response:
     """The reminder, row by row, with a pause between; then wait for a key."""
     session = get_session()
     message = _call_message(session, message_id)
+    if _verdict(session, message) == Verdict.PIN:
+        client = session.get(Client, message.client_id)
+        return _ask_pin(session, message, pins.state(client, utcnow()), first=True)
     composition, language, appointment = _speak(session, message)
+    pin_given = _pin_given()
     response = VoiceResponse()
     silent_before = request.args.get("silence") == "1"  # our own redirect after no key
     if appointment.status == AppointmentStatus.CANCELLED:
@@ -95,7 +129,10 @@ def reminder(message_id: int) -> Response:
         _goodbye(response, language)
         return twiml(response)
     gather = response.gather(
-        num_digits=1, action=_url(message, "/answer"), method="POST", timeout=6
+        num_digits=1,
+        action=_url(message, "/answer", pin_given=pin_given),
+        method="POST",
+        timeout=6,
     )
     for row in composition.rows:
         _say(gather, row.text, language)
@@ -103,8 +140,33 @@ def reminder(message_id: int) -> Response:
     if silent_before:  # heard it twice without pressing a key: end politely
         _goodbye(response, language)
     else:
-        response.redirect(_url(message) + "?silence=1", method="POST")
+        again = _url(message, pin_given=pin_given)
+        response.redirect(again + ("&" if pin_given else "?") + "silence=1", method="POST")
     return twiml(response)
+
+
+@bp.post("/twilio/voice/reminder/<int:message_id>/pin")
+@twilio_signed
+def pin(message_id: int) -> Response:
+    """A discreet client's PIN: right, and the reminder follows; wrong, and they may try
+    again until pins locks it (counted with the phone menu and the pages)."""
+    session = get_session()
+    message = _call_message(session, message_id)
+    client = session.get(Client, message.client_id)
+    result = pins.check_pin(
+        session,
+        client,
+        form_value("Digits", 10),
+        utcnow(),
+        channel=pins.PHONE,
+        call_sid=form_value("CallSid", 64),
+    )
+    session.commit()
+    if result == "ok":
+        response = VoiceResponse()
+        response.redirect(_url(message, pin_given=True), method="POST")
+        return twiml(response)
+    return _ask_pin(session, message, result, first=False)
 
 
 @bp.post("/twilio/voice/reminder/<int:message_id>/answer")
@@ -113,12 +175,16 @@ def answer(message_id: int) -> Response:
     """1 confirms, 2 declines (staff find a new time), anything else: hear it again."""
     session = get_session()
     message = _call_message(session, message_id)
+    if _verdict(session, message) != Verdict.ALLOW:  # never act before the PIN
+        response = VoiceResponse()
+        response.redirect(_url(message), method="POST")
+        return twiml(response)
     digits = form_value("Digits", 5).strip()
     appointment = session.get(Appointment, message.subject_id)
     choice = {"1": AppointmentResponse.CONFIRMED, "2": AppointmentResponse.DECLINED}.get(digits)
     if choice is None or appointment.status != AppointmentStatus.PLANNED:
         response = VoiceResponse()
-        response.redirect(_url(message), method="POST")
+        response.redirect(_url(message, pin_given=_pin_given()), method="POST")
         return twiml(response)
     appointments.respond(session, appointment, choice, now=utcnow())
     audit.record(
@@ -140,43 +206,6 @@ def answer(message_id: int) -> Response:
     return twiml(response)
 
 
-def record_call_status(session: Session, call_sid: str, status: str, now: datetime) -> str:
-    """Apply a call's status to its outbox message; returns what happened."""
-    message = session.exec(
-        select(OutboxMessage).where(OutboxMessage.provider_id == call_sid)
-    ).first()
-    if message is None:
-        return "unknown call"
-    if message.status in FINAL_STATUSES:
-        return "already final"
-    status = status.strip().lower()
-    if status in CALL_PROGRESS:
-        return "in progress"
-    if status == "completed":
-        message.status, message.final_at, message.last_error = OutboxStatus.DELIVERED, now, None
-        session.add(message)
-        return "answered"
-    if status not in CALL_MISSED:
-        return "unknown status"
-    message.status = OutboxStatus.UNDELIVERED
-    message.final_at = now
-    message.last_error = f"call {CALL_MISSED[status]}"
-    session.add(message)
-    if plan_retry(session, message, now) is not None:
-        return "retry planned"
-    # Tried enough: the case worker sees it in the audit log and among failed deliveries.
-    message.status = OutboxStatus.FAILED
-    audit.record(
-        session,
-        "reminder_call_unanswered",
-        client_id=message.client_id,
-        subject_type="outbox_message",
-        subject_id=message.id,
-        detail=f"{message.kind}: {CALL_MISSED[status]} after retries",
-    )
-    return "gave up"
-
-
 @bp.post("/twilio/voice/status")
 @twilio_signed
 def call_status() -> Response:
@@ -185,8 +214,7 @@ def call_status() -> Response:
     status = form_value("CallStatus", 30)
     if not call_sid or not status:
         return Response("CallSid and CallStatus are required\n", 400, mimetype="text/plain")
-    session = get_session()
-    outcome = record_call_status(session, call_sid, status, utcnow())
-    session.commit()
+    # The same rules as message reports, an early report kept likewise (app/delivery.py).
+    outcome = receive_report(get_session(), "voice", call_sid, status, "", utcnow())
     log.info("Call status %s: %s", status, outcome)
     return Response("", 200, mimetype="text/plain")

@@ -52,10 +52,12 @@ def add(session: Session, client: Client, **values) -> Representative:
 
 
 def update(session: Session, representative: Representative, **values) -> Representative:
-    """Change a representative; a new phone number starts copies again if they had opted out."""
+    """Change a representative; a new phone number starts copies again if they had opted out
+    or been removed."""
     cleaned = validate(values)
     if "phone" in cleaned and cleaned["phone"] != representative.phone:
         representative.opted_out_at = None
+        representative.removed_at = None
     for field, value in cleaned.items():
         setattr(representative, field, value)
     session.add(representative)
@@ -65,9 +67,12 @@ def update(session: Session, representative: Representative, **values) -> Repres
 def remove(
     session: Session, representative: Representative, now: datetime | None = None
 ) -> Representative:
-    """Stop every copy to a representative; the record stays for the history."""
+    """Stop every copy to a representative, and from now on treat their number as a
+    stranger's on every channel (app/access.py); the record stays for the history."""
+    now = now or utcnow()
     for field in ("copy_appointments", "copy_documents", "copy_decisions", "copy_handovers"):
         setattr(representative, field, False)
-    representative.opted_out_at = representative.opted_out_at or now or utcnow()
+    representative.opted_out_at = representative.opted_out_at or now
+    representative.removed_at = representative.removed_at or now
     session.add(representative)
     return representative

@@ -15,10 +15,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from app import audit, batch_reads, links, recovery, sending_window, subjects
+from app import access, audit, batch_reads, delivery, links, recovery, sending_window, subjects
 from app.compose import compose
 from app.db import get_engine
 from app.facts import base_facts
+from app.kinds import get_kind
 from app.models import (
     Client,
     LinkPurpose,
@@ -142,8 +143,11 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
     if representative is None and client.opted_out_at is not None:
         _finish(message, OutboxStatus.SKIPPED, now, "client opted out")
         return "skipped"
-    if representative is not None and representative.opted_out_at is not None:
-        _finish(message, OutboxStatus.SKIPPED, now, "representative opted out")
+    if representative is not None and not access.may_receive_copy(
+        representative, get_kind(message.kind).copy_category
+    ):  # removed, opted out, or no longer allowed this kind since it was planned
+        reason = "representative opted out" if representative.opted_out_at else "not allowed"
+        _finish(message, OutboxStatus.SKIPPED, now, reason)
         return "skipped"
     if client.consent_at is None:
         _finish(message, OutboxStatus.SKIPPED, now, "no consent recorded")
@@ -283,6 +287,7 @@ def send_batch(
        unsent, to be read afresh in the next batch.
     3. One commit records every outcome and its audit event. A worker that dies before
        it leaves the rows it handed over in `sending`; app/recovery.py settles them.
+       Delivery reports that came before that commit are applied after it.
     """
     started = time.monotonic()
     ready: list[Prepared] = []
@@ -321,6 +326,8 @@ def send_batch(
     if rest:
         give_back(session, rest)
     session.commit()  # with the outcomes and their audit events (give_back's, if any)
+    # Reports Twilio sent before these ids were committed, looked for after the commit.
+    delivery.apply_early_reports(session, [p.message for p in ready if p.message.provider_id])
     return throttled, len(rest)
 
 

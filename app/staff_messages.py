@@ -1,8 +1,9 @@
 """A case worker's own words to a client: sent as typed, signed with their name.
 
-The text is not translated; the greeting and the signature around it are, in the client's
-language. Staff see the segment count before sending and a warning when the client does
-not read Swedish.
+The text is not translated; the greeting and the signature around it are, in the
+recipient's language. An answer to a representative's text goes to that representative
+(greeted by their own name, told whom it is about), never to the client. Staff see the
+segment count before sending and a warning when the recipient does not read Swedish.
 """
 
 import re
@@ -12,7 +13,15 @@ from sqlmodel import Session
 
 from app.errors import N_, InvalidInput
 from app.facts import staff_name
-from app.models import Client, InboundMessage, OutboxMessage, StaffMessage, StaffUser, utcnow
+from app.models import (
+    Client,
+    InboundMessage,
+    OutboxMessage,
+    Representative,
+    StaffMessage,
+    StaffUser,
+    utcnow,
+)
 from app.planner import add_message
 
 MAX_LENGTH = 320  # with greeting, signature and link: three segments in GSM-7
@@ -35,7 +44,8 @@ def send(
     in_reply_to: InboundMessage | None = None,
     now: datetime | None = None,
 ) -> StaffMessage:
-    """Plan a staff member's text to a client, to go out at once."""
+    """Plan a staff member's text to a client, to go out at once; an answer to a text goes
+    to whoever wrote it (the client, or their representative)."""
     now = now or utcnow()
     text = clean(text)
     if not text:
@@ -60,8 +70,25 @@ def send(
         subject_type="staff_message",
         subject_id=message.id,
         copies=False,
+        to_representative=recipient_representative(session, in_reply_to),
     )
     return message
+
+
+def recipient_representative(
+    session: Session, in_reply_to: InboundMessage | None
+) -> Representative | None:
+    """The representative an answer goes to: the one who wrote the text, if one did."""
+    if in_reply_to is None or in_reply_to.representative_id is None:
+        return None
+    return session.get(Representative, in_reply_to.representative_id)
+
+
+def _answer_facts(representative: Representative | None, client: Client) -> dict:
+    if representative is None:
+        return {}
+    copy = {"name": representative.name, "role": representative.role, "reply": True}
+    return {"copy": copy | {"client": client.first_name}}
 
 
 def still_wanted(
@@ -72,17 +99,37 @@ def still_wanted(
 
 
 def facts(session: Session, staff_message: StaffMessage, client: Client, now: datetime) -> dict:
-    """The typed text and who wrote it."""
-    return {"text": staff_message.text or "", "author": staff_name(session, staff_message.staff_id)}
+    """The typed text and who wrote it (and, for an answer to a representative, whom it is
+    about, greeting the representative by name)."""
+    in_reply_to = (
+        session.get(InboundMessage, staff_message.in_reply_to_id)
+        if staff_message.in_reply_to_id
+        else None
+    )
+    representative = recipient_representative(session, in_reply_to)
+    return {
+        "text": staff_message.text or "",
+        "author": staff_name(session, staff_message.staff_id),
+    } | _answer_facts(representative, client)
 
 
-def preview(session: Session, client: Client, *, text: str, author: StaffUser, now: datetime):
-    """The message as the client would get it now, without saving anything."""
+def preview(
+    session: Session,
+    client: Client,
+    *,
+    text: str,
+    author: StaffUser,
+    now: datetime,
+    in_reply_to: InboundMessage | None = None,
+):
+    """The message as its recipient would get it now, without saving anything."""
     from app import links
     from app.compose import compose
     from app.facts import base_facts
 
-    facts = base_facts(session, client, now=now)
-    facts |= {"text": clean(text), "author": author.name}
+    representative = recipient_representative(session, in_reply_to)
+    facts = base_facts(session, client, representative, now=now)
+    facts |= {"text": clean(text), "author": author.name} | _answer_facts(representative, client)
     facts["link"] = links.url("x" * 22)  # a real link has 22 characters
-    return compose("staff_message", facts, client.language, "sms")
+    language = representative.language if representative else client.language
+    return compose("staff_message", facts, language, "sms")

@@ -1,5 +1,5 @@
-"""Who may see what: case workers their own clients and those they stand in for,
-administrators every client of their unit. Every view of a client is audited."""
+"""Staff access on the admin pages: the signed-in person, and the clients they may see by
+the one access rule (app/access.py). Every view of a client is audited."""
 
 from datetime import date
 
@@ -7,9 +7,9 @@ from flask import abort, g, request
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, select
 
-from app import audit
+from app import access, audit
 from app.db import get_session
-from app.models import Client, Handover, HandoverKind, StaffRole, StaffUser, utcnow
+from app.models import Client, StaffRole, StaffUser, utcnow
 from app.planner import local_date
 
 
@@ -25,19 +25,31 @@ def is_admin(staff: StaffUser | None = None) -> bool:
 
 
 def visible_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
-    """A filter on Client: the clients this person may see and act for today."""
-    if staff.role == StaffRole.ADMIN:
-        return Client.unit_id == staff.unit_id
-    covering = select(Handover.client_id).where(
-        Handover.to_staff_id == staff.id,
-        Handover.cancelled_at.is_(None),
-        Handover.starts_on <= today,
-        or_(Handover.kind == HandoverKind.PERMANENT, Handover.ends_on >= today),
+    """A filter on Client: the clients this person may see and act for today (the one
+    access rule, app/access.py)."""
+    return access.staff_clients(staff, today)
+
+
+def visible_rows(model, staff: StaffUser, today: date) -> ColumnElement[bool]:
+    """A filter on rows joined to their (optional) client: rows about clients this person
+    may see, and rows from unknown numbers that reached this person's unit."""
+    return or_(
+        and_(model.client_id.is_not(None), access.staff_clients(staff, today)),
+        and_(model.client_id.is_(None), access.staff_unit_rows(staff, model.unit_id)),
     )
-    return and_(
-        Client.unit_id == staff.unit_id,
-        or_(Client.caseworker_id == staff.id, Client.id.in_(covering)),
-    )
+
+
+def row_or_404(model, row_id: int):
+    """A text or callback request the signed-in person may see, with its client (None for
+    an unknown number), or 404: rows they may not see do not exist for them."""
+    row = get_session().get(model, row_id)
+    if row is None:
+        abort(404)
+    if row.client_id is None:
+        if not access.staff_may_see_unknown(current_staff(), row.unit_id):
+            abort(404)
+        return row, None
+    return row, client_or_404(row.client_id)
 
 
 def today() -> date:

@@ -1,12 +1,12 @@
 """Inbox: what clients and representatives sent; answering, and marking handled."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func
 from sqlmodel import select
 
 from app import message_control, staff_messages
 from app.admin import bp
-from app.admin.access import client_or_404, current_staff, record, today, visible_clients
+from app.admin.access import current_staff, record, row_or_404, today, visible_rows
 from app.admin.auth import safe_next
 from app.admin.client_page import timeline
 from app.admin.forms import Form
@@ -20,18 +20,15 @@ STATES = ("waiting", "handled", "all")
 
 
 def _visible(query, model):
-    """Rows about clients the person handles, and rows from unknown numbers."""
+    """Rows about clients the person handles, and rows from unknown numbers that reached
+    the person's unit."""
     return query.outerjoin(Client, Client.id == model.client_id).where(
-        or_(model.client_id.is_(None), visible_clients(current_staff(), today()))
+        visible_rows(model, current_staff(), today())
     )
 
 
 def _inbound_or_404(message_id: int) -> tuple[InboundMessage, Client | None]:
-    inbound = get_session().get(InboundMessage, message_id)
-    if inbound is None:
-        abort(404)
-    client = client_or_404(inbound.client_id) if inbound.client_id else None
-    return inbound, client
+    return row_or_404(InboundMessage, message_id)
 
 
 @bp.route("/inbox")
@@ -73,6 +70,9 @@ def inbox_message(message_id: int):
     """One text, the conversation around it, and the answer form (Preview, then Send)."""
     inbound, client = _inbound_or_404(message_id)
     db = get_session()
+    # An answer goes to whoever wrote: the client, or their representative.
+    representative = staff_messages.recipient_representative(db, inbound)
+    recipient = representative.name if representative else (client.first_name if client else "")
     form = Form(None if request.method == "POST" else {"mark_handled": "1"})
     preview = None
     if request.method == "POST" and client is not None:
@@ -90,16 +90,17 @@ def inbox_message(message_id: int):
                 record("staff_message_sent", client_id=client.id, subject_type="inbound_message",
                        subject_id=inbound.id)  # fmt: skip
                 db.commit()
-                flash(_("Your answer is on its way to %(name)s.", name=client.first_name))
+                flash(_("Your answer is on its way to %(name)s.", name=recipient))
                 return redirect(url_for("admin.inbox"))
         if form.ok:
             preview = staff_messages.preview(
-                db, client, text=text, author=current_staff(), now=utcnow()
+                db, client, text=text, author=current_staff(), now=utcnow(), in_reply_to=inbound
             )
     return render_template(
         "admin/inbox/message.html",
         inbound=inbound,
         client=client,
+        representative=representative,
         form=form,
         preview=preview,
         conversation=timeline(db, client)[:12] if client else [],
@@ -125,10 +126,7 @@ def inbox_handled(message_id: int):
 @bp.route("/callbacks/<int:request_id>/handled", methods=["POST"])
 def callback_handled(request_id: int):
     """Mark a callback request as called."""
-    callback = get_session().get(CallbackRequest, request_id)
-    if callback is None:
-        abort(404)
-    client = client_or_404(callback.client_id) if callback.client_id else None
+    callback, client = row_or_404(CallbackRequest, request_id)
     message_control.mark_handled(get_session(), callback, current_staff().id)
     record("callback_handled", client_id=client.id if client else None,
            subject_type="callback_request", subject_id=callback.id)  # fmt: skip

@@ -1,0 +1,319 @@
+"""Who may see and do what, on every channel: the one access rule.
+
+Every channel asks this module and keeps no copy of the rule: the SMS conversation, the
+phone menu, reminder calls, picture pages, the sweep (copies to representatives), the
+admin pages and the integration API.
+
+The askers:
+- **a client**, known by the pair (the number they text or call from, the unit's number
+  they reached): one number may be a client of two units;
+- **a representative** (god man, förvaltare, relative) while neither removed by staff nor
+  opted out, for the kinds of record the client allowed them; a removed or opted-out
+  representative is a stranger everywhere;
+- **a stranger**: the unit's number and nothing about anyone;
+- **a staff member**: the client's current case worker, the stand-in during an active
+  absence, and the administrators of the client's unit - nobody else, however many
+  handovers they once received;
+- **an API key**: the clients of its own unit.
+
+Discreet clients: nothing identifying (time, place, purpose, service, decision) is said
+or sent before the PIN: by SMS never, by phone and on the page after it. Caller ID is not
+proof: by phone, documents and decisions need the PIN whenever the client has one (or the
+installation asks everyone for one, VOICE_PIN_REQUIRED).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, select
+
+from app.kinds import get_kind
+from app.models import (
+    Client,
+    Handover,
+    HandoverKind,
+    Privacy,
+    Representative,
+    StaffRole,
+    StaffUser,
+    Unit,
+)
+
+
+class Topic(StrEnum):
+    """What an asker wants to hear about or do."""
+
+    APPOINTMENTS = "appointments"  # the next meeting; confirming or declining it
+    DOCUMENTS = "documents"  # the documents still missing
+    DECISIONS = "decisions"  # decisions and support in force
+    HANDOVERS = "handovers"  # a new contact person
+    MESSAGES = "messages"  # any other message written to the person (its picture page)
+    CALLBACK = "callback"  # ask to be called
+    LANGUAGE = "language"  # change one's own language
+    CONTACT = "contact"  # who to turn to, with the unit's number
+    COMPLAINTS = "complaints"  # where to give feedback or complain
+
+
+# The menu's digits, the same by SMS and by phone.
+MENU = {
+    1: Topic.APPOINTMENTS,
+    2: Topic.DOCUMENTS,
+    3: Topic.DECISIONS,
+    4: Topic.CALLBACK,
+    5: Topic.LANGUAGE,
+    6: Topic.CONTACT,
+    7: Topic.COMPLAINTS,
+}
+# Which permission on the representative allows each topic about the client's records.
+COPY_PERMISSION = {
+    Topic.APPOINTMENTS: "copy_appointments",
+    Topic.DOCUMENTS: "copy_documents",
+    Topic.DECISIONS: "copy_decisions",
+    Topic.HANDOVERS: "copy_handovers",
+}
+# Topics that say something identifying about the client's case: never in a discreet SMS.
+DETAILS = frozenset(COPY_PERMISSION) | {Topic.MESSAGES}
+# Topics a caller hears only after the PIN whenever the client has one (caller ID is not
+# proof of who is calling).
+SENSITIVE = frozenset({Topic.DOCUMENTS, Topic.DECISIONS})
+
+
+class Verdict(StrEnum):
+    """The answer to "may this asker have this, on this channel, now?"."""
+
+    ALLOW = "allow"
+    PIN = "pin"  # after the client's PIN (by phone, on the page)
+    DISCREET = "discreet"  # not in an SMS: only by phone or on the page, after the PIN
+    DENY = "deny"
+
+
+class Channel(StrEnum):
+    """Where the asker is."""
+
+    SMS = "sms"
+    PHONE = "phone"  # the phone menu and reminder calls
+    PAGE = "page"
+
+
+# Clients --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Role:
+    """One way a phone number is known to us: as a client, or as a representative of one."""
+
+    client: Client
+    representative: Representative | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable name for the role: 'c<client id>' or 'r<representative id>'."""
+        if self.representative is not None:
+            return f"r{self.representative.id}"
+        return f"c{self.client.id}"
+
+    @property
+    def language(self) -> str:
+        """The language of the person holding the phone."""
+        return (self.representative or self.client).language
+
+    @property
+    def name(self) -> str:
+        """The first name of the person whose records this role reaches."""
+        return self.client.first_name
+
+
+def is_active(representative: Representative) -> bool:
+    """A representative is one while neither removed by staff nor opted out."""
+    return representative.removed_at is None and representative.opted_out_at is None
+
+
+def units_reached(session: Session, number: str) -> list[int]:
+    """The units whose SMS or phone-menu number this is. A number no unit has (one shared
+    sender for the whole installation) reaches every unit."""
+    if number:
+        found = session.exec(
+            select(Unit.id).where((Unit.phone == number) | (Unit.phone_menu_number == number))
+        ).all()
+        if found:
+            return list(found)
+    return list(session.exec(select(Unit.id).order_by(Unit.id)).all())
+
+
+def roles(session: Session, phone: str, reached: str, *, opted_out: bool = False) -> list[Role]:
+    """Every way the number `phone` is known in the units reached by the number `reached`:
+    the clients with it, then the active representatives with it (with opted_out=True,
+    the representatives who opted out themselves instead: only START is for them)."""
+    if not phone:
+        return []
+    units = units_reached(session, reached)
+    found: list[Role] = []
+    if not opted_out:
+        for client in session.exec(
+            select(Client)
+            .where(Client.phone == phone, Client.unit_id.in_(units))
+            .order_by(Client.id)
+        ):
+            found.append(Role(client))
+    wanted = (
+        Representative.opted_out_at.is_not(None)
+        if opted_out
+        else Representative.opted_out_at.is_(None)
+    )
+    for representative, client in session.exec(
+        select(Representative, Client)
+        .join(Client, Client.id == Representative.client_id)
+        .where(
+            Representative.phone == phone,
+            Representative.removed_at.is_(None),
+            wanted,
+            Client.unit_id.in_(units),
+        )
+        .order_by(Representative.id)
+    ):
+        found.append(Role(client, representative))
+    return found
+
+
+def role_by_key(candidates: list[Role], key: str | None) -> Role | None:
+    """The role named by `key` among those the number really has (never anyone else's)."""
+    return next((role for role in candidates if role.key == key), None) if key else None
+
+
+def pin_asked(client: Client) -> bool:
+    """Whether a caller must give the client's PIN before documents and decisions."""
+    return bool(client.pin_hash) or bool(current_app.config.get("VOICE_PIN_REQUIRED"))
+
+
+def decide(
+    role: Role | None, topic: Topic, channel: Channel, *, pin_given: bool = False
+) -> Verdict:
+    """May the holder of `role` have `topic` about the role's client on `channel`?
+
+    The representative's permissions first, then discretion (nothing identifying before
+    the PIN), then the PIN for documents and decisions by phone."""
+    if role is None:
+        return Verdict.DENY
+    representative, client = role.representative, role.client
+    if representative is not None:
+        if not is_active(representative):
+            return Verdict.DENY
+        permission = COPY_PERMISSION.get(topic)
+        if permission is not None and not getattr(representative, permission):
+            return Verdict.DENY
+    if topic in DETAILS and client.privacy == Privacy.DISCREET:
+        if channel == Channel.SMS:
+            return Verdict.DISCREET
+        return Verdict.ALLOW if pin_given else Verdict.PIN
+    if topic in SENSITIVE and channel == Channel.PHONE and pin_asked(client):
+        return Verdict.ALLOW if pin_given else Verdict.PIN
+    return Verdict.ALLOW
+
+
+def may_receive_copy(representative: Representative, category: str | None) -> bool:
+    """Whether a planned message may still go to a representative: active, and allowed this
+    kind of message (`category` is the kind's copy category; None for a message written
+    to the representative themself, like a staff answer to their text)."""
+    if not is_active(representative):
+        return False
+    if category is None:
+        return True
+    return bool(getattr(representative, COPY_PERMISSION[Topic(category)]))
+
+
+def topic_of_kind(kind: str) -> Topic:
+    """What a message kind is about, as the access rule sees it."""
+    category = get_kind(kind).copy_category
+    return Topic(category) if category else Topic.MESSAGES
+
+
+def menu(role: Role | None, channel: Channel) -> list[int]:
+    """The menu's digits this asker may use: a representative only what the client allowed."""
+    return [
+        digit
+        for digit, topic in MENU.items()
+        if decide(role, topic, channel, pin_given=True) != Verdict.DENY
+    ]
+
+
+# Staff and keys ---------------------------------------------------------------------------
+
+
+def _latest_permanent(today: date):
+    """The staff member of the client's latest permanent handover that has started."""
+    return (
+        select(Handover.to_staff_id)
+        .where(
+            Handover.client_id == Client.id,
+            Handover.kind == HandoverKind.PERMANENT,
+            Handover.cancelled_at.is_(None),
+            Handover.starts_on <= today,
+        )
+        .order_by(Handover.starts_on.desc(), Handover.id.desc())
+        .limit(1)
+        .correlate(Client)
+        .scalar_subquery()
+    )
+
+
+def current_caseworker(today: date):
+    """A column expression: the client's case worker today. The latest permanent handover
+    that has started decides (the worker writes it to caseworker_id within minutes)."""
+    return func.coalesce(_latest_permanent(today), Client.caseworker_id)
+
+
+def staff_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
+    """A filter on Client: the clients this staff member may see and act for today.
+
+    Administrators: every client of their unit. Case workers: the clients whose current
+    case worker they are, and those they stand in for during an absence that is on today
+    (an absence covering the current case worker, not a former one)."""
+    if not staff.active:
+        return Client.id.is_(None)
+    in_unit = Client.unit_id == staff.unit_id
+    if staff.role == StaffRole.ADMIN:
+        return in_unit
+    caseworker = current_caseworker(today)
+    covering = (
+        select(Handover.id)
+        .where(
+            Handover.client_id == Client.id,
+            Handover.kind == HandoverKind.ABSENCE,
+            Handover.to_staff_id == staff.id,
+            Handover.cancelled_at.is_(None),
+            Handover.starts_on <= today,
+            Handover.ends_on >= today,
+            or_(Handover.from_staff_id.is_(None), Handover.from_staff_id == caseworker),
+        )
+        .correlate(Client)
+        .exists()
+    )
+    return and_(in_unit, or_(caseworker == staff.id, covering))
+
+
+def staff_may_see(session: Session, staff: StaffUser, client_id: int, today: date) -> bool:
+    """Whether this staff member may see and act for this client today."""
+    found = session.exec(
+        select(Client.id).where(Client.id == client_id, staff_clients(staff, today))
+    ).first()
+    return found is not None
+
+
+def staff_unit_rows(staff: StaffUser, unit_column) -> ColumnElement[bool]:
+    """A filter on rows about nobody we know (texts and callbacks from unknown numbers):
+    those that reached this staff member's own unit."""
+    return and_(unit_column.is_not(None), unit_column == staff.unit_id)
+
+
+def staff_may_see_unknown(staff: StaffUser, unit_id: int | None) -> bool:
+    """Whether this staff member may see a text or call from an unknown number that reached
+    the unit `unit_id` (rows that reached no known unit are nobody's)."""
+    return staff.active and unit_id is not None and unit_id == staff.unit_id
+
+
+def key_clients(unit_id: int) -> ColumnElement[bool]:
+    """A filter on Client: the clients an API key of this unit may read and write."""
+    return Client.unit_id == unit_id
