@@ -69,7 +69,10 @@ def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dic
         facts["first_name"] = ""
     if kind == "reply_whose":
         facts["holder"] = "Anders Holm"
-        facts["choices"] = [{"number": 1, "name": spec["first_name"]}, {"number": 2, "name": "Maja"}]
+        facts["choices"] = [
+            {"number": 1, "name": spec["first_name"]},
+            {"number": 2, "name": "Maja"},
+        ]
     return facts
 
 

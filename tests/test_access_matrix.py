@@ -419,10 +419,11 @@ def test_a_discreet_client_cannot_decline_before_the_pin(client, session, world)
 
 
 def reminder_call(session, web, client_row: Client) -> Call:
+    meeting = meeting_of(session, client_row)
     message = OutboxMessage(kind="appointment_reminder", channel="voice", client_id=client_row.id,
-                            subject_type="appointment", subject_id=meeting_of(session, client_row).id,
-                            subject_version=1, dedupe_key=f"test:{client_row.id}",
-                            due_at=NOW, status="sent")  # fmt: skip
+                            subject_type="appointment", subject_id=meeting.id, subject_version=1,
+                            dedupe_key=f"test:{client_row.id}", due_at=NOW,
+                            status="sent")  # fmt: skip
     session.add(message)
     session.commit()
     return Call(web, client_row.phone).post(f"{BASE}/twilio/voice/reminder/{message.id}")
@@ -586,6 +587,6 @@ def test_staff_are_prompted_to_set_a_pin_where_there_is_none(client, session, wo
     sign_in(client, world.lina)
     page = client.get(f"/admin/clients/{world.sara.id}").get_data(as_text=True)
     assert "caller ID can be faked" in page and 'href="#h-security"' in page
-    assert "caller ID can be faked" not in client.get(
-        f"/admin/clients/{world.dina.id}"
-    ).get_data(as_text=True)  # Dina has a PIN
+    assert "caller ID can be faked" not in client.get(f"/admin/clients/{world.dina.id}").get_data(
+        as_text=True
+    )  # Dina has a PIN
