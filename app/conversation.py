@@ -134,7 +134,8 @@ class Conversation:
             all_facts["copy"] = all_facts["copy"] | {"reply": True}
         all_facts |= {
             "discreet": False,
-            "hide_details": client.privacy == "discreet",
+            # A discreet client's answers repeat no date, time or place (the access rule).
+            "hide_details": self.verdict(Topic.APPOINTMENTS) == Verdict.DISCREET,
             "menu": self.menu_options(),
             "asked_next": False,
             "choose_again": len(self.sender.candidates) > 1,

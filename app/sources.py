@@ -8,6 +8,7 @@ unit_id, the source_unit_id of the others). A unit sees and matches only its own
 
 from sqlmodel import Session, func, select
 
+from app import access
 from app.models import Client, StaffUser
 
 
@@ -16,12 +17,12 @@ def find(session: Session, model: type, *, unit_id: int, system: str, source_id:
     are the unit's own: another unit's system with the same name has its own ids."""
     query = select(model).where(model.source_system == system, model.source_id == source_id)
     if model is Client:
-        query = query.where(Client.unit_id == unit_id)
+        query = query.where(access.key_clients(unit_id))
     else:
         query = (
             query.join(Client, Client.id == model.client_id)
             .where(model.source_unit_id == unit_id)
-            .where(Client.unit_id == unit_id)
+            .where(access.key_clients(unit_id))
         )
     return session.exec(query).first()
 

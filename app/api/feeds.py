@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from app import sources
+from app import access, sources
 from app.api import problems
 from app.api.auth import caller
 from app.api.operations import operation
@@ -179,7 +179,7 @@ def outbox(query: FeedQuery):
         session,
         select(OutboxMessage, Client.source_id)
         .join(Client, Client.id == OutboxMessage.client_id)
-        .where(Client.unit_id == unit_id),
+        .where(access.key_clients(unit_id)),
         OutboxMessage.updated_at,
         OutboxMessage.id,
         query,
@@ -208,7 +208,7 @@ def inbound(query: FeedQuery):
         session,
         select(InboundMessage, Client.source_id)
         .join(Client, Client.id == InboundMessage.client_id)
-        .where(Client.unit_id == caller().unit_id),
+        .where(access.key_clients(caller().unit_id)),
         InboundMessage.received_at,
         InboundMessage.id,
         query,
@@ -250,7 +250,7 @@ def callbacks(query: FeedQuery):
         session,
         select(CallbackRequest, Client.source_id)
         .join(Client, Client.id == CallbackRequest.client_id)
-        .where(Client.unit_id == caller().unit_id),
+        .where(access.key_clients(caller().unit_id)),
         CallbackRequest.created_at,
         CallbackRequest.id,
         query,
