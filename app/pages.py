@@ -15,20 +15,20 @@ from flask import session as cookie
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app import appointments, catalog, checklists, client_records, links, pins, subjects
+from app import access, appointments, catalog, checklists, client_records, links, pins, subjects
 from app.compose import Row, compose
 from app.contacts import display_phone
 from app.db import get_session
 from app.decisions import CONTINUING
 from app.facts import base_facts, unit_called
 from app.i18n import catalogs
+from app.kinds import get_kind
 from app.languages import get_language, is_supported, languages
 from app.models import (
     Client,
     LinkPurpose,
     LinkToken,
     OutboxMessage,
-    Privacy,
     Representative,
     Unit,
     utcnow,
@@ -116,16 +116,17 @@ def _gone(session: Session) -> Response:
 def _pin_gate(
     session: Session, link: LinkToken, client: Client, now: datetime, code: str
 ) -> Response | None:
-    """For a discreet client: the PIN form until the right PIN is given (15 minutes)."""
-    if client.privacy != Privacy.DISCREET:
-        return None
+    """Where the access rule asks for the PIN (a discreet client): the PIN form until the
+    right PIN is given (15 minutes)."""
     opened = cookie.get("pages_open", {})
     if opened.get(str(link.id), 0) > now.timestamp():
         return None
     unit = session.get(Unit, client.unit_id)
     state = pins.state(client, now)
     if request.method == "POST" and state == "ask":
-        result = pins.check_pin(session, client, request.form.get("pin", ""), now)
+        result = pins.check_pin(
+            session, client, request.form.get("pin", ""), now, channel=pins.PAGE
+        )
         session.commit()
         if result == "ok":
             opened[str(link.id)] = (now + PIN_OK_TIME).timestamp()
@@ -154,9 +155,20 @@ def page(token: str) -> Response:
         else None
     )
     code = _language(representative.language if representative else client.language)
-    gate = _pin_gate(session, link, client, now, code)
-    if gate is not None:
-        return gate
+    # The one access rule: a removed representative, or one no longer allowed this kind of
+    # message, finds the link gone; a discreet client's page waits for the PIN.
+    topic = access.topic_of_kind(message.kind) if message else access.Topic.MESSAGES
+    if representative is not None and not access.may_receive_copy(
+        representative, get_kind(message.kind).copy_category
+    ):
+        return _gone(session)
+    verdict = access.decide(access.Role(client, representative), topic, access.Channel.PAGE)
+    if verdict == access.Verdict.DENY:
+        return _gone(session)
+    if verdict == access.Verdict.PIN:
+        gate = _pin_gate(session, link, client, now, code)
+        if gate is not None:
+            return gate
     facts = base_facts(session, client, representative, now=now) | {"discreet": False}
     unit = session.get(Unit, client.unit_id)
     common = dict(

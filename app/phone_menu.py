@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from twilio.twiml.voice_response import Play, VoiceResponse
 
-from app import appointments, audit, callbacks, checklists, client_records, decisions, pins
+from app import access, appointments, audit, callbacks, checklists, client_records, decisions, pins
+from app.access import Topic, Verdict
 from app.compose import compose
 from app.contacts import current_contact, is_open
-from app.conversation import Sender, identify
+from app.conversation import Sender, holder_name, identify, whose_choices
 from app.db import get_session
 from app.facts import base_facts, unit_called, unit_facts
 from app.languages import Language, get_language, is_supported, languages
@@ -31,8 +32,6 @@ from app.models import (
     CallbackRequest,
     CallbackSource,
     CallStep,
-    Client,
-    Privacy,
     Unit,
     utcnow,
 )
@@ -43,8 +42,6 @@ from app.twilio_requests import form_value, twilio_signed
 bp = Blueprint("phone_menu", __name__)
 log = logging.getLogger(__name__)
 
-PIN_TRIES_PER_CALL = 3
-SENSITIVE = (2, 3)  # documents and decisions: a PIN where the client or unit asks for one
 AUDIO_NAME = re.compile(r"^[a-z_]+\.mp3$")
 
 
@@ -66,16 +63,32 @@ class Call:
             phone = normalise_phone(form_value("From", 40))
         except InvalidPhoneNumber:
             phone = ""
-        self.sender = identify(session, phone) if phone else Sender()
+        # Who is calling: by the caller's number and the unit's number they called; someone
+        # known in several ways says whose matters first (the choice travels in our URLs,
+        # which only Twilio, signing each request, calls back).
+        reached = form_value("To", 40)
+        chosen = request.args.get("as")
+        self.sender = identify(session, phone, reached, chosen) if phone else Sender()
         self.client = self.sender.client
+        # The PIN given earlier in this call (set in our own signed URLs after a right PIN).
+        self.pin_given = request.args.get("pin") == "1"
         wanted = request.args.get("lang", "")
         self.language = get_language(wanted if is_supported(wanted) else self.sender.language)
+
+    def verdict(self, topic: Topic) -> Verdict:
+        """The one access rule, asked for this caller by phone."""
+        return access.decide(
+            self.sender.role, topic, access.Channel.PHONE, pin_given=self.pin_given
+        )
 
     # Words ------------------------------------------------------------------------------
 
     def facts(self, **extra) -> dict:
         facts = base_facts(self.session, self.client, self.sender.representative, now=self.now)
-        return facts | {"in_call": True, "discreet": False, "asked_next": False} | extra
+        menu = access.menu(self.sender.role, access.Channel.PHONE)
+        return (
+            facts | {"in_call": True, "discreet": False, "asked_next": False, "menu": menu} | extra
+        )
 
     def words(self, kind: str, language: Language | None = None, facts: dict | None = None) -> list:
         language = language or self.language
@@ -87,6 +100,8 @@ class Call:
     def unit(self) -> Unit:
         if self.client is not None:
             return self.session.get(Unit, self.client.unit_id)
+        if self.sender.candidates:
+            return self.session.get(Unit, self.sender.candidates[0].client.unit_id)
         return unit_called(self.session, form_value("To", 40))
 
     def unit_facts(self) -> dict:
@@ -95,7 +110,12 @@ class Call:
     # TwiML ------------------------------------------------------------------------------
 
     def url(self, path: str, **params) -> str:
-        query = {"step": self.step + 1, "lang": self.language.code} | params
+        query = {"step": self.step + 1, "lang": self.language.code}
+        if self.sender.role is not None and len(self.sender.candidates) > 1:
+            query["as"] = self.sender.role.key
+        if self.pin_given:
+            query["pin"] = "1"
+        query |= params
         return f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/{path}?{urlencode(query)}"
 
     def say(self, target, texts: list) -> None:
@@ -171,29 +191,34 @@ def render(call: Call, name: str, quiet: int = 0) -> VoiceResponse:
         return screen_unknown(call, quiet)
     if name == "interpreter":
         return screen_interpreter(call, args.get("for", call.language.code), quiet)
+    if call.sender.undecided:
+        return screen_whose(call, quiet)
     if call.client is None:
         return screen_unknown(call, quiet)
     if name == "pin":
-        return screen_pin(
-            call,
-            number(args.get("then"), 3),
-            args.get("state", "ask"),
-            number(args.get("tries")),
-            quiet,
-        )
+        return screen_pin(call, number(args.get("then"), 3), args.get("state", "ask"), quiet)
     if name.startswith("option"):
         return screen_option(call, number(name.removeprefix("option")), quiet, args.get("cb"))
     return screen_menu(call, quiet)
 
 
-def screen_menu(call: Call, quiet: int = 0, before: list | None = None) -> VoiceResponse:
-    facts = call.facts(in_call=call.step > 0)  # the greeting only when the call begins
+def screen_menu(
+    call: Call, quiet: int = 0, before: list | None = None, *, greet: bool = False
+) -> VoiceResponse:
+    # The greeting when the call begins, or when the caller has just said whose matters.
+    facts = call.facts(in_call=call.step > 0 and not greet)
     return call.screen("menu", (before or []) + call.words("voice_menu", facts=facts), quiet=quiet)
 
 
 def screen_option(
     call: Call, option: int, quiet: int = 0, callback_id: str | None = None
 ) -> VoiceResponse:
+    if option in access.MENU:
+        verdict = call.verdict(access.MENU[option])
+        if verdict == Verdict.PIN:
+            return screen_pin(call, option, pins.state(call.client, call.now))
+        if verdict != Verdict.ALLOW:
+            return screen_menu(call, quiet)
     client, facts = call.client, call.facts()
     offer = None
     if option == 1:
@@ -244,11 +269,21 @@ def screen_option(
     return call.screen(f"option{option}", texts + keys, quiet=quiet, **params)
 
 
-def screen_pin(call: Call, then: int, state: str, tries: int, quiet: int = 0) -> VoiceResponse:
+def screen_pin(call: Call, then: int, state: str, quiet: int = 0) -> VoiceResponse:
     texts = call.words("voice_pin", facts=call.facts(pin_state=state))
     if state in ("locked", "none"):
         return screen_menu(call, quiet, before=texts)
-    return call.screen("pin", texts, digits=4, quiet=quiet, then=then, tries=tries)
+    return call.screen("pin", texts, digits=4, quiet=quiet, then=then)
+
+
+def screen_whose(call: Call, quiet: int = 0) -> VoiceResponse:
+    """To a caller we know in several ways: press the number of the person it is about."""
+    facts = call.unit_facts() | {
+        "holder": holder_name(call.sender),
+        "choices": whose_choices(call.sender),
+        "in_call": call.step > 0,
+    }
+    return call.screen("whose", call.words("reply_whose", facts=facts), quiet=quiet)
 
 
 def screen_unknown(call: Call, quiet: int = 0) -> VoiceResponse:
@@ -280,6 +315,8 @@ def screen_interpreter(call: Call, code: str, quiet: int = 0) -> VoiceResponse:
 
 def press(call: Call, name: str, digits: str) -> VoiceResponse:
     """What a key does on a screen."""
+    if call.sender.undecided and name not in ("unknown", "interpreter"):
+        return press_whose(call, digits)
     if digits == "*" or (call.client is None and name not in ("unknown", "interpreter")):
         return screen_menu(call) if call.client else screen_unknown(call)
     if name == "unknown":
@@ -293,6 +330,8 @@ def press(call: Call, name: str, digits: str) -> VoiceResponse:
     option = number(name.removeprefix("option"))
     if digits == "0" or digits == "":
         return screen_option(call, option, callback_id=request.args.get("cb"))
+    if option in access.MENU and call.verdict(access.MENU[option]) != Verdict.ALLOW:
+        return screen_option(call, option)  # asks for the PIN, or back to the menu
     if option == 1 and digits in ("1", "2"):
         return answer_appointment(call, digits)
     if option == 4 and digits == "1":
@@ -315,14 +354,16 @@ def press_menu(call: Call, digits: str) -> VoiceResponse:
     if not digits.isdigit() or not 1 <= int(digits) <= 7:
         return screen_menu(call)
     option = int(digits)
-    if option in SENSITIVE and needs_pin(call.client):
-        return screen_pin(call, option, pins.state(call.client, call.now), 0)
+    if call.verdict(access.MENU[option]) != Verdict.ALLOW:
+        return screen_option(call, option)  # asks for the PIN, or back to the menu
     if option == 4:
+        representative = call.sender.representative
         request_ = callbacks.request_callback(
             call.session,
             call.client,
             source=CallbackSource.VOICE,
             language=call.language.code,
+            from_phone=representative.phone if representative else None,
             confirm=False,
             now=call.now,
         )
@@ -331,21 +372,17 @@ def press_menu(call: Call, digits: str) -> VoiceResponse:
     return screen_option(call, option)
 
 
-def needs_pin(client: Client) -> bool:
-    """Discreet clients always; everyone when the unit says so (VOICE_PIN_REQUIRED)."""
-    return client.privacy == Privacy.DISCREET or current_app.config["VOICE_PIN_REQUIRED"]
-
-
 def press_pin(call: Call, digits: str) -> VoiceResponse:
-    then, tries = number(request.args.get("then"), 3), number(request.args.get("tries"))
-    result = pins.check_pin(call.session, call.client, digits, call.now)
+    """The PIN typed in this call; pins counts it (per call and with the pages) and locks."""
+    then = number(request.args.get("then"), 3)
+    result = pins.check_pin(
+        call.session, call.client, digits, call.now, channel=pins.PHONE, call_sid=call.sid
+    )
     if result == "ok":
+        call.pin_given = True  # for the rest of this call (carried in our signed URLs)
         return screen_option(call, then)
-    if result == "wrong" and tries + 1 < PIN_TRIES_PER_CALL:
-        return screen_pin(call, then, "wrong", tries + 1)
-    if result == "wrong":  # the last try of this call: the PIN rests for a while
-        pins.lock(call.session, call.client, call.now)
-        result = "locked"
+    if result == "wrong":
+        return screen_pin(call, then, "wrong")
     return screen_menu(call, before=call.words("voice_pin", facts=call.facts(pin_state=result)))
 
 
@@ -412,7 +449,8 @@ def press_interpreter(call: Call, digits: str) -> VoiceResponse:
             source=CallbackSource.VOICE,
             language=code,
             interpreter_needed=True,
-            from_phone=form_value("From", 40),
+            from_phone=callback_number(call),
+            unit_id=call.unit().id,
             confirm=False,
             now=call.now,
         )
@@ -428,6 +466,26 @@ def press_interpreter(call: Call, digits: str) -> VoiceResponse:
     return screen_interpreter(call, code)
 
 
+def callback_number(call: Call) -> str | None:
+    """The number to call back when it is not the client's own (a representative, a stranger)."""
+    if call.client is not None and call.sender.representative is None:
+        return None
+    return form_value("From", 40)
+
+
+def press_whose(call: Call, digits: str) -> VoiceResponse:
+    """The caller said whose matters: the menu for that person (their choice travels on)."""
+    index = number(digits)
+    if not 1 <= index <= len(call.sender.candidates):
+        return screen_whose(call)
+    call.sender = Sender(call.sender.candidates[index - 1], call.sender.candidates)
+    call.client = call.sender.client
+    call.language = get_language(call.sender.language)
+    if not call.language.has_voice:
+        return screen_interpreter(call, call.language.code)
+    return screen_menu(call, greet=True)
+
+
 def press_unknown(call: Call, digits: str) -> VoiceResponse:
     open_now = is_open(call.unit(), call.now, current_app.config["TIMEZONE"])
     if digits == "1" and open_now:
@@ -440,6 +498,7 @@ def press_unknown(call: Call, digits: str) -> VoiceResponse:
             None,
             source=CallbackSource.VOICE,
             from_phone=form_value("From", 40),
+            unit_id=call.unit().id,
             now=call.now,
         )
         response = VoiceResponse()
@@ -468,6 +527,8 @@ def audio_file(code: str, name: str) -> Path | None:
 @stepped
 def incoming(call: Call) -> VoiceResponse:
     """A call comes in: the menu in the caller's language, or the way to an interpreter."""
+    if call.sender.undecided:
+        return screen_whose(call)
     if call.client is None:
         return screen_unknown(call)
     if not call.language.has_voice:

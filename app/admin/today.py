@@ -3,16 +3,18 @@
 from datetime import timedelta
 
 from flask import render_template
-from sqlalchemy import or_
+from sqlalchemy import and_
 from sqlmodel import select
 
 from app.admin import bp
-from app.admin.access import current_staff, today, visible_clients
+from app.admin.access import current_staff, today, visible_clients, visible_rows
 from app.db import get_session
+from app.floods import FLOOD_ACTION, flood_texts
 from app.models import (
     Appointment,
     AppointmentResponse,
     AppointmentStatus,
+    AuditEvent,
     CallbackRequest,
     Client,
     InboundMessage,
@@ -22,14 +24,16 @@ from app.models import (
 )
 
 FAILURES_SHOWN_FOR = timedelta(days=14)
+PIN_LOCKS_SHOWN_FOR = timedelta(days=7)
+FLOODS_SHOWN_FOR = timedelta(days=7)
 
 
 def _with_clients(query, model) -> list[tuple]:
     """Rows joined to their client, limited to the clients the person handles; messages
-    from unknown numbers (no client) are everyone's to see."""
+    from unknown numbers (no client) are for the unit whose number they reached."""
     staff = current_staff()
     query = query.outerjoin(Client, Client.id == model.client_id).where(
-        or_(model.client_id.is_(None), visible_clients(staff, today()))
+        visible_rows(model, staff, today())
     )
     return list(get_session().exec(query))
 
@@ -87,6 +91,48 @@ def failed_deliveries() -> list[tuple[OutboxMessage, Client]]:
     return list(get_session().exec(query))
 
 
+def locked_pins() -> list[Client]:
+    """Clients whose PIN locked lately after wrong tries (someone may be guessing it), the
+    latest first, until staff give them a new PIN."""
+    query = (
+        select(Client)
+        .where(
+            Client.pin_locked_at >= utcnow() - PIN_LOCKS_SHOWN_FOR,
+            visible_clients(current_staff(), today()),
+        )
+        .order_by(Client.pin_locked_at.desc())
+    )
+    return list(get_session().exec(query))
+
+
+def sms_floods() -> list[tuple[InboundMessage, Client | None, int]]:
+    """Numbers that texted many times quickly, so that their automatic answers were held
+    back (app/floods.py): the first held text, its sender and how many texts the flood
+    holds so far; shown until that text is handled."""
+    query = (
+        select(InboundMessage, Client)
+        .join(
+            AuditEvent,
+            and_(
+                AuditEvent.subject_type == "inbound_message",
+                AuditEvent.subject_id == InboundMessage.id,
+            ),
+        )
+        .where(
+            AuditEvent.action == FLOOD_ACTION,
+            AuditEvent.at >= utcnow() - FLOODS_SHOWN_FOR,
+            InboundMessage.handled_at.is_(None),
+        )
+        .order_by(InboundMessage.received_at.desc())
+        .distinct()
+    )
+    session = get_session()
+    return [
+        (inbound, client, flood_texts(session, inbound))
+        for inbound, client in _with_clients(query, InboundMessage)
+    ]
+
+
 @bp.route("/", endpoint="today")
 def today_page():
     """The start page after signing in."""
@@ -97,4 +143,6 @@ def today_page():
         callbacks=waiting_callbacks(),
         declined=declined_appointments(),
         failures=failed_deliveries(),
+        locked_pins=locked_pins(),
+        floods=sms_floods(),
     )

@@ -90,7 +90,8 @@ class Client(SQLModel, table=True):
     __table_args__ = (
         one_of("channel", Channel, "ck_client_channel"),
         one_of("privacy", Privacy, "ck_client_privacy"),
-        UniqueConstraint("source_system", "source_id", name="uq_client_source"),
+        # A system's ids are its unit's: another unit's key with the same name has its own.
+        UniqueConstraint("unit_id", "source_system", "source_id", name="uq_client_source"),
         # One number may be a client of two units (LSS support and economic assistance):
         # a text is matched by the pair (sender, the unit's number it went to).
         UniqueConstraint("unit_id", "phone", name="uq_client_unit_phone"),
@@ -114,6 +115,16 @@ class Client(SQLModel, table=True):
     pin_hash: str = Field(default="", max_length=300)
     pin_failures: int = Field(default=0, description="Wrong PINs in a row")
     pin_locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pin_locked_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When the PIN last locked"
+    )
+    pin_locks: int = Field(
+        default=0, description="PIN locks since the last right PIN or the last new PIN"
+    )
+    pin_call_sid: str = Field(
+        default="", max_length=64, description="The call whose wrong PINs pin_call_failures counts"
+    )
+    pin_call_failures: int = Field(default=0, description="Wrong PINs in that call")
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -148,7 +159,9 @@ class Representative(SQLModel, table=True):
 
     __table_args__ = (
         one_of("role", RepresentativeRole, "ck_representative_role"),
-        UniqueConstraint("source_system", "source_id", name="uq_representative_source"),
+        UniqueConstraint(
+            "source_unit_id", "source_system", "source_id", name="uq_representative_source"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -167,6 +180,9 @@ class Representative(SQLModel, table=True):
     )
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
+    source_unit_id: int | None = Field(
+        default=None, foreign_key="unit.id", description="The unit whose system gave source_id"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @validates("phone")
