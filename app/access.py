@@ -27,7 +27,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import Session, select
 
 from app.kinds import get_kind
@@ -165,7 +165,7 @@ def roles(session: Session, phone: str, reached: str, *, opted_out: bool = False
     )
     for representative, client in session.exec(
         select(Representative, Client)
-        .join(Client, Client.id == Representative.client_id)
+        .join(Client)
         .where(
             Representative.phone == phone,
             Representative.removed_at.is_(None),
@@ -180,12 +180,26 @@ def roles(session: Session, phone: str, reached: str, *, opted_out: bool = False
 
 def role_by_key(candidates: list[Role], key: str | None) -> Role | None:
     """The role named by `key` among those the number really has (never anyone else's)."""
-    return next((role for role in candidates if role.key == key), None) if key else None
+    return next((role for role in candidates if role.key == key), None)
 
 
 def pin_asked(client: Client) -> bool:
     """Whether a caller must give the client's PIN before documents and decisions."""
     return bool(client.pin_hash) or bool(current_app.config.get("VOICE_PIN_REQUIRED"))
+
+
+def permitted(role: Role | None, topic: Topic) -> bool:
+    """Whether the holder of `role` may have `topic` at all, on some channel: anyone we know
+    may ask for help; a representative, while active, what the client allowed them."""
+    if role is None:
+        return False
+    representative = role.representative
+    if representative is None:
+        return True
+    if not is_active(representative):
+        return False
+    permission = COPY_PERMISSION.get(topic)
+    return permission is None or bool(getattr(representative, permission))
 
 
 def decide(
@@ -195,15 +209,9 @@ def decide(
 
     The representative's permissions first, then discretion (nothing identifying before
     the PIN), then the PIN for documents and decisions by phone."""
-    if role is None:
+    if not permitted(role, topic):
         return Verdict.DENY
-    representative, client = role.representative, role.client
-    if representative is not None:
-        if not is_active(representative):
-            return Verdict.DENY
-        permission = COPY_PERMISSION.get(topic)
-        if permission is not None and not getattr(representative, permission):
-            return Verdict.DENY
+    client = role.client
     if topic in DETAILS and client.privacy == Privacy.DISCREET:
         if channel == Channel.SMS:
             return Verdict.DISCREET
@@ -230,13 +238,11 @@ def topic_of_kind(kind: str) -> Topic:
     return Topic(category) if category else Topic.MESSAGES
 
 
-def menu(role: Role | None, channel: Channel) -> list[int]:
-    """The menu's digits this asker may use: a representative only what the client allowed."""
-    return [
-        digit
-        for digit, topic in MENU.items()
-        if decide(role, topic, channel, pin_given=True) != Verdict.DENY
-    ]
+def menu(role: Role | None) -> list[int]:
+    """The menu's digits this asker may use (the same by SMS and by phone): a representative
+    only what the client allowed. A discreet client's options stay: choosing one says how
+    to hear it after the PIN."""
+    return [digit for digit, topic in MENU.items() if permitted(role, topic)]
 
 
 # Staff and keys ---------------------------------------------------------------------------
@@ -254,6 +260,8 @@ def _latest_permanent(today: date):
         )
         .order_by(Handover.starts_on.desc(), Handover.id.desc())
         .limit(1)
+        # Only the client comes from outside: inside the cover test below, this subquery
+        # reads its own handovers, not the one being tested.
         .correlate(Client)
         .scalar_subquery()
     )
@@ -277,19 +285,14 @@ def staff_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
     if staff.role == StaffRole.ADMIN:
         return in_unit
     caseworker = current_caseworker(today)
-    covering = (
-        select(Handover.id)
-        .where(
-            Handover.client_id == Client.id,
-            Handover.kind == HandoverKind.ABSENCE,
-            Handover.to_staff_id == staff.id,
-            Handover.cancelled_at.is_(None),
-            Handover.starts_on <= today,
-            Handover.ends_on >= today,
-            or_(Handover.from_staff_id.is_(None), Handover.from_staff_id == caseworker),
-        )
-        .correlate(Client)
-        .exists()
+    covering = exists().where(
+        Handover.client_id == Client.id,
+        Handover.kind == HandoverKind.ABSENCE,
+        Handover.to_staff_id == staff.id,
+        Handover.cancelled_at.is_(None),
+        Handover.starts_on <= today,
+        Handover.ends_on >= today,
+        or_(Handover.from_staff_id.is_(None), Handover.from_staff_id == caseworker),
     )
     return and_(in_unit, or_(caseworker == staff.id, covering))
 
@@ -305,7 +308,7 @@ def staff_may_see(session: Session, staff: StaffUser, client_id: int, today: dat
 def staff_unit_rows(staff: StaffUser, unit_column) -> ColumnElement[bool]:
     """A filter on rows about nobody we know (texts and callbacks from unknown numbers):
     those that reached this staff member's own unit."""
-    return and_(unit_column.is_not(None), unit_column == staff.unit_id)
+    return unit_column == staff.unit_id  # a row that reached no known unit is nobody's
 
 
 def staff_may_see_unknown(staff: StaffUser, unit_id: int | None) -> bool:

@@ -143,7 +143,7 @@ class Conversation:
         return compose(kind, all_facts, self.sender.language, "sms").text
 
     def menu_options(self) -> list[int]:
-        return access.menu(self.sender.role, access.Channel.SMS)
+        return access.menu(self.sender.role)
 
     def mark(self, intent: str, *, needs_answer: bool = False) -> None:
         self.inbound.intent = intent

@@ -85,7 +85,7 @@ class Call:
 
     def facts(self, **extra) -> dict:
         facts = base_facts(self.session, self.client, self.sender.representative, now=self.now)
-        menu = access.menu(self.sender.role, access.Channel.PHONE)
+        menu = access.menu(self.sender.role)
         return (
             facts | {"in_call": True, "discreet": False, "asked_next": False, "menu": menu} | extra
         )

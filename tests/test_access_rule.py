@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app import access, handovers
 from app.access import Channel, Role, Topic, Verdict
-from app.models import Client, Handover, Representative, StaffRole
+from app.models import Client, Handover, InboundMessage, Representative, StaffRole
 from tests.factories import create_client, create_staff, create_unit
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
@@ -75,7 +75,7 @@ def test_a_removed_or_opted_out_representative_gets_nothing(app, change):
     for topic in Topic:
         for channel in Channel:
             assert access.decide(role, topic, channel, pin_given=True) == Verdict.DENY
-    assert access.menu(role, Channel.SMS) == []
+    assert access.menu(role) == []
 
 
 def test_an_active_representative_is_active(app):
@@ -129,10 +129,10 @@ def test_without_a_pin_a_caller_hears_documents_and_decisions_unless_the_unit_as
 
 def test_the_menu_lists_what_the_asker_may_use(app):
     limited = Role(client(), representative(copy_appointments=True))
-    assert access.menu(limited, Channel.SMS) == [1, 4, 5, 6, 7]
-    assert access.menu(Role(client()), Channel.PHONE) == [1, 2, 3, 4, 5, 6, 7]
-    assert access.menu(Role(client(privacy="discreet")), Channel.SMS) == [1, 2, 3, 4, 5, 6, 7]
-    assert access.menu(None, Channel.SMS) == []
+    assert access.menu(limited) == [1, 4, 5, 6, 7]
+    assert access.menu(Role(client())) == [1, 2, 3, 4, 5, 6, 7]
+    assert access.menu(Role(client(privacy="discreet"))) == [1, 2, 3, 4, 5, 6, 7]
+    assert access.menu(None) == []
 
 
 def test_a_copy_goes_only_to_an_active_representative_allowed_its_kind(app):
@@ -200,7 +200,8 @@ def test_representatives_are_found_while_active_and_opted_out_ones_only_for_star
     removed = Representative(client_id=sara.id, name="Gunnel", phone=phone, opted_out_at=NOW,
                              removed_at=NOW)  # fmt: skip
     elsewhere = Representative(client_id=other.id, name="Gunnel", phone=phone)
-    session.add_all([*active, opted_out, removed, elsewhere])
+    someone_else = Representative(client_id=sara.id, name="Anna", phone="+46700000011")
+    session.add_all([*active, opted_out, removed, elsewhere, someone_else])
     session.commit()
     found = access.roles(session, phone, "+46846500400")
     assert [r.representative.id for r in found] == [a.id for a in active]  # in order of id
@@ -210,6 +211,9 @@ def test_representatives_are_found_while_active_and_opted_out_ones_only_for_star
     assert access.role_by_key(found, f"r{active[1].id}") is found[1]
     assert access.role_by_key(found, f"r{removed.id}") is None
     assert access.role_by_key(found, None) is None
+    assert [r.representative.id for r in access.roles(session, "+46700000011", "")] == [
+        someone_else.id
+    ]
     assert access.role_by_key(found, f"c{sara.id}") is None
 
 
@@ -264,6 +268,9 @@ def test_the_case_worker_and_the_units_administrators_see_a_client(session, team
     assert visible(session, pia) == set()  # an administrator of another unit
     assert access.staff_may_see(session, lina, sara.id, TODAY)
     assert not access.staff_may_see(session, omar, sara.id, TODAY)
+    omars = create_client(session, omar, phone="+46700000005", first_name="Omid")
+    assert access.staff_may_see(session, omar, omars.id, TODAY)
+    assert not access.staff_may_see(session, lina, omars.id, TODAY)
 
 
 def test_a_closed_account_sees_nobody(session, team):
@@ -292,6 +299,23 @@ def test_a_permanent_handover_counts_from_its_first_day(session, team):
     tomorrow = TODAY + timedelta(days=1)
     assert visible(session, omar, tomorrow) == {sara.id}
     assert visible(session, lina, tomorrow) == set()
+
+
+def test_a_permanent_handover_of_one_client_gives_nothing_of_another(session, team):
+    lina, omar, ulla, _, _, sara = team
+    maja = create_client(session, lina, phone="+46700000003", first_name="Maja")
+    add_handover(session, maja, omar, starts_on=TODAY - timedelta(days=1))
+    assert visible(session, omar) == {maja.id}
+    assert visible(session, lina) == {sara.id}
+
+
+def test_a_permanent_handover_is_never_cover_whatever_its_dates(session, team):
+    lina, _, ulla, _, _, sara = team
+    # Imported with an end date by mistake, and handed back since: no cover.
+    add_handover(session, sara, ulla, starts_on=TODAY - timedelta(days=9),
+                 ends_on=TODAY + timedelta(days=9), from_staff=lina)  # fmt: skip
+    add_handover(session, sara, lina, starts_on=TODAY - timedelta(days=5), from_staff=ulla)
+    assert visible(session, ulla) == set() and visible(session, lina) == {sara.id}
 
 
 def test_a_cancelled_permanent_handover_gives_nothing(session, team):
@@ -336,6 +360,15 @@ def test_cover_for_a_former_case_worker_gives_nothing(session, team):
     assert visible(session, ulla) == {sara.id}  # cover with no one named covers the client
 
 
+def test_cover_for_one_client_gives_nothing_of_another(session, team):
+    lina, _, ulla, _, _, sara = team
+    maja = create_client(session, lina, phone="+46700000003", first_name="Maja")
+    add_handover(session, maja, ulla, kind="absence", starts_on=TODAY, ends_on=TODAY,
+                 from_staff=lina)  # fmt: skip
+    assert visible(session, ulla) == {maja.id}
+    assert visible(session, lina) == {sara.id, maja.id}
+
+
 def test_cover_in_another_unit_gives_nothing(session, team):
     lina, _, _, _, pia, sara = team
     pia.role = StaffRole.CASEWORKER
@@ -349,6 +382,21 @@ def test_texts_from_unknown_numbers_are_for_the_unit_they_reached(session, team)
     assert access.staff_may_see_unknown(lina, lina.unit_id)
     assert not access.staff_may_see_unknown(lina, pia.unit_id)
     assert not access.staff_may_see_unknown(lina, None)
+
+
+def test_unknown_rows_are_listed_for_the_unit_they_reached(session, team):
+    lina, _, _, _, pia, _ = team
+    texts = [
+        InboundMessage(provider_id=f"SM{n}", from_phone="+46709999999", unit_id=unit_id)
+        for n, unit_id in enumerate((lina.unit_id, pia.unit_id, None))
+    ]
+    session.add_all(texts)
+    session.commit()
+    for staff, expected in ((lina, texts[0].id), (pia, texts[1].id)):
+        rows = session.exec(
+            select(InboundMessage.id).where(access.staff_unit_rows(staff, InboundMessage.unit_id))
+        ).all()
+        assert rows == [expected]
 
 
 def test_a_key_sees_its_own_units_clients(session, team):
