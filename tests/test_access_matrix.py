@@ -590,3 +590,12 @@ def test_staff_are_prompted_to_set_a_pin_where_there_is_none(client, session, wo
     assert "caller ID can be faked" not in client.get(f"/admin/clients/{world.dina.id}").get_data(
         as_text=True
     )  # Dina has a PIN
+
+
+def test_a_representatives_callback_request_is_to_call_the_representative(client, session, world):
+    text(client, ANNA, "RING")
+    callback = session.exec(select(CallbackRequest)).one()
+    assert callback.client_id == world.sara.id and callback.from_phone == ANNA
+    sign_in(client, world.lina)
+    today = client.get("/admin/").get_data(as_text=True)
+    assert "070-000 00 10" in today and "the representative who asked" in today
