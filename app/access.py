@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.kinds import get_kind
@@ -250,19 +251,18 @@ def menu(role: Role | None) -> list[int]:
 
 def _latest_permanent(today: date):
     """The staff member of the client's latest permanent handover that has started."""
+    handover = aliased(Handover)  # its own: the query around may read handovers too
     return (
-        select(Handover.to_staff_id)
+        select(handover.to_staff_id)
         .where(
-            Handover.client_id == Client.id,
-            Handover.kind == HandoverKind.PERMANENT,
-            Handover.cancelled_at.is_(None),
-            Handover.starts_on <= today,
+            handover.client_id == Client.id,
+            handover.kind == HandoverKind.PERMANENT,
+            handover.cancelled_at.is_(None),
+            handover.starts_on <= today,
         )
-        .order_by(Handover.starts_on.desc(), Handover.id.desc())
+        .order_by(handover.starts_on.desc(), handover.id.desc())
         .limit(1)
-        # Only the client comes from outside: inside the cover test below, this subquery
-        # reads its own handovers, not the one being tested.
-        .correlate(Client)
+        .correlate(Client)  # only the client comes from outside
         .scalar_subquery()
     )
 
@@ -285,14 +285,19 @@ def staff_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
     if staff.role == StaffRole.ADMIN:
         return in_unit
     caseworker = current_caseworker(today)
-    covering = exists().where(
-        Handover.client_id == Client.id,
-        Handover.kind == HandoverKind.ABSENCE,
-        Handover.to_staff_id == staff.id,
-        Handover.cancelled_at.is_(None),
-        Handover.starts_on <= today,
-        Handover.ends_on >= today,
-        or_(Handover.from_staff_id.is_(None), Handover.from_staff_id == caseworker),
+    absence = aliased(Handover)
+    covering = (
+        exists()
+        .where(
+            absence.client_id == Client.id,
+            absence.kind == HandoverKind.ABSENCE,
+            absence.to_staff_id == staff.id,
+            absence.cancelled_at.is_(None),
+            absence.starts_on <= today,
+            absence.ends_on >= today,
+            or_(absence.from_staff_id.is_(None), absence.from_staff_id == caseworker),
+        )
+        .correlate(Client)
     )
     return and_(in_unit, or_(caseworker == staff.id, covering))
 

@@ -404,3 +404,16 @@ def test_a_key_sees_its_own_units_clients(session, team):
     own = session.exec(select(Client.id).where(access.key_clients(sara.unit_id))).all()
     other = session.exec(select(Client.id).where(access.key_clients(pia.unit_id))).all()
     assert own == [sara.id] and other == []
+
+
+def test_the_rule_holds_inside_a_query_that_reads_handovers_itself(session, team):
+    lina, omar, ulla, _, _, sara = team
+    add_handover(session, sara, ulla, kind="absence", starts_on=TODAY, ends_on=TODAY,
+                 from_staff=lina)  # fmt: skip
+    for staff, expected in ((ulla, 1), (omar, 0)):
+        rows = session.exec(
+            select(Handover, Client)
+            .join(Client, Client.id == Handover.client_id)
+            .where(access.staff_clients(staff, TODAY))
+        ).all()
+        assert len(rows) == expected
