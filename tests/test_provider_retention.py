@@ -242,7 +242,7 @@ def test_texts_removed_before_this_change_are_queued_by_the_migration(empty_data
     from app.db import alembic_config
 
     config = alembic_config(empty_database)
-    command.upgrade(config, "0007")
+    command.upgrade(config, "0010")  # the revision before provider deletions
     with empty_database.begin() as db:
         at = OLD.replace(tzinfo=None)
         db.execute(text(
@@ -281,7 +281,7 @@ def test_texts_removed_before_this_change_are_queued_by_the_migration(empty_data
                 ),
                 dict(pid=provider_id, body=body, media=media, at=at),
             )  # fmt: skip
-    command.upgrade(config, "0012")
+    command.upgrade(config, "0011")
     with empty_database.connect() as db:
         queued = db.execute(text("SELECT item, ref FROM provider_deletion ORDER BY id")).all()
     assert [tuple(row) for row in queued] == [
