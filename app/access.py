@@ -144,6 +144,13 @@ def units_reached(session: Session, number: str) -> list[int]:
     return list(session.exec(select(Unit.id).order_by(Unit.id)).all())
 
 
+def unit_reached(session: Session, number: str) -> int | None:
+    """The one unit a number reaches; None when it reaches several (a shared sender with
+    more than one unit: the sender's role decides the unit then)."""
+    units = units_reached(session, number)
+    return units[0] if len(units) == 1 else None
+
+
 def roles(session: Session, phone: str, reached: str, *, opted_out: bool = False) -> list[Role]:
     """Every way the number `phone` is known in the units reached by the number `reached`:
     the clients with it, then the active representatives with it (with opted_out=True,
@@ -300,14 +307,6 @@ def staff_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
         .correlate(Client)
     )
     return and_(in_unit, or_(caseworker == staff.id, covering))
-
-
-def staff_may_see(session: Session, staff: StaffUser, client_id: int, today: date) -> bool:
-    """Whether this staff member may see and act for this client today."""
-    found = session.exec(
-        select(Client.id).where(Client.id == client_id, staff_clients(staff, today))
-    ).first()
-    return found is not None
 
 
 def staff_unit_rows(staff: StaffUser, unit_column) -> ColumnElement[bool]:

@@ -314,11 +314,8 @@ class Conversation:
 
     # Context ------------------------------------------------------------------------
 
-    def _previous_inbound(self) -> InboundMessage | None:
-        return previous_inbound(self.session, self.inbound)
-
     def _choosing_language(self) -> bool:
-        previous = self._previous_inbound()
+        previous = previous_inbound(self.session, self.inbound)
         return (
             previous is not None
             and previous.intent == "language"
@@ -372,11 +369,30 @@ def answer_unknown(session: Session, inbound: InboundMessage, now: datetime) -> 
     if unit is None:
         return ""
     inbound.unit_id = unit.id
-    facts = unit_facts(unit)
-    # We cannot know a stranger's language: Swedish, then English (understood from anyone).
-    return "\n\n".join(
-        compose("reply_unknown_sender", facts, code, "sms").text for code in ("sv", "en")
+    return to_stranger("reply_unknown_sender", unit)
+
+
+def to_stranger(kind: str, unit: Unit) -> str:
+    """An answer to a number we do not know: about the unit only, and since we cannot know
+    a stranger's language, in Swedish, then English (understood from anyone)."""
+    return "\n\n".join(compose(kind, unit_facts(unit), code, "sms").text for code in ("sv", "en"))
+
+
+def reply_to(session: Session, inbound: InboundMessage, kind: str, now: datetime) -> str:
+    """An answer of `kind` to a stored text, for whoever sent it as `respond` read them:
+    the client, the representative (greeted by name, about the client) or a stranger."""
+    if inbound.client_id is None:
+        unit = session.get(Unit, inbound.unit_id) if inbound.unit_id else None
+        unit = unit or unit_called(session, inbound.to_phone)
+        return to_stranger(kind, unit) if unit else ""
+    client = session.get(Client, inbound.client_id)
+    representative = (
+        session.get(Representative, inbound.representative_id)
+        if inbound.representative_id
+        else None
     )
+    sender = Sender(Role(client, representative))
+    return Conversation(session, inbound, sender, now).say(kind)
 
 
 def _opt_out(

@@ -5,8 +5,9 @@ Each domain module adds the facts about its own record (appointments.facts(), â€
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app import access
 from app.contacts import Contact, contact_facts, current_contact, display_phone
 from app.models import Client, Representative, StaffUser, Unit
 from app.planner import local_date
@@ -53,10 +54,8 @@ def staff_name(session: Session, staff_id: int | None) -> str:
 
 def unit_called(session: Session, number: str) -> Unit | None:
     """The unit whose SMS or phone-menu number was dialled (the first unit otherwise)."""
-    found = session.exec(
-        select(Unit).where((Unit.phone == number) | (Unit.phone_menu_number == number))
-    ).first()
-    return found or session.exec(select(Unit).order_by(Unit.id)).first()
+    units = access.units_reached(session, number)
+    return session.get(Unit, units[0]) if units else None
 
 
 def unit_facts(unit: Unit, **extra) -> dict:

@@ -31,10 +31,9 @@ from flask import current_app
 from sqlmodel import Session, func, select
 
 from app import audit
-from app.compose import compose
 from app.contacts import current_contact
-from app.facts import base_facts, unit_called, unit_facts
-from app.models import Client, InboundMessage, Representative, Unit
+from app.conversation import reply_to
+from app.models import Client, InboundMessage
 from app.phone import mask_phone
 from app.planner import local_date
 
@@ -156,25 +155,7 @@ def mark(session: Session, inbound: InboundMessage, where: Standing, now: dateti
 def notice(session: Session, inbound: InboundMessage, now: datetime) -> str:
     """'We got your texts, a person will answer': in the sender's language, or in Swedish
     and English to a number we do not know."""
-    client = session.get(Client, inbound.client_id) if inbound.client_id else None
-    if client is None:
-        unit = session.get(Unit, inbound.unit_id) if inbound.unit_id else None
-        unit = unit or unit_called(session, inbound.to_phone)
-        if unit is None:
-            return ""
-        return "\n\n".join(
-            compose(NOTICE_KIND, unit_facts(unit), code, "sms").text for code in ("sv", "en")
-        )
-    representative = (
-        session.get(Representative, inbound.representative_id)
-        if inbound.representative_id
-        else None
-    )
-    facts = base_facts(session, client, representative, now=now) | {"discreet": False}
-    if facts["copy"] is not None:  # an answer to the representative, about the client
-        facts["copy"] = facts["copy"] | {"reply": True}
-    language = (representative or client).language
-    return compose(NOTICE_KIND, facts, language, "sms").text
+    return reply_to(session, inbound, NOTICE_KIND, now)
 
 
 def flood_texts(session: Session, first_held: InboundMessage) -> int:

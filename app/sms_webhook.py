@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from twilio.twiml.messaging_response import MessagingResponse
 
-from app import floods
+from app import access, floods
 from app.conversation import respond
 from app.db import get_session
 from app.keywords import clean
-from app.models import InboundMessage, Unit, utcnow
+from app.models import InboundMessage, utcnow
 from app.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from app.twilio_requests import form_value, twilio_signed, twiml
 
@@ -41,13 +41,6 @@ def _from_number(raw: str) -> str:
         return normalise_phone(raw)
     except InvalidPhoneNumber:
         return raw.strip()[:40] or "unknown"
-
-
-def _unit_texted(session: Session, number: str) -> int | None:
-    """The unit whose SMS or phone-menu number received the text (None if no unit's)."""
-    return session.exec(
-        select(Unit.id).where((Unit.phone == number) | (Unit.phone_menu_number == number))
-    ).first()
 
 
 def _mark_flood(session: Session, inbound: InboundMessage, standing: floods.Standing) -> None:
@@ -74,7 +67,7 @@ def inbound_sms() -> Response:
         provider_id=provider_id,
         from_phone=_from_number(form_value("From", 40)),
         to_phone=to_phone,
-        unit_id=_unit_texted(session, to_phone),
+        unit_id=access.unit_reached(session, to_phone),  # staff see it even if acting fails
         body=clean(form_value("Body", 5000).replace("\x00", "")),
         media="\n".join(media),
         received_at=utcnow(),
