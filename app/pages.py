@@ -22,7 +22,6 @@ from app.db import get_session
 from app.decisions import CONTINUING
 from app.facts import base_facts, unit_called
 from app.i18n import catalogs
-from app.kinds import get_kind
 from app.languages import get_language, is_supported, languages
 from app.models import (
     Client,
@@ -158,10 +157,6 @@ def page(token: str) -> Response:
     # The one access rule: a removed representative, or one no longer allowed this kind of
     # message, finds the link gone; a discreet client's page waits for the PIN.
     topic = access.topic_of_kind(message.kind) if message else access.Topic.MESSAGES
-    if representative is not None and not access.may_receive_copy(
-        representative, get_kind(message.kind).copy_category
-    ):
-        return _gone(session)
     verdict = access.decide(access.Role(client, representative), topic, access.Channel.PAGE)
     if verdict == access.Verdict.DENY:
         return _gone(session)

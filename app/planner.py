@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlmodel import Session, select
 
+from app import access
 from app.config import ConfigError, ReminderOffset, parse_offsets
 from app.kinds import get_kind
 from app.languages import get_language
@@ -21,13 +22,6 @@ from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Repre
 from app.sending_window import next_open
 
 log = logging.getLogger(__name__)
-
-COPY_PERMISSIONS = {
-    "appointments": "copy_appointments",
-    "documents": "copy_documents",
-    "decisions": "copy_decisions",
-    "handovers": "copy_handovers",
-}
 
 
 def local_zone() -> ZoneInfo:
@@ -83,17 +77,12 @@ def representatives_for(session: Session, client: Client, kind: str) -> list[Rep
     category = get_kind(kind).copy_category
     if category is None:
         return []
-    permission = getattr(Representative, COPY_PERMISSIONS[category])
-    return list(
-        session.exec(
-            select(Representative).where(
-                Representative.client_id == client.id,
-                permission.is_(True),
-                Representative.opted_out_at.is_(None),
-                Representative.removed_at.is_(None),
-            )
-        )
+    candidates = session.exec(
+        select(Representative)
+        .where(Representative.client_id == client.id)
+        .order_by(Representative.id)
     )
+    return [r for r in candidates if access.may_receive_copy(r, category)]
 
 
 def add_message(
