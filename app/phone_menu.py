@@ -357,13 +357,12 @@ def press_menu(call: Call, digits: str) -> VoiceResponse:
     if call.verdict(access.MENU[option]) != Verdict.ALLOW:
         return screen_option(call, option)  # asks for the PIN, or back to the menu
     if option == 4:
-        representative = call.sender.representative
         request_ = callbacks.request_callback(
             call.session,
             call.client,
             source=CallbackSource.VOICE,
             language=call.language.code,
-            from_phone=representative.phone if representative else None,
+            from_phone=callback_number(call),
             confirm=False,
             now=call.now,
         )

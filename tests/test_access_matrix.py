@@ -599,3 +599,9 @@ def test_a_representatives_callback_request_is_to_call_the_representative(client
     sign_in(client, world.lina)
     today = client.get("/admin/").get_data(as_text=True)
     assert "070-000 00 10" in today and "the representative who asked" in today
+
+
+def test_a_representatives_callback_request_by_phone_keeps_their_number(client, session, world):
+    Call(client, LARS).start().press("4")
+    callback = session.exec(select(CallbackRequest)).one()
+    assert callback.client_id == world.sara.id and callback.from_phone == LARS
