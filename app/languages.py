@@ -10,7 +10,9 @@ GSM7 = "GSM-7"
 UCS2 = "UCS-2"
 SOURCE_LANGUAGE = "sv"
 REGISTRY_FILE = Path(__file__).resolve().parent.parent / "locales" / "languages.toml"
-INTENTS = ("help", "yes", "no", "stop", "start", "call", "language")
+# What a client's text may ask for; every language names its words for each in the registry.
+# "cancel" may mean the meeting or every text, so it is asked about, never acted on.
+INTENTS = ("help", "yes", "no", "stop", "start", "cancel", "call", "language")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Language:
     # Weekday names Monday..Sunday in the form dates need, where Babel's data falls short.
     weekday_names: tuple[str, ...] | None = None
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    # Words around a keyword that leave its meaning alone ("tack", "شكرا"): "Ja tack!" is JA.
+    polite: tuple[str, ...] = field(default=(), hash=False, compare=False)
     # How other languages name this one, where Babel has no name (by their codes).
     names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -50,10 +54,14 @@ def load_registry(path: Path = REGISTRY_FILE) -> tuple[Language, ...]:
     languages = []
     for entry in entries:
         code = entry.get("code", "?")
-        keywords = entry.pop("keywords", {})
+        keywords = dict(entry.pop("keywords", {}))
+        polite = keywords.pop("polite", [])
         missing = [intent for intent in INTENTS if not keywords.get(intent)]
         if missing:
             raise RegistryError(f"{path.name}: '{code}' has no keywords for {', '.join(missing)}")
+        unknown = sorted(set(keywords) - set(INTENTS))
+        if unknown:
+            raise RegistryError(f"{path.name}: '{code}' has unknown keywords {', '.join(unknown)}")
         if entry.get("direction") not in ("ltr", "rtl"):
             raise RegistryError(f"{path.name}: '{code}' direction must be ltr or rtl")
         if entry.get("sms_encoding") not in (GSM7, UCS2):
@@ -64,7 +72,9 @@ def load_registry(path: Path = REGISTRY_FILE) -> tuple[Language, ...]:
             entry["weekday_names"] = tuple(entry["weekday_names"])
         try:
             language = Language(
-                **entry, keywords={k: tuple(v) for k, v in keywords.items() if k in INTENTS}
+                **entry,
+                keywords={intent: tuple(keywords[intent]) for intent in INTENTS},
+                polite=tuple(polite),
             )
         except TypeError as exc:
             raise RegistryError(f"{path.name}: '{code}': {exc}") from exc

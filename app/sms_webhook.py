@@ -17,7 +17,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from app import access, floods
 from app.conversation import respond
 from app.db import get_session
-from app.keywords import clean
+from app.keywords import as_stored
 from app.models import InboundMessage, utcnow
 from app.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from app.twilio_requests import form_value, twilio_signed, twiml
@@ -68,7 +68,7 @@ def inbound_sms() -> Response:
         from_phone=_from_number(form_value("From", 40)),
         to_phone=to_phone,
         unit_id=access.unit_reached(session, to_phone),  # staff see it even if acting fails
-        body=clean(form_value("Body", 5000).replace("\x00", "")),
+        body=as_stored(form_value("Body", 5000)),
         media="\n".join(media),
         received_at=utcnow(),
     )

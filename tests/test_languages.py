@@ -97,6 +97,7 @@ yes = ["Y"]
 no = ["N"]
 stop = ["S"]
 start = ["G"]
+cancel = ["X"]
 call = ["C"]
 {language_line}
 """
