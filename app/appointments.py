@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import batch_reads, catalog
+from app import audit, batch_reads, catalog
 from app.errors import InvalidInput
 from app.facts import staff_name
 from app.models import (
@@ -115,6 +115,7 @@ def change(
         setattr(appointment, field, value)
     appointment.version += 1
     appointment.response = None
+    appointment.previous_response = None
     appointment.responded_at = None
     appointment.updated_at = now
     session.add(appointment)
@@ -164,15 +165,34 @@ def cancel(
 
 
 def respond(
-    session: Session, appointment: Appointment, response: str, *, now: datetime | None = None
-) -> Appointment:
-    """Record the client's answer: confirmed or declined."""
+    session: Session,
+    appointment: Appointment,
+    response: str,
+    *,
+    now: datetime | None = None,
+    by: str = "",
+) -> bool:
+    """Record the client's answer, confirmed or declined, on any channel (`by` says which).
+    A client may change the answer until the meeting: the answer it replaces is kept for
+    staff (Today shows the change) and the change is audited. Returns whether it changed."""
     if response not in set(AppointmentResponse):
         raise InvalidInput({"response": "Answer confirmed or declined."})
+    changed = appointment.response is not None and appointment.response != response
+    if changed:
+        appointment.previous_response = appointment.response
+        audit.record(
+            session,
+            "appointment_changed_answer",
+            actor_type="client",
+            client_id=appointment.client_id,
+            subject_type="appointment",
+            subject_id=appointment.id,
+            detail=f"{appointment.response} to {response}" + (f" by {by}" if by else ""),
+        )
     appointment.response = response
     appointment.responded_at = now or utcnow()
     session.add(appointment)
-    return appointment
+    return changed
 
 
 def plan(

@@ -3,7 +3,7 @@ overview page all tell about."""
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.models import (
     Appointment,
@@ -13,7 +13,12 @@ from app.models import (
     Client,
     Decision,
     DecisionStatus,
+    OutboxMessage,
 )
+from app.planner import SENT_STATUSES
+
+# Messages that ask the client about a meeting (an answer after one is about that meeting).
+ASKING_KINDS = ("appointment_reminder", "appointment_changed")
 
 
 def upcoming_appointments(session: Session, client: Client, now: datetime) -> list[Appointment]:
@@ -37,13 +42,32 @@ def next_appointment(session: Session, client: Client, now: datetime) -> Appoint
     return upcoming[0] if upcoming else None
 
 
-def appointment_awaiting_answer(
-    session: Session, client: Client, now: datetime
-) -> Appointment | None:
-    """The nearest meeting ahead that the client has not answered yet."""
-    return next(
-        (a for a in upcoming_appointments(session, client, now) if a.response is None), None
+def appointment_to_answer(session: Session, client: Client, now: datetime) -> Appointment | None:
+    """The meeting a JA or NEJ is about: of the planned meetings still ahead, the one the
+    client was last asked about (a reminder or change notice sent) or last answered; with
+    none of those, the nearest. An answer may change until the meeting starts."""
+    upcoming = upcoming_appointments(session, client, now)
+    if len(upcoming) <= 1:
+        return upcoming[0] if upcoming else None
+    asked = dict(
+        session.exec(
+            select(OutboxMessage.subject_id, func.max(OutboxMessage.sent_at))
+            .where(
+                OutboxMessage.client_id == client.id,
+                OutboxMessage.subject_type == "appointment",
+                OutboxMessage.subject_id.in_([a.id for a in upcoming]),
+                OutboxMessage.kind.in_(ASKING_KINDS),
+                OutboxMessage.status.in_(SENT_STATUSES),
+            )
+            .group_by(OutboxMessage.subject_id)
+        ).all()
     )
+    touched = [
+        (max(t for t in (asked.get(a.id), a.responded_at) if t is not None), -index, a)
+        for index, a in enumerate(upcoming)
+        if asked.get(a.id) or a.responded_at
+    ]
+    return max(touched, key=lambda t: t[:2])[2] if touched else upcoming[0]
 
 
 def open_checklists(session: Session, client: Client) -> list[Checklist]:

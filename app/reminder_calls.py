@@ -186,7 +186,7 @@ def answer(message_id: int) -> Response:
         response = VoiceResponse()
         response.redirect(_url(message, pin_given=_pin_given()), method="POST")
         return twiml(response)
-    appointments.respond(session, appointment, choice, now=utcnow())
+    appointments.respond(session, appointment, choice, now=utcnow(), by="reminder call")
     audit.record(
         session,
         f"appointment_{choice}",

@@ -53,6 +53,9 @@ class Appointment(SQLModel, table=True):
     bring: str = Field(default="", max_length=400, description="Comma-separated document keys")
     status: str = Field(default=AppointmentStatus.PLANNED, max_length=10)
     response: str | None = Field(default=None, max_length=10)
+    previous_response: str | None = Field(
+        default=None, max_length=10, description="The answer before the client changed it"
+    )
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1, description="Raised on every change, so old reminders die")
     source_system: str | None = Field(default=None, max_length=60)
