@@ -3,6 +3,11 @@
 A template in messages/ renders a list of rows, one idea each with its pictogram key.
 SMS joins the rows as lines, the phone menu speaks them, the picture page shows them with
 pictures: the three channels cannot say different things.
+
+Equal information in every language: every row is essential unless marked optional (a
+true extra). An SMS over its budget leaves out only optional rows, and exactly those the
+Swedish SMS of the same facts leaves out, so no language or script gets less. What is
+still too long for one text is sent as several, split between rows, never cut.
 """
 
 import logging
@@ -19,8 +24,8 @@ from app.i18n import (
     stop_collecting,
 )
 from app.kinds import KINDS
-from app.languages import GSM7, SOURCE_LANGUAGE, get_language
-from app.sms_encoding import SmsSize, measure, normalise_for_gsm
+from app.languages import GSM7, SOURCE_LANGUAGE, Language, get_language
+from app.sms_encoding import measure, normalise_for_gsm
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +46,9 @@ class CompositionError(RuntimeError):
 class Row:
     """One idea: a pictogram key and one or two short sentences.
 
-    `optional` > 0 marks a detail an SMS may leave out when over budget (highest first).
+    Every row is essential (`optional` 0) unless it is a true extra: `optional` > 0 marks
+    one an SMS may leave out when the Swedish SMS of the same facts is over its budget
+    (highest number first). What is left out never depends on the language.
     """
 
     picture: str
@@ -51,7 +58,12 @@ class Row:
 
 @dataclass(frozen=True)
 class Composition:
-    """A composed message for one language and channel, with what it costs as SMS."""
+    """A composed message for one language and channel, with what it costs as SMS.
+
+    For SMS, `parts` are the texts as sent: one, or several when the essentials do not fit
+    one message's budget (each part within it, split between rows, never cut), and
+    `segments` is what all parts cost together. `text` is the whole text, unsplit.
+    """
 
     kind: str
     lang: str
@@ -64,6 +76,13 @@ class Composition:
     missing: tuple[str, ...] = field(default=())
     budget: int | None = None
     dropped: tuple[str, ...] = field(default=())
+    parts: tuple[str, ...] = field(default=())
+    part_segments: tuple[int, ...] = field(default=())
+
+    @property
+    def messages(self) -> int:
+        """How many text messages the SMS is sent as (1 for other channels)."""
+        return max(1, len(self.parts))
 
 
 def parse_rows(output: str, template: str) -> tuple[Row, ...]:
@@ -84,30 +103,71 @@ def parse_rows(output: str, template: str) -> tuple[Row, ...]:
 
 
 def sms_budget(kind: str, encoding: str, *, copy: bool) -> int:
-    """Segments an SMS of this kind may use: the kind's GSM-7 budget; in UCS-2, whose
-    segments hold less than half as much, half as many again (rounded up: 2 -> 3, 3 -> 5);
-    one more for a representative's copy."""
-    budget = KINDS[kind].sms_segments
-    if encoding != GSM7:
-        budget += -(-budget // 2)
+    """Segments one text message of this kind may use: the kind's budget for the encoding
+    (UCS-2 segments hold less than half as much, and some languages need more words), one
+    more for a representative's copy. A message over it is sent as several, not cut."""
+    spec = KINDS[kind]
+    budget = spec.sms_segments if encoding == GSM7 else spec.ucs2_budget
     return budget + (1 if copy else 0)
 
 
-def fit_to_budget(
-    rows: tuple[Row, ...], kind: str, *, copy: bool
-) -> tuple[tuple[Row, ...], int, tuple[str, ...], SmsSize]:
-    """Leave out optional rows, highest priority number first, until the SMS fits.
-    Returns the rows kept, the budget, the pictogram keys left out and the SMS's size."""
-    dropped: list[str] = []
+def rows_left_out(rows: tuple[Row, ...], kind: str, *, copy: bool) -> frozenset[int]:
+    """The positions of the optional rows to leave out so that these rows fit the kind's
+    budget, highest priority number first (of equal ones, the last). Essential rows stay
+    whatever the length. Called with the Swedish rows of the facts: the rule for all."""
+    left_out: set[int] = set()
     while True:
-        size = measure(join_rows(rows, "sms"))
-        budget = sms_budget(kind, size.encoding, copy=copy)
-        optional = [r for r in rows if r.optional]
-        if size.segments <= budget or not optional:
-            return rows, budget, tuple(dropped), size
-        victim = max(reversed(optional), key=lambda r: r.optional)
-        rows = tuple(r for r in rows if r is not victim)
-        dropped.append(victim.picture)
+        kept = tuple(r for i, r in enumerate(rows) if i not in left_out)
+        size = measure(join_rows(kept, "sms"))
+        candidates = [i for i, r in enumerate(rows) if r.optional and i not in left_out]
+        if size.segments <= sms_budget(kind, size.encoding, copy=copy) or not candidates:
+            return frozenset(left_out)
+        left_out.add(max(reversed(candidates), key=lambda i: rows[i].optional))
+
+
+def part_marker(number: int, total: int) -> str:
+    """'(2/3)': which message of several this is, in digits every client can read."""
+    return f"({number}/{total})"
+
+
+def _group_rows(rows: tuple[Row, ...], kind: str, copy: bool, marker: str) -> list[tuple[Row, ...]]:
+    groups: list[tuple[Row, ...]] = []
+    current: tuple[Row, ...] = ()
+    for row in rows:
+        candidate = current + (row,)
+        size = measure(join_rows(candidate, "sms") + "\n" + marker)
+        if current and size.segments > sms_budget(kind, size.encoding, copy=copy):
+            groups.append(current)
+            current = (row,)
+        else:
+            current = candidate
+    groups.append(current)
+    return groups
+
+
+def split_into_parts(rows: tuple[Row, ...], kind: str, *, copy: bool) -> tuple[str, ...]:
+    """The SMS texts to send: the whole text when it fits the budget, else the rows in as
+    few messages as fit it, split between rows. The first part keeps the opening and ends
+    with '(1/2)'; each later one starts with its '(2/2)'. A single row longer than a whole
+    budget (never in the templates) goes alone rather than being cut."""
+    whole = join_rows(rows, "sms")
+    size = measure(whole)
+    if size.segments <= sms_budget(kind, size.encoding, copy=copy):
+        return (whole,)
+    width = 1
+    while True:  # the markers' width depends on how many parts there are
+        groups = _group_rows(rows, kind, copy, part_marker(10**width - 1, 10**width - 1))
+        if len(groups) < 10**width:
+            break
+        width += 1
+    total = len(groups)
+    if total == 1:
+        return (whole,)
+    texts = []
+    for number, group in enumerate(groups, 1):
+        body, marker = join_rows(group, "sms"), part_marker(number, total)
+        texts.append(f"{body}\n{marker}" if number == 1 else f"{marker}\n{body}")
+    return tuple(texts)
 
 
 def join_rows(rows: tuple[Row, ...], channel: str) -> str:
@@ -156,15 +216,19 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
         rows, _ = _render(template, SOURCE_LANGUAGE, channel, facts)
         notice, _ = _render("_fallback", language.code, channel, facts)
         rows = rows + notice
-    if language.sms_encoding == GSM7 or fallback:
-        rows = tuple(Row(r.picture, normalise_for_gsm(r.text), r.optional) for r in rows)
-    elif language.direction == "rtl":
-        rows = tuple(Row(r.picture, _PHONE.sub(LRM + r"\1", r.text), r.optional) for r in rows)
-    budget, dropped, size = None, (), None
+    rows = _for_sms_or_screen(rows, language, fallback)
+    budget, dropped, parts, part_segments = None, (), (), ()
     if channel == "sms":
-        rows, budget, dropped, size = fit_to_budget(rows, kind, copy=bool(facts.get("copy")))
+        copy = bool(facts.get("copy"))
+        left_out = _left_out_as_in_swedish(rows, template, language, fallback, facts, kind, copy)
+        dropped = tuple(rows[i].picture for i in sorted(left_out))
+        rows = tuple(r for i, r in enumerate(rows) if i not in left_out)
+        parts = split_into_parts(rows, kind, copy=copy)
+        part_segments = tuple(measure(part).segments for part in parts)
     text = join_rows(rows, channel)
-    size = size or measure(text)
+    size = measure(text)
+    if channel == "sms":
+        budget = sms_budget(kind, size.encoding, copy=bool(facts.get("copy")))
     return Composition(
         kind=kind,
         lang=language.code,
@@ -172,9 +236,52 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
         rows=rows,
         text=text,
         encoding=size.encoding,
-        segments=size.segments,
+        segments=sum(part_segments) if parts else size.segments,
         fallback=fallback,
         missing=tuple(missing),
         budget=budget,
         dropped=dropped,
+        parts=parts,
+        part_segments=part_segments,
     )
+
+
+def _for_sms_or_screen(
+    rows: tuple[Row, ...], language: Language, fallback: bool
+) -> tuple[Row, ...]:
+    """GSM-7 stand-ins for typographic characters in GSM languages (and in Swedish given
+    for a missing translation); left-to-right marks before phone numbers in RTL text."""
+    if language.sms_encoding == GSM7 or fallback:
+        return tuple(Row(r.picture, normalise_for_gsm(r.text), r.optional) for r in rows)
+    if language.direction == "rtl":
+        return tuple(Row(r.picture, _PHONE.sub(LRM + r"\1", r.text), r.optional) for r in rows)
+    return rows
+
+
+def _left_out_as_in_swedish(
+    rows: tuple[Row, ...],
+    template: str,
+    language: Language,
+    fallback: bool,
+    facts: dict,
+    kind: str,
+    copy: bool,
+) -> frozenset[int]:
+    """Which rows this SMS leaves out: exactly those the Swedish SMS of the same facts
+    leaves out to fit its budget. A language whose words are longer, or whose script
+    needs UCS-2, never gets less; it is sent as more messages instead."""
+    if not any(r.optional for r in rows):
+        return frozenset()
+    if language.code == SOURCE_LANGUAGE:
+        swedish = rows
+    else:
+        rendered, _ = _render(template, SOURCE_LANGUAGE, "sms", facts)
+        swedish = _for_sms_or_screen(rendered, get_language(SOURCE_LANGUAGE), False)
+    # Given in Swedish for a missing translation, the rows are the Swedish ones and the
+    # interpreter line after them; otherwise the same template gives the same rows.
+    if [r.picture for r in swedish] != [r.picture for r in rows[: len(swedish)]] or (
+        len(rows) != len(swedish) and not fallback
+    ):
+        log.error("Rows of %s differ between %s and Swedish; nothing left out", kind, language.code)
+        return frozenset()
+    return rows_left_out(swedish, kind, copy=copy)

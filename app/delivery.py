@@ -82,7 +82,9 @@ def _mark_unreachable(session: Session, message: OutboxMessage, code: int, now: 
 
 
 def plan_retry(session: Session, message: OutboxMessage, now: datetime) -> OutboxMessage | None:
-    """A new attempt at a message that did not arrive, later, up to MAX_DELIVERY_RETRIES."""
+    """A new attempt at a message that did not arrive, later, up to MAX_DELIVERY_RETRIES.
+    One part of a message sent as several is tried again as it was, alone: the client has
+    the other parts (each row has its own reports and retries)."""
     tries = message.dedupe_key.count(":retry:")
     if tries >= MAX_DELIVERY_RETRIES:
         return None
@@ -98,6 +100,10 @@ def plan_retry(session: Session, message: OutboxMessage, now: datetime) -> Outbo
         due_at=now + timedelta(minutes=15 * 4**tries),
         urgent=message.urgent,
     )
+    if message.part is not None:
+        retry.body, retry.language = message.body, message.language
+        retry.part, retry.parts = message.part, message.parts
+        retry.first_part_id = message.first_part_id
     session.add(retry)
     return retry
 
@@ -109,6 +115,7 @@ def call_instead(session: Session, message: OutboxMessage, now: datetime) -> Non
         message.kind != "appointment_reminder"
         or message.channel != "sms"
         or message.representative_id
+        or message.first_part_id  # one call for the whole reminder: planned by its first part
     ):
         return
     client = session.get(Client, message.client_id)

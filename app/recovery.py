@@ -16,6 +16,11 @@ call dialled from another call):
 - the provider cannot be asked: the row waits for the next sweep. After GIVE_UP it is
   marked `failed` with "may or may not have been sent", and staff see it on Today to check
   with the client. Never silently dropped.
+
+A message sent as several texts has a row per part, claimed together and handed over in
+order, so the rows are settled in that order too and each takes the provider's next
+message. A later part that was not sent goes out when its first part was; when the first
+was not sent either, the part's row is removed: the message is composed again, whole.
 """
 
 import logging
@@ -75,6 +80,12 @@ def _settle(session: Session, message: OutboxMessage, transport: Transport, now:
         )
     )
     unknown = [c for c in candidates if c not in known]
+    first = session.get(OutboxMessage, message.first_part_id) if message.first_part_id else None
+    if not unknown and first is not None and first.provider_id is None:
+        if first.status == OutboxStatus.SENDING:  # its first part is not settled yet
+            return "unknown"
+        session.delete(message)
+        return "removed"
     if unknown:
         message.status = OutboxStatus.SENT
         message.provider_id = unknown[-1]  # the oldest one since the claim
@@ -109,6 +120,10 @@ def recover_stale(
             continue
         session.refresh(message)
         outcome = _settle(session, message, transport, now)
+        if outcome == "removed":  # a later part of a message that went out in no part
+            session.commit()
+            counts[outcome] = counts.get(outcome, 0) + 1
+            continue
         if outcome != "unknown":
             audit.record(
                 session,

@@ -2,12 +2,19 @@
 
 Claiming is one UPDATE over a sub-select (with FOR UPDATE SKIP LOCKED on PostgreSQL), so
 overlapping sweeps in any number of processes never claim the same row twice.
+
+A message too long for one text (app/compose.py: never cut, split between rows) goes out
+as several. Its row carries part 1; each further part gets an outbox row of its own
+(`first_part_id` pointing at the first, its own dedupe key, provider id and status),
+created claimed with the first before anything is handed over and sent right after it in
+the same sweep. Delivery reports and crash recovery then work per row as for any message;
+a part whose first never went out is removed, and the message is composed afresh.
 """
 
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -30,6 +37,7 @@ from app.models import (
     utcnow,
 )
 from app.planner import local_zone
+from app.sms_encoding import measure
 from app.transports import Outgoing, Transport, TransportError, get_transport
 
 log = logging.getLogger(__name__)
@@ -103,14 +111,15 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage
     )
 
 
-def release(session: Session, messages: list[OutboxMessage]) -> None:
+def release(session: Session, messages: list[OutboxMessage], *, commit: bool = True) -> None:
     """Give claimed rows back unsent (their try does not count)."""
     for message in messages:
         message.status = OutboxStatus.PENDING
         message.claim_token = None
         message.attempts = max(0, message.attempts - 1)
         session.add(message)
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def _finish(message: OutboxMessage, status: OutboxStatus, now: datetime, error: str | None) -> None:
@@ -122,11 +131,79 @@ def _finish(message: OutboxMessage, status: OutboxStatus, now: datetime, error: 
 
 @dataclass
 class Prepared:
-    """A claimed message composed and ready to hand over."""
+    """A claimed message composed and ready to hand over, with the rows of its further
+    parts when it is sent as several texts (handed over only after it)."""
 
     message: OutboxMessage
     outgoing: Outgoing
     link: dict | None  # its page link's row, saved before it goes out
+    followers: list["Prepared"] = field(default_factory=list)
+
+
+def is_later_part(message: OutboxMessage) -> bool:
+    """Whether the row carries part 2, 3 … of a message whose first part went out."""
+    return message.first_part_id is not None
+
+
+def _stored_text(message: OutboxMessage) -> bool:
+    # A part of a split message is sent again as it was (a retry, or a part that did not go
+    # out with its first): the client has, or will get, the other parts as they were.
+    return message.part is not None and message.body is not None
+
+
+def _outgoing(message: OutboxMessage, to: str, body: str, language: str) -> Outgoing:
+    size = measure(body)
+    return Outgoing(
+        message_id=message.id,
+        to=to,
+        channel=message.channel,
+        kind=message.kind,
+        body=body,
+        language=language,
+        encoding=size.encoding,
+        segments=size.segments,
+        call_url=(
+            f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/reminder/{message.id}"
+            if message.channel == "voice"
+            else None
+        ),
+    )
+
+
+def _follower(
+    session: Session, message: OutboxMessage, number: int, total: int, text: str, to: str
+) -> Prepared:
+    """The row of one further part, claimed with the first, added to the session."""
+    size = measure(text)
+    attempt = (message.claim_token or uuid.uuid4().hex)[:8]
+    row = OutboxMessage(
+        kind=message.kind,
+        channel=message.channel,
+        client_id=message.client_id,
+        representative_id=message.representative_id,
+        subject_type=message.subject_type,
+        subject_id=message.subject_id,
+        subject_version=message.subject_version,
+        # The first's claim token in the key: a try that never went out leaves no key
+        # behind that the next try's parts would collide with.
+        dedupe_key=f"{message.dedupe_key}:part:{number}:{attempt}",
+        due_at=message.due_at,
+        status=OutboxStatus.SENDING,
+        urgent=message.urgent,
+        attempts=1,
+        claim_token=message.claim_token,
+        claimed_at=message.claimed_at,
+        to_phone=to,
+        language=message.language,
+        body=text,
+        encoding=size.encoding,
+        segments=size.segments,
+        part=number,
+        parts=total,
+        first_part_id=message.id,
+    )
+    session.add(row)
+    return Prepared(row, _outgoing(row, to, text, message.language or ""), None)
 
 
 def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared | str:
@@ -156,7 +233,8 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
         # Staff see the failed number; a corrected number (or a text from it) clears this.
         _finish(message, OutboxStatus.SKIPPED, now, "number unreachable")
         return "skipped"
-    if not subjects.still_wanted(session, message, now):
+    # A later part finishes a text the client has the start of: it goes, as it was.
+    if not is_later_part(message) and not subjects.still_wanted(session, message, now):
         _finish(message, OutboxStatus.CANCELLED, now, "no longer current")
         return "cancelled"
     if not message.urgent:
@@ -171,6 +249,12 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
             return "postponed"
 
     language = representative.language if representative else client.language
+    to = representative.phone if representative else client.phone
+    if _stored_text(message):
+        return Prepared(message, _outgoing(message, to, message.body, message.language), None)
+    if is_later_part(message):  # its text is gone (retention): the first part was long ago
+        _finish(message, OutboxStatus.CANCELLED, now, "the text of this part is no longer kept")
+        return "cancelled"
     facts = base_facts(session, client, representative, now=now)
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
@@ -192,22 +276,21 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
             subject_id=message.id,
             detail=f"{message.kind} in {language}: {len(composition.missing)} strings missing",
         )
-    outgoing = Outgoing(
-        message_id=message.id,
-        to=representative.phone if representative else client.phone,
-        channel=message.channel,
-        kind=message.kind,
-        body=composition.text,
-        language=composition.lang,
-        encoding=composition.encoding,
-        segments=composition.segments,
-        call_url=(
-            f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/reminder/{message.id}"
-            if message.channel == "voice"
-            else None
-        ),
+    message.language = composition.lang
+    if message.channel != "sms" or len(composition.parts) < 2:
+        message.part = message.parts = None
+        body = composition.text if message.channel != "sms" else composition.parts[0]
+        return Prepared(message, _outgoing(message, to, body, composition.lang), link)
+    total = len(composition.parts)
+    message.part, message.parts = 1, total
+    prepared = Prepared(
+        message, _outgoing(message, to, composition.parts[0], composition.lang), link
     )
-    return Prepared(message, outgoing, link)
+    prepared.followers = [
+        _follower(session, message, number, total, text, to)
+        for number, text in enumerate(composition.parts[1:], 2)
+    ]
+    return prepared
 
 
 def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> str:
@@ -244,7 +327,7 @@ def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> str:
 
 
 def sent_event(prepared: Prepared) -> dict:
-    """The audit event of a message handed over."""
+    """The audit event of a message (or one part of it) handed over."""
     message = prepared.message
     return audit.entry(
         "message_sent",
@@ -252,7 +335,8 @@ def sent_event(prepared: Prepared) -> dict:
         subject_type="outbox_message",
         subject_id=message.id,
         detail=f"{message.kind} by {message.channel}"
-        + (" (copy)" if message.representative_id else ""),
+        + (" (copy)" if message.representative_id else "")
+        + (f" (part {message.part} of {message.parts})" if message.parts else ""),
     )
 
 
@@ -284,7 +368,9 @@ def send_batch(
        the SMS that carries it goes out) and the rows settled without sending.
     2. The messages are handed over one by one, for at most FRESH_FOR after the reads.
        What is left then, or after the provider asks us to slow down, is given back
-       unsent, to be read afresh in the next batch.
+       unsent, to be read afresh in the next batch. The further parts of a message sent
+       as several follow its first at once; when the first does not go out, they are
+       removed (the message is composed afresh, parts and all, when it is tried again).
     3. One commit records every outcome and its audit event. A worker that dies before
        it leaves the rows it handed over in `sending`; app/recovery.py settles them.
        Delivery reports that came before that commit are applied after it.
@@ -322,18 +408,44 @@ def send_batch(
         throttled = outcome == "throttled"
         if throttled and prepared.link:  # refused outright: its link went nowhere
             links.discard(session, [prepared.link])
+        if outcome != "sent":
+            drop_followers(session, [prepared])
+            continue
+        for follower in prepared.followers:
+            if throttled:  # waits, as a part whose first went out, and is sent later
+                release(session, [follower.message], commit=False)
+                continue
+            # Its id was given when the batch was saved, after it was prepared.
+            follower.outgoing = replace(follower.outgoing, message_id=follower.message.id)
+            part_outcome = hand_over(follower, transport, now)
+            _count(result, part_outcome)
+            if part_outcome == "sent":
+                events.append(sent_event(follower))
+            throttled = part_outcome == "throttled"
     audit.record_all(session, events)
     if rest:
         give_back(session, rest)
     session.commit()  # with the outcomes and their audit events (give_back's, if any)
     # Reports Twilio sent before these ids were committed, looked for after the commit.
-    delivery.apply_early_reports(session, [p.message for p in ready if p.message.provider_id])
+    handed = [p.message for item in ready for p in (item, *item.followers)]
+    delivery.apply_early_reports(session, [m for m in handed if m.provider_id])
     return throttled, len(rest)
 
 
+def drop_followers(session: Session, prepared: list[Prepared]) -> None:
+    """Remove the rows of further parts whose first part did not go out: never sent, they
+    are made again when the message is composed afresh (the caller commits)."""
+    for item in prepared:
+        for follower in item.followers:
+            session.delete(follower.message)
+        item.followers = []
+
+
 def give_back(session: Session, prepared: list[Prepared]) -> None:
-    """Release composed but unsent messages; their page links were never sent: removed."""
+    """Release composed but unsent messages; their page links were never sent: removed,
+    and so are the rows of their further parts."""
     links.discard(session, [item.link for item in prepared if item.link])
+    drop_followers(session, prepared)
     release(session, [item.message for item in prepared])
 
 

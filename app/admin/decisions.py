@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.plain_language import lix
 from app.planner import representatives_for
+from app.preview import sms_costs
 
 SCOPE_UNIT_LABELS = {
     "hours_per_week": N_("hours per week"),
@@ -130,6 +131,8 @@ def summary_preview(session: Session, client: Client, kind: str, decision: Decis
         "lix": format_decimal(score, locale=staff_language()),
         "lix_band": _lix_band(score),
         "copies": representatives_for(session, client, kind),
+        # The same facts in every language: what the SMS costs in each.
+        "costs": sms_costs(kind, facts | {"link": links.url(PREVIEW_TOKEN)}),
         "support_ending": kind != "decision_heads_up"
         and decision.outcome in decisions.CONTINUING
         and decision.valid_to is not None,
