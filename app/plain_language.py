@@ -1,6 +1,10 @@
 """Readability checks for client texts: LIX, counted over every sentence."""
 
 import re
+import tomllib
+from functools import cache
+
+from app.config import PROJECT_ROOT
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)|\n+")
@@ -31,3 +35,40 @@ def lix(text: str) -> float:
     sentence_count = max(1, len(sentences(text)))
     long_words = sum(1 for w in all_words if is_long_word(w))
     return round(len(all_words) / sentence_count + 100 * long_words / len(all_words), 1)
+
+
+# The highest LIX a client text may have (easy to read).
+LIX_LIMIT = 30
+
+
+@cache
+def _jargon() -> tuple[tuple[str, str], ...]:
+    path = PROJECT_ROOT / "messages" / "catalog" / "jargon.toml"
+    entries = tomllib.loads(path.read_text(encoding="utf-8"))
+    return tuple((entry["word"], entry["explanation"]) for entry in entries.values())
+
+
+def jargon(text: str) -> list[dict[str, str]]:
+    """Words from the jargon list (messages/catalog/jargon.toml) used without their
+    explanation after them, each once: [{'word': 'avslag', 'explanation': '…'}]."""
+    lowered = text.lower()
+    found = []
+    for word, explanation in _jargon():
+        for match in re.finditer(rf"\b{re.escape(word)}\w*", lowered):
+            if explanation not in text[match.end() :]:
+                found.append({"word": word, "explanation": explanation})
+                break
+    return found
+
+
+def check(text: str) -> dict:
+    """A text's readability for staff who write to a client: its LIX, whether that is
+    over the limit, and the jargon in it. An empty text has nothing to report."""
+    score = lix(text)
+    return {
+        "lix": score,
+        "limit": LIX_LIMIT,
+        "too_hard": score > LIX_LIMIT,
+        "jargon": jargon(text),
+        "words": len(words(text)),
+    }

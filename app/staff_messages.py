@@ -1,9 +1,11 @@
-"""A case worker's own words to a client: sent as typed, signed with their name.
+"""A case worker's words to a client: their own, sent as typed, or a ready answer, sent
+in the recipient's language; signed with their name either way.
 
-The text is not translated; the greeting and the signature around it are, in the
-recipient's language. An answer to a representative's text goes to that representative
-(greeted by their own name, told whom it is about), never to the client. Staff see the
-segment count before sending and a warning when the recipient does not read Swedish.
+Typed text is not translated; the greeting and the signature around it are, in the
+recipient's language. A ready answer (app/ready_answers.py) is translated whole. An
+answer to a representative's text goes to that representative (greeted by their own name,
+told whom it is about), never to the client. Staff see the segment count before sending
+and a warning when the recipient does not read Swedish.
 """
 
 import re
@@ -11,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from app import ready_answers
 from app.errors import N_, InvalidInput
 from app.facts import staff_name
 from app.models import (
@@ -23,6 +26,7 @@ from app.models import (
     utcnow,
 )
 from app.planner import add_message
+from app.ready_answers import Answer
 
 MAX_LENGTH = 320  # with greeting, signature and link: three segments in GSM-7
 # Control characters would break the row markers composition uses; tabs and line breaks
@@ -39,23 +43,31 @@ def send(
     session: Session,
     client: Client,
     *,
-    text: str,
+    text: str = "",
     author: StaffUser,
     in_reply_to: InboundMessage | None = None,
     now: datetime | None = None,
+    answer: Answer | None = None,
 ) -> StaffMessage:
-    """Plan a staff member's text to a client, to go out at once; an answer to a text goes
-    to whoever wrote it (the client, or their representative)."""
+    """Plan a staff member's text (or, with `answer`, a ready answer) to a client, to go
+    out at once; an answer to a text goes to whoever wrote it (the client, or their
+    representative)."""
     now = now or utcnow()
-    text = clean(text)
-    if not text:
-        raise InvalidInput({"text": N_("Write the message.")})
-    if len(text) > MAX_LENGTH:
-        raise InvalidInput({"text": N_("The message is too long: at most 320 characters.")})
+    chosen, named = ready_answers.stored(answer) if answer is not None else (None, None)
+    if answer is not None:
+        text = None
+    else:
+        text = clean(text)
+        if not text:
+            raise InvalidInput({"text": N_("Write the message.")})
+        if len(text) > MAX_LENGTH:
+            raise InvalidInput({"text": N_("The message is too long: at most 320 characters.")})
     message = StaffMessage(
         client_id=client.id,
         staff_id=author.id,
         text=text,
+        answer=chosen,
+        answer_facts=named,
         in_reply_to_id=in_reply_to.id if in_reply_to else None,
         created_at=now,
     )
@@ -63,7 +75,7 @@ def send(
     session.flush()
     add_message(
         session,
-        kind="staff_message",
+        kind=answer.kind if answer else "staff_message",
         client=client,
         dedupe_key=f"staff_message:{message.id}",
         due_at=now,
@@ -94,42 +106,69 @@ def _answer_facts(representative: Representative | None, client: Client) -> dict
 def still_wanted(
     session: Session, message: OutboxMessage, staff_message: StaffMessage, now: datetime
 ) -> bool:
-    """Sent unless its text has been removed."""
+    """Sent unless its text has been removed (or a ready answer no longer holds: its
+    meeting cancelled or past, its day gone)."""
+    answer = ready_answers.of(staff_message)
+    if answer is not None:
+        return ready_answers.still_true(session, answer, now)
     return bool(staff_message.text)
 
 
 def facts(session: Session, staff_message: StaffMessage, client: Client, now: datetime) -> dict:
-    """The typed text and who wrote it (and, for an answer to a representative, whom it is
-    about, greeting the representative by name)."""
+    """The typed text (or what a ready answer names) and who wrote it (and, for an answer
+    to a representative, whom it is about, greeting the representative by name)."""
     in_reply_to = (
         session.get(InboundMessage, staff_message.in_reply_to_id)
         if staff_message.in_reply_to_id
         else None
     )
     representative = recipient_representative(session, in_reply_to)
-    return {
-        "text": staff_message.text or "",
-        "author": staff_name(session, staff_message.staff_id),
-    } | _answer_facts(representative, client)
+    answer = ready_answers.of(staff_message)
+    said = (
+        ready_answers.facts(
+            session, answer, client, session.get(StaffUser, staff_message.staff_id), now
+        )
+        if answer
+        else {"text": staff_message.text or ""}
+    )
+    return (
+        said
+        | {"author": staff_name(session, staff_message.staff_id)}
+        | _answer_facts(representative, client)
+    )
 
 
 def preview(
     session: Session,
     client: Client,
     *,
-    text: str,
+    text: str = "",
     author: StaffUser,
     now: datetime,
     in_reply_to: InboundMessage | None = None,
+    answer: Answer | None = None,
+    language: str | None = None,
 ):
-    """The message as its recipient would get it now, without saving anything."""
+    """The message as its recipient would get it now (or in `language`, to show the
+    Swedish beside it), without saving anything."""
     from app import links
     from app.compose import compose
     from app.facts import base_facts
 
     representative = recipient_representative(session, in_reply_to)
     facts = base_facts(session, client, representative, now=now)
-    facts |= {"text": clean(text), "author": author.name} | _answer_facts(representative, client)
+    facts |= (
+        ready_answers.facts(session, answer, client, author, now)
+        if answer
+        else {"text": clean(text)}
+    )
+    facts |= {"author": author.name} | _answer_facts(representative, client)
     facts["link"] = links.url("x" * 22)  # a real link has 22 characters
-    language = representative.language if representative else client.language
-    return compose("staff_message", facts, language, "sms")
+    language = language or reader_language(client, representative)
+    return compose(answer.kind if answer else "staff_message", facts, language, "sms")
+
+
+def reader_language(client: Client, representative: Representative | None) -> str:
+    """The language the recipient of an answer reads: the representative's, when the
+    answer goes to them."""
+    return representative.language if representative else client.language
