@@ -14,6 +14,10 @@ The askers:
 - **a staff member**: the client's current case worker, the stand-in during an active
   absence, and the administrators of the client's unit - nobody else, however many
   handovers they once received;
+- **a manager** (an administrator, or staff an administrator named one): besides, the
+  complaints and requests for another case worker of every client of their unit. These
+  texts are the managers' alone: the client's case worker, a stand-in and the API never
+  see them (nor that the client asked how to complain), until a manager passes one on;
 - **an API key**: the clients of its own unit.
 
 Discreet clients: nothing identifying (time, place, purpose, service, decision) is said
@@ -27,7 +31,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy import ColumnElement, and_, exists, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -36,8 +40,11 @@ from app.models import (
     Client,
     Handover,
     HandoverKind,
+    InboundMessage,
+    OutboxMessage,
     Privacy,
     Representative,
+    StaffMessage,
     StaffRole,
     StaffUser,
     Unit,
@@ -56,6 +63,7 @@ class Topic(StrEnum):
     LANGUAGE = "language"  # change one's own language
     CONTACT = "contact"  # who to turn to, with the unit's number
     COMPLAINTS = "complaints"  # where to give feedback or complain
+    NEW_CASEWORKER = "new_caseworker"  # ask the managers for another case worker
 
 
 # The menu's digits, the same by SMS and by phone.
@@ -67,6 +75,7 @@ MENU = {
     5: Topic.LANGUAGE,
     6: Topic.CONTACT,
     7: Topic.COMPLAINTS,
+    8: Topic.NEW_CASEWORKER,
 }
 # Which permission on the representative allows each topic about the client's records.
 COPY_PERMISSION = {
@@ -324,3 +333,90 @@ def staff_may_see_unknown(staff: StaffUser, unit_id: int | None) -> bool:
 def key_clients(unit_id: int) -> ColumnElement[bool]:
     """A filter on Client: the clients an API key of this unit may read and write."""
     return Client.unit_id == unit_id
+
+
+# Complaints and requests for another case worker ----------------------------------------
+
+
+def is_manager(staff: StaffUser) -> bool:
+    """Whether this person reads the unit's complaints and requests for another case
+    worker: an active administrator, or active staff an administrator named a manager."""
+    return staff.active and (staff.role == StaffRole.ADMIN or staff.manager)
+
+
+def staff_inbound_rows(staff: StaffUser, today: date) -> ColumnElement[bool]:
+    """A filter on InboundMessage (outer-joined to its client): the texts this person may
+    see. Ordinary texts as every row (staff_clients, staff_unit_rows); texts for the
+    managers only to the managers of the unit they reached, whoever the client's case
+    worker is, and never to anyone else - not the case worker, not a stand-in."""
+    ordinary = and_(
+        InboundMessage.for_managers.is_(False),
+        or_(
+            and_(InboundMessage.client_id.is_not(None), staff_clients(staff, today)),
+            and_(
+                InboundMessage.client_id.is_(None),
+                staff_unit_rows(staff, InboundMessage.unit_id),
+            ),
+        ),
+    )
+    if not is_manager(staff):
+        return ordinary
+    return or_(
+        ordinary,
+        and_(InboundMessage.for_managers.is_(True), InboundMessage.unit_id == staff.unit_id),
+    )
+
+
+def staff_may_see_inbound(
+    staff: StaffUser, inbound: InboundMessage, *, client_visible: bool
+) -> bool:
+    """Whether this person may open one text (`client_visible`: whether they may see its
+    client, by staff_clients): the same rule as staff_inbound_rows, for one row."""
+    if inbound.for_managers:
+        return is_manager(staff) and inbound.unit_id == staff.unit_id
+    if inbound.client_id is None:
+        return staff_may_see_unknown(staff, inbound.unit_id)
+    return client_visible
+
+
+def _answers_to_managers_texts() -> ColumnElement[bool]:
+    """A filter on OutboxMessage: a manager's answer to a text for the managers (it would
+    tell whoever reads it that the client complained)."""
+    return and_(
+        OutboxMessage.subject_type == "staff_message",
+        OutboxMessage.subject_id.in_(
+            select(StaffMessage.id)
+            .join(InboundMessage, InboundMessage.id == StaffMessage.in_reply_to_id)
+            .where(InboundMessage.for_managers.is_(True))
+        ),
+    )
+
+
+def staff_client_inbound(staff: StaffUser | None) -> ColumnElement[bool]:
+    """A filter on the texts of a client this person may see (their page, the conversation
+    around a text): all of them for a manager; for anyone else (or nobody named), not the
+    texts for the managers."""
+    if staff is not None and is_manager(staff):
+        return true()
+    return InboundMessage.for_managers.is_(False)
+
+
+def staff_client_outbox(staff: StaffUser | None) -> ColumnElement[bool]:
+    """A filter on the messages to a client this person may see: all of them for a
+    manager; for anyone else (or nobody named), not the managers' answers to complaints
+    and requests."""
+    if staff is not None and is_manager(staff):
+        return true()
+    return ~_answers_to_managers_texts()
+
+
+def key_inbound_rows(unit_id: int) -> ColumnElement[bool]:
+    """A filter on InboundMessage joined to Client: the texts an API key may read. Never
+    the managers' texts: an integration feeds the case system, which case workers read."""
+    return and_(key_clients(unit_id), InboundMessage.for_managers.is_(False))
+
+
+def key_outbox_rows(unit_id: int) -> ColumnElement[bool]:
+    """A filter on OutboxMessage joined to Client: the messages an API key may read, not
+    the managers' answers to complaints and requests."""
+    return and_(key_clients(unit_id), ~_answers_to_managers_texts())

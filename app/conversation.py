@@ -43,6 +43,12 @@ log = logging.getLogger(__name__)
 
 LANGUAGE_MENU_TIME = timedelta(minutes=15)  # a number this soon after the list picks a language
 FEEDBACK_TIME = timedelta(days=3)  # 1-3 this soon after the question is an answer to it
+# Words written this soon after menu option 7 (complain) or 8 (another case worker) are
+# for the unit's managers, not the case worker: a complaint often takes several texts, so
+# each one written after it counts too, until something else is asked or this has passed.
+COMPLAINT_TIME = timedelta(hours=24)
+# What the managers' texts are understood as: the option chosen, then the words after it.
+FOR_MANAGERS = {"option_7": "complaint", "option_8": "new_caseworker"}
 # Someone known in several ways (a representative of two clients, a client of two units)
 # answers the list "whose?" with a number this soon after it; the choice then holds while
 # they keep texting, until they are quiet this long (or text 0 to choose again).
@@ -174,6 +180,7 @@ class Conversation:
             "call": self.call_me,
             "language": self.language_list,
             "free_text": self.free_text,
+            "cancel": self.cancel_or_stop,
         }
         return handlers[reading.intent]()
 
@@ -189,6 +196,7 @@ class Conversation:
             5: self.language_list,
             6: self.contact,
             7: self.complaints,
+            8: self.new_caseworker,
         }[number]()
 
     def overview_link(self) -> str | None:
@@ -269,9 +277,30 @@ class Conversation:
         self.mark("option_6")
         return self.say("reply_contact")
 
+    def for_managers(self, intent: str, *, needs_answer: bool) -> None:
+        """Mark the text as the unit's managers' (the access rule shows it to nobody else),
+        in no case worker's inbox."""
+        self.inbound.intent = intent
+        self.inbound.for_managers = True
+        self.inbound.needs_answer = self.inbound.needs_answer or needs_answer
+        self.inbound.assigned_staff_id = None
+
+    def answered_by(self):
+        """The working day the managers answer by (as for every text: CALLBACK_WORKING_DAYS)."""
+        return add_working_days(local_date(self.now), current_app.config["CALLBACK_WORKING_DAYS"])
+
     def complaints(self) -> str:
-        self.mark("option_7")
-        return self.say("reply_complaints")
+        self.for_managers("option_7", needs_answer=False)
+        return self.say("reply_complaints", by=self.answered_by())
+
+    def new_caseworker(self) -> str:
+        self.for_managers("option_8", needs_answer=True)
+        return self.say("reply_new_caseworker", by=self.answered_by())
+
+    def to_managers(self, intent: str) -> str:
+        """Words written after option 7 or 8: a complaint, or why another case worker."""
+        self.for_managers(intent, needs_answer=True)
+        return self.say("reply_complaint_received", by=self.answered_by())
 
     def feedback(self, score: int) -> str:
         # Anonymous: the score is kept without the client, and this text loses its body.
@@ -285,29 +314,52 @@ class Conversation:
         return self.say("reply_feedback_thanks")
 
     def confirm(self) -> str:
-        appointment = client_records.appointment_awaiting_answer(
+        appointment = client_records.appointment_to_answer(
             self.session, self.sender.client, self.now
         )
         self.mark("yes")
         if appointment is None or self.verdict(Topic.APPOINTMENTS) == Verdict.DENY:
             return self.say("reply_no_appointment")
-        appointments.respond(self.session, appointment, AppointmentResponse.CONFIRMED, now=self.now)
+        appointments.respond(
+            self.session, appointment, AppointmentResponse.CONFIRMED, now=self.now, by="sms"
+        )
         facts = appointments.facts(self.session, appointment, self.sender.client, self.now)
         return self.say("reply_confirmed", **facts)
 
     def decline(self) -> str:
-        appointment = client_records.appointment_awaiting_answer(
+        appointment = client_records.appointment_to_answer(
             self.session, self.sender.client, self.now
         )
         if appointment is None or self.verdict(Topic.APPOINTMENTS) == Verdict.DENY:
             self.mark("no")
             return self.say("reply_no_appointment")
-        appointments.respond(self.session, appointment, AppointmentResponse.DECLINED, now=self.now)
+        appointments.respond(
+            self.session, appointment, AppointmentResponse.DECLINED, now=self.now, by="sms"
+        )
         self.mark("no", needs_answer=True)  # a task for staff: find a new time
         facts = appointments.facts(self.session, appointment, self.sender.client, self.now)
         return self.say("reply_declined", **facts)
 
+    def cancel_or_stop(self) -> str:
+        """A word such as CANCEL or لغو may mean "cancel my meeting" as well as "no more
+        texts": ask which, switch nothing off, and let a person read it too."""
+        appointment = None
+        if self.verdict(Topic.APPOINTMENTS) != Verdict.DENY:
+            appointment = client_records.appointment_to_answer(
+                self.session, self.sender.client, self.now
+            )
+        self.mark("cancel", needs_answer=True)
+        facts = (
+            appointments.facts(self.session, appointment, self.sender.client, self.now)
+            if appointment is not None
+            else {"appointment": None}
+        )
+        return self.say("reply_cancel_or_stop", **facts)
+
     def free_text(self) -> str:
+        writing_to = self._writing_to_managers()
+        if writing_to is not None:
+            return self.to_managers(writing_to)
         self.mark("free_text", needs_answer=True)
         days = current_app.config["CALLBACK_WORKING_DAYS"]
         return self.say("reply_received", by=add_working_days(local_date(self.now), days))
@@ -321,6 +373,33 @@ class Conversation:
             and previous.intent == "language"
             and self.now - previous.received_at <= LANGUAGE_MENU_TIME
         )
+
+    def _writing_to_managers(self) -> str | None:
+        """'complaint' or 'new_caseworker' when this role's text just before was option 7
+        or 8 (or words after it) and that option was chosen within COMPLAINT_TIME."""
+        role = self.sender.role
+        same_role = (
+            InboundMessage.client_id == role.client.id,
+            InboundMessage.representative_id == role.representative.id
+            if role.representative
+            else InboundMessage.representative_id.is_(None),
+            InboundMessage.id != self.inbound.id,
+        )
+        previous = self.session.exec(
+            select(InboundMessage)
+            .where(*same_role)
+            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        ).first()
+        if previous is None or previous.intent not in {*FOR_MANAGERS, *FOR_MANAGERS.values()}:
+            return None
+        opened = self.session.exec(
+            select(InboundMessage)
+            .where(*same_role, InboundMessage.intent.in_(list(FOR_MANAGERS)))
+            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        ).first()
+        if opened is None or self.now - opened.received_at > COMPLAINT_TIME:
+            return None
+        return FOR_MANAGERS[opened.intent]
 
     def _answering_feedback(self) -> bool:
         if self.sender.representative is not None:
@@ -490,7 +569,7 @@ def respond(
         if sender.undecided:
             chosen = _chosen_role(session, inbound, sender, reading)
             if chosen is None:
-                if reading.intent in ("free_text", "yes", "no"):
+                if reading.intent in ("free_text", "yes", "no", "cancel"):
                     # Not acted on for anyone, but a person reads it.
                     inbound.needs_answer = True
                 return _whose(session, inbound, sender, now)

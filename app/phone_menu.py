@@ -25,6 +25,7 @@ from app.compose import compose
 from app.contacts import current_contact, is_open
 from app.conversation import Sender, holder_name, identify, whose_choices
 from app.db import get_session
+from app.deadlines import add_working_days
 from app.facts import base_facts, unit_called, unit_facts
 from app.languages import Language, get_language, is_supported, languages
 from app.models import (
@@ -32,6 +33,7 @@ from app.models import (
     CallbackRequest,
     CallbackSource,
     CallStep,
+    InboundMessage,
     Unit,
     utcnow,
 )
@@ -260,8 +262,10 @@ def screen_option(
         texts = call.words("reply_contact", facts=facts)
         if is_open(call.unit(), call.now, current_app.config["TIMEZONE"]):
             offer = "connect"
-    elif option == 7:
-        texts = call.words("reply_complaints", facts=facts)
+    elif option in (7, 8):
+        by = add_working_days(local_date(call.now), current_app.config["CALLBACK_WORKING_DAYS"])
+        kind = "reply_complaints" if option == 7 else "reply_new_caseworker"
+        texts = call.words(kind, facts=facts | {"by": by})
     else:
         return screen_menu(call, quiet)
     keys = call.words("voice_keys", facts=facts | {"offer": offer})
@@ -351,7 +355,7 @@ def press(call: Call, name: str, digits: str) -> VoiceResponse:
 
 
 def press_menu(call: Call, digits: str) -> VoiceResponse:
-    if not digits.isdigit() or not 1 <= int(digits) <= 7:
+    if not digits.isdigit() or int(digits) not in access.MENU:
         return screen_menu(call)
     option = int(digits)
     if call.verdict(access.MENU[option]) != Verdict.ALLOW:
@@ -368,7 +372,36 @@ def press_menu(call: Call, digits: str) -> VoiceResponse:
         )
         call.session.flush()
         return screen_option(call, 4, callback_id=str(request_.id))
+    if option in (7, 8):
+        for_managers(call, option)
     return screen_option(call, option)
+
+
+def for_managers(call: Call, option: int) -> None:
+    """Option 7 or 8 by phone, kept like a text for the unit's managers only (never the
+    case worker's): 8 asks them for another contact person; after 7 (or 8) a text from
+    the caller is for them too (app/conversation.py). Once per call and option."""
+    provider_id = f"{call.sid}:{option}"[:64]
+    if call.session.exec(
+        select(InboundMessage.id).where(InboundMessage.provider_id == provider_id)
+    ).first():
+        return
+    representative = call.sender.representative
+    call.session.add(
+        InboundMessage(
+            provider_id=provider_id,
+            from_phone=representative.phone if representative else call.client.phone,
+            to_phone=form_value("To", 40),
+            unit_id=call.client.unit_id,
+            client_id=call.client.id,
+            representative_id=representative.id if representative else None,
+            intent=f"option_{option}",
+            for_managers=True,
+            needs_answer=option == 8,
+            received_at=call.now,
+        )
+    )
+    call.session.flush()
 
 
 def press_pin(call: Call, digits: str) -> VoiceResponse:
@@ -387,10 +420,11 @@ def press_pin(call: Call, digits: str) -> VoiceResponse:
 
 def answer_appointment(call: Call, digits: str) -> VoiceResponse:
     appointment = client_records.next_appointment(call.session, call.client, call.now)
-    if appointment is None or appointment.response is not None:
+    if appointment is None:
         return screen_option(call, 1)
+    # The meeting just heard; an answer given before may be changed until it starts.
     choice = AppointmentResponse.CONFIRMED if digits == "1" else AppointmentResponse.DECLINED
-    appointments.respond(call.session, appointment, choice, now=call.now)
+    appointments.respond(call.session, appointment, choice, now=call.now, by="phone menu")
     audit.record(
         call.session,
         f"appointment_{choice}",

@@ -43,7 +43,7 @@ def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dic
         "by": add_working_days(today, 2),
         "asked_next": False,
     }
-    if kind in ("reply_appointment", "reply_confirmed", "reply_declined"):
+    if kind in ("reply_appointment", "reply_confirmed", "reply_declined", "reply_cancel_or_stop"):
         facts["appointment"] = {
             "starts_at": meeting,
             "previous_starts_at": None,
@@ -152,6 +152,20 @@ def sample_facts(
     elif subject == "staff_message":
         facts["text"] = STAFF_TEXT
         facts["author"] = caseworker["name"]
+        if kind.startswith("answer_"):  # a ready answer names a meeting, a document, a day
+            facts["me"] = _person(caseworker)
+            facts["answer_day"] = add_working_days(today, 2)
+            facts["document"] = "lonespecifikation"
+            facts["appointment"] = {
+                "starts_at": meeting,
+                "previous_starts_at": None,
+                "mode": spec["mode"],
+                "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
+                "staff_name": caseworker["name"],
+                "purpose": spec["purpose"],
+                "bring": [],
+                "response": None,
+            }
     elif subject == "callback":
         facts["callback"] = {
             "caller": caseworker["name"],

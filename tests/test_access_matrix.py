@@ -605,3 +605,45 @@ def test_a_representatives_callback_request_by_phone_keeps_their_number(client, 
     Call(client, LARS).start().press("4")
     callback = session.exec(select(CallbackRequest)).one()
     assert callback.client_id == world.sara.id and callback.from_phone == LARS
+
+
+# Complaints and requests for another case worker ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("lina", False), ("eva", True), ("omar", False), ("pia", False), ("cover", False)],
+)
+def test_a_complaint_reaches_the_units_managers_never_the_case_worker(
+    client, session, world, who, sees
+):
+    text(client, SARA, "7")
+    text(client, SARA, "Lina lyssnar inte på mig")
+    text(client, ANNA, "8")  # the god man asks for another case worker for Sara
+    complaint, request = session.exec(
+        select(InboundMessage).where(InboundMessage.for_managers.is_(True),
+                                     InboundMessage.needs_answer.is_(True))
+        .order_by(InboundMessage.id)
+    ).all()  # fmt: skip
+    assert complaint.client_id == request.client_id == world.sara.id
+    assert request.representative_id == world.anna.id
+    sign_in(client, getattr(world, who))
+    seen = " ".join(
+        client.get(url).get_data(as_text=True)
+        for url in ("/admin/", "/admin/inbox?state=all", f"/admin/clients/{world.sara.id}")
+    )
+    assert ("Lina lyssnar inte på mig" in seen) == sees
+    assert ("Asked how to complain" in seen) == sees
+    assert ("Asks for another case worker" in seen) == sees
+    for row in (complaint, request):
+        assert client.get(f"/admin/inbox/{row.id}").status_code == (200 if sees else 404)
+
+
+def test_a_key_never_reads_complaints_or_requests(client, session, world):
+    text(client, SARA, "7")
+    text(client, SARA, "Lina lyssnar inte på mig")
+    text(client, ANNA, "8")
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        feed = client.get("/api/v1/inbound", headers={"Authorization": f"Bearer {world.secret}"})
+    assert feed.status_code == 200
+    assert [item for item in feed.get_json()["items"] if item["client_id"] == world.sara.id] == []

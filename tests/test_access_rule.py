@@ -129,9 +129,9 @@ def test_without_a_pin_a_caller_hears_documents_and_decisions_unless_the_unit_as
 
 def test_the_menu_lists_what_the_asker_may_use(app):
     limited = Role(client(), representative(copy_appointments=True))
-    assert access.menu(limited) == [1, 4, 5, 6, 7]
-    assert access.menu(Role(client())) == [1, 2, 3, 4, 5, 6, 7]
-    assert access.menu(Role(client(privacy="discreet"))) == [1, 2, 3, 4, 5, 6, 7]
+    assert access.menu(limited) == [1, 4, 5, 6, 7, 8]
+    assert access.menu(Role(client())) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert access.menu(Role(client(privacy="discreet"))) == [1, 2, 3, 4, 5, 6, 7, 8]
     assert access.menu(None) == []
 
 
@@ -421,3 +421,96 @@ def test_the_rule_holds_inside_a_query_that_reads_handovers_itself(session, team
             .where(access.staff_clients(staff, TODAY))
         ).all()
         assert len(rows) == expected
+
+
+# Complaints and requests for another case worker: the managers' alone ------------------------
+
+
+def test_anyone_known_may_ask_for_another_case_worker_and_complain(app):
+    # A representative with no permissions may ask on the client's behalf: the request
+    # reveals nothing about the client's records, and the managers decide.
+    bare = Role(client(), representative())
+    for topic in (Topic.NEW_CASEWORKER, Topic.COMPLAINTS):
+        assert access.decide(bare, topic, Channel.SMS) == Verdict.ALLOW
+        assert access.decide(Role(client(privacy="discreet")), topic, Channel.SMS) == Verdict.ALLOW
+        removed = Role(client(), representative(removed_at=NOW))
+        assert access.decide(removed, topic, Channel.SMS) == Verdict.DENY
+    assert access.MENU[8] == Topic.NEW_CASEWORKER and 8 in access.menu(bare)
+
+
+def test_managers_are_active_administrators_and_named_staff(session, team):
+    lina, omar, _, eva, _, _ = team
+    assert access.is_manager(eva) and not access.is_manager(lina)
+    omar.manager = True
+    assert access.is_manager(omar)
+    omar.active = eva.active = False
+    assert not access.is_manager(omar) and not access.is_manager(eva)
+
+
+def inbound_seen(session, staff, today=TODAY) -> set[int]:
+    return set(
+        session.exec(
+            select(InboundMessage.id)
+            .outerjoin(Client, Client.id == InboundMessage.client_id)
+            .where(access.staff_inbound_rows(staff, today))
+        )
+    )
+
+
+def test_texts_for_the_managers_reach_the_units_managers_and_nobody_else(session, team):
+    lina, omar, ulla, eva, pia, sara = team
+    omar.manager = True  # a named manager who is not Sara's case worker
+    add_handover(session, sara, ulla, kind="absence", starts_on=TODAY, ends_on=TODAY,
+                 from_staff=lina)  # fmt: skip
+    ordinary, complaint = (
+        InboundMessage(
+            provider_id=f"SM{n}",
+            from_phone=sara.phone,
+            client_id=sara.id,
+            unit_id=sara.unit_id,
+            for_managers=n == 1,
+        )
+        for n in range(2)
+    )
+    session.add_all([ordinary, complaint])
+    session.commit()
+    assert inbound_seen(session, lina) == inbound_seen(session, ulla) == {ordinary.id}
+    assert inbound_seen(session, eva) == {ordinary.id, complaint.id}
+    assert inbound_seen(session, omar) == {complaint.id}  # not his client, but a manager
+    assert inbound_seen(session, pia) == set()  # a manager of another unit
+    for staff, may in ((lina, False), (ulla, False), (eva, True), (omar, True), (pia, False)):
+        assert access.staff_may_see_inbound(staff, complaint, client_visible=True) == may
+    assert access.staff_may_see_inbound(lina, ordinary, client_visible=True)
+    assert not access.staff_may_see_inbound(omar, ordinary, client_visible=False)
+    eva.active = False
+    assert inbound_seen(session, eva) == set()
+
+
+def test_on_a_client_page_and_in_the_api_the_managers_texts_stay_hidden(session, team):
+    from app import staff_messages
+    from app.models import OutboxMessage
+
+    lina, _, _, eva, _, sara = team
+    complaint = InboundMessage(provider_id="SMc", from_phone=sara.phone, client_id=sara.id,
+                               unit_id=sara.unit_id, for_managers=True)  # fmt: skip
+    session.add(complaint)
+    session.commit()
+    staff_messages.send(session, sara, text="Jag ringer dig.", author=eva, in_reply_to=complaint)
+    staff_messages.send(session, sara, text="Hej Sara!", author=lina)
+    session.commit()
+
+    def texts(condition) -> int:
+        return len(session.exec(select(InboundMessage.id).where(condition)).all())
+
+    def messages(condition) -> int:
+        return len(session.exec(select(OutboxMessage.id).where(condition)).all())
+
+    assert texts(access.staff_client_inbound(lina)) == texts(access.staff_client_inbound(None)) == 0
+    assert texts(access.staff_client_inbound(eva)) == 1
+    assert messages(access.staff_client_outbox(lina)) == 1
+    assert messages(access.staff_client_outbox(None)) == 1
+    assert messages(access.staff_client_outbox(eva)) == 2
+    joined_inbound = select(InboundMessage.id).join(Client, Client.id == InboundMessage.client_id)
+    joined_outbox = select(OutboxMessage.id).join(Client, Client.id == OutboxMessage.client_id)
+    assert session.exec(joined_inbound.where(access.key_inbound_rows(sara.unit_id))).all() == []
+    assert len(session.exec(joined_outbox.where(access.key_outbox_rows(sara.unit_id))).all()) == 1

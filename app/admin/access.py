@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app import access, audit
 from app.db import get_session
-from app.models import Client, StaffRole, StaffUser, utcnow
+from app.models import Client, InboundMessage, StaffRole, StaffUser, utcnow
 from app.planner import local_date
 
 
@@ -30,9 +30,17 @@ def visible_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
     return access.staff_clients(staff, today)
 
 
+def is_manager(staff: StaffUser | None = None) -> bool:
+    """Whether the person reads the unit's complaints and requests (the access rule)."""
+    return access.is_manager(staff or current_staff())
+
+
 def visible_rows(model, staff: StaffUser, today: date) -> ColumnElement[bool]:
     """A filter on rows joined to their (optional) client: rows about clients this person
-    may see, and rows from unknown numbers that reached this person's unit."""
+    may see, and rows from unknown numbers that reached this person's unit. Texts for the
+    managers only to the unit's managers (the access rule, staff_inbound_rows)."""
+    if model is InboundMessage:
+        return access.staff_inbound_rows(staff, today)
     return or_(
         and_(model.client_id.is_not(None), access.staff_clients(staff, today)),
         and_(model.client_id.is_(None), access.staff_unit_rows(staff, model.unit_id)),
@@ -45,11 +53,34 @@ def row_or_404(model, row_id: int):
     row = get_session().get(model, row_id)
     if row is None:
         abort(404)
+    if isinstance(row, InboundMessage) and row.for_managers:
+        # A manager reads it whoever the client's case worker is; nobody else at all.
+        if not access.staff_may_see_inbound(current_staff(), row, client_visible=False):
+            abort(404)
+        return row, (_client_for_manager(row.client_id) if row.client_id else None)
     if row.client_id is None:
         if not access.staff_may_see_unknown(current_staff(), row.unit_id):
             abort(404)
         return row, None
     return row, client_or_404(row.client_id)
+
+
+def _client_for_manager(client_id: int) -> Client:
+    """The client of a text for the managers, audited as a view like client_or_404."""
+    session = get_session()
+    client = session.get(Client, client_id)
+    staff = current_staff()
+    audit.record(
+        session,
+        "client_viewed",
+        actor_type="staff",
+        actor_id=staff.id,
+        actor_name=staff.name,
+        client_id=client.id,
+        detail=f"{request.method} {request.endpoint} (as manager)",
+    )
+    session.commit()
+    return client
 
 
 def today() -> date:

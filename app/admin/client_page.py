@@ -5,7 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app import checklists, pins
+from app import access, checklists, pins
+from app.admin.access import current_staff
 from app.contacts import current_contact
 from app.db import get_session
 from app.models import (
@@ -41,8 +42,12 @@ class TimelineEntry:
     representative: Representative | None = None
 
 
-def timeline(session: Session, client: Client) -> list[TimelineEntry]:
-    """Everything sent and received, newest first, with delivery status."""
+def timeline(
+    session: Session, client: Client, viewer: StaffUser | None = None
+) -> list[TimelineEntry]:
+    """Everything sent and received, newest first, with delivery status; complaints and
+    requests for another case worker (and the managers' answers to them) only for a
+    manager `viewer` (the access rule; without a viewer, never)."""
     representatives = {
         r.id: r
         for r in session.exec(select(Representative).where(Representative.client_id == client.id))
@@ -56,7 +61,10 @@ def timeline(session: Session, client: Client) -> list[TimelineEntry]:
         )
         for m in session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.client_id == client.id)
+            .where(
+                OutboxMessage.client_id == client.id,
+                access.staff_client_outbox(viewer),
+            )
             .order_by(OutboxMessage.due_at.desc())
             .limit(TIMELINE_LENGTH)
         )
@@ -70,7 +78,10 @@ def timeline(session: Session, client: Client) -> list[TimelineEntry]:
         )
         for m in session.exec(
             select(InboundMessage)
-            .where(InboundMessage.client_id == client.id)
+            .where(
+                InboundMessage.client_id == client.id,
+                access.staff_client_inbound(viewer),
+            )
             .order_by(InboundMessage.received_at.desc())
             .limit(TIMELINE_LENGTH)
         )
@@ -151,7 +162,7 @@ def client_overview(session: Session, client: Client) -> dict:
                 )
             ).all()
         ),
-        "timeline": timeline(session, client),
+        "timeline": timeline(session, client, current_staff()),
         "today": today,
     }
 

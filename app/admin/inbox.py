@@ -1,22 +1,31 @@
 """Inbox: what clients and representatives sent; answering, and marking handled."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
 from sqlmodel import select
 
 from app import message_control, staff_messages
-from app.admin import bp
-from app.admin.access import current_staff, record, row_or_404, today, visible_rows
+from app.admin import answers, bp
+from app.admin.access import (
+    current_staff,
+    is_manager,
+    record,
+    row_or_404,
+    today,
+    visible_rows,
+)
 from app.admin.auth import safe_next
 from app.admin.client_page import timeline
 from app.admin.forms import Form
 from app.admin.words import _
+from app.contacts import current_contact
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import CallbackRequest, Client, InboundMessage, utcnow
 
 PAGE_SIZE = 50
 STATES = ("waiting", "handled", "all")
+MANAGERS = "managers"  # complaints and requests for another case worker, for managers
 
 
 def _visible(query, model):
@@ -34,8 +43,10 @@ def _inbound_or_404(message_id: int) -> tuple[InboundMessage, Client | None]:
 @bp.route("/inbox")
 def inbox():
     """Texts received, newest first; by default only those waiting for an answer."""
+    manager = is_manager()
+    states = STATES + ((MANAGERS,) if manager else ())
     state = request.args.get("state", "waiting")
-    state = state if state in STATES else "waiting"
+    state = state if state in states else "waiting"
     page = max(1, request.args.get("page", 1, type=int) or 1)
     query = _visible(select(InboundMessage, Client), InboundMessage)
     if state == "waiting":
@@ -44,6 +55,8 @@ def inbox():
         )
     elif state == "handled":
         query = query.where(InboundMessage.handled_at.is_not(None))
+    elif state == MANAGERS:
+        query = query.where(InboundMessage.for_managers.is_(True))
     total = get_session().exec(select(func.count()).select_from(query.subquery())).one()
     rows = (
         get_session()
@@ -58,7 +71,8 @@ def inbox():
         "admin/inbox/list.html",
         rows=rows,
         state=state,
-        states=STATES,
+        states=states,
+        manager=manager,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         total=total,
@@ -73,29 +87,39 @@ def inbox_message(message_id: int):
     # An answer goes to whoever wrote: the client, or their representative.
     representative = staff_messages.recipient_representative(db, inbound)
     recipient = representative.name if representative else (client.first_name if client else "")
-    form = Form(None if request.method == "POST" else {"mark_handled": "1"})
+    now = utcnow()
+    reads = staff_messages.reader_language(client, representative) if client else "sv"
+    form = Form(
+        None
+        if request.method == "POST"
+        else answers.initial(db, client, reads, now)
+        if client
+        else {"mark_handled": "1"}
+    )
     preview = None
     if request.method == "POST" and client is not None:
-        text = form.text("text", required=True, max_length=staff_messages.MAX_LENGTH)
+        answer, text = answers.read_answer(form, db, client, now)
         if form.ok and request.form.get("action") == "send":
             try:
                 staff_messages.send(
-                    db, client, text=text, author=current_staff(), in_reply_to=inbound
-                )
+                    db, client, text=text, author=current_staff(), in_reply_to=inbound,
+                    answer=answer, now=now,
+                )  # fmt: skip
             except InvalidInput as exc:
                 form.absorb(exc)
             else:
                 if form.boolean("mark_handled"):
                     message_control.mark_handled(db, inbound, current_staff().id)
                 record("staff_message_sent", client_id=client.id, subject_type="inbound_message",
-                       subject_id=inbound.id)  # fmt: skip
+                       subject_id=inbound.id, detail=answer.kind if answer else "")  # fmt: skip
                 db.commit()
                 flash(_("Your answer is on its way to %(name)s.", name=recipient))
                 return redirect(url_for("admin.inbox"))
         if form.ok:
-            preview = staff_messages.preview(
-                db, client, text=text, author=current_staff(), now=utcnow(), in_reply_to=inbound
-            )
+            preview = answers.preview(
+                db, client, answer=answer, text=text, author=current_staff(), now=now,
+                in_reply_to=inbound,
+            )  # fmt: skip
     return render_template(
         "admin/inbox/message.html",
         inbound=inbound,
@@ -103,8 +127,10 @@ def inbox_message(message_id: int):
         representative=representative,
         form=form,
         preview=preview,
-        conversation=timeline(db, client)[:12] if client else [],
+        conversation=timeline(db, client, current_staff())[:12] if client else [],
         max_length=staff_messages.MAX_LENGTH,
+        reads=reads,
+        answer_form=answers.form_options(db, client, now) if client else None,
     )
 
 
@@ -121,6 +147,29 @@ def inbox_handled(message_id: int):
     get_session().commit()
     flash(_("Marked as handled.") if not request.form.get("undo") else _("Waiting again."))
     return redirect(safe_next(request.form.get("back")))
+
+
+@bp.route("/inbox/<int:message_id>/pass-on", methods=["POST"])
+def inbox_pass_on(message_id: int):
+    """A manager passes a complaint or request on to the client's case worker: it leaves
+    the managers' list and shows in the case worker's inbox like any text."""
+    inbound, client = _inbound_or_404(message_id)
+    if not inbound.for_managers or client is None:
+        abort(404)  # only the managers' texts are passed on, and only managers see them
+    staff = current_contact(get_session(), client, today()).staff
+    inbound.for_managers = False
+    inbound.assigned_staff_id = staff.id if staff else None
+    get_session().add(inbound)
+    record(
+        "complaint_passed_on",
+        client_id=client.id,
+        subject_type="inbound_message",
+        subject_id=inbound.id,
+        detail=f"to staff {staff.id}" if staff else "to no one",
+    )
+    get_session().commit()
+    flash(_("Passed on to %(name)s.", name=staff.name) if staff else _("Passed on."))
+    return redirect(url_for("admin.today"))
 
 
 @bp.route("/callbacks/<int:request_id>/handled", methods=["POST"])

@@ -95,6 +95,9 @@ INTENT_LABELS: dict[str, str] = {
     "option_3": N_("Asked about a decision"),
     "option_6": N_("Asked who their contact is"),
     "option_7": N_("Asked how to complain"),
+    "option_8": N_("Asks for another case worker"),
+    "complaint": N_("Complaint or feedback"),
+    "new_caseworker": N_("Why they want another case worker"),
     "call": N_("Asked to be called"),
     "free_text": N_("Own words"),
     "help": N_("Asked for the menu"),
@@ -131,6 +134,10 @@ def kind_label(kind: str) -> str:
     """A message kind in staff words; answers in a text conversation are 'Automatic reply'."""
     if kind in KIND_LABELS:
         return _(KIND_LABELS[kind])
+    if kind.startswith("answer_"):  # a case worker's ready answer (app/ready_answers.py)
+        from app.ready_answers import LABELS as ANSWERS
+
+        return _("Ready answer: %(answer)s", answer=_(ANSWERS.get(kind[7:], kind)))
     return _("Automatic reply") if kind.startswith("reply_") else kind
 
 

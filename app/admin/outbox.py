@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
 from sqlmodel import select
 
-from app import message_control
+from app import access, message_control
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today, visible_clients
 from app.admin.auth import safe_next
@@ -28,7 +28,10 @@ def outbox():
     query = (
         select(OutboxMessage, Client)
         .join(Client, Client.id == OutboxMessage.client_id)
-        .where(visible_clients(current_staff(), today()))
+        .where(
+            visible_clients(current_staff(), today()),
+            access.staff_client_outbox(current_staff()),
+        )
     )
     if status in set(OutboxStatus):
         query = query.where(OutboxMessage.status == status)
@@ -74,7 +77,15 @@ def outbox():
 
 
 def _message_or_404(message_id: int) -> OutboxMessage:
-    message = get_session().get(OutboxMessage, message_id)
+    message = (
+        get_session()
+        .exec(
+            select(OutboxMessage).where(
+                OutboxMessage.id == message_id, access.staff_client_outbox(current_staff())
+            )
+        )
+        .first()
+    )
     if message is None:
         abort(404)
     client_or_404(message.client_id)

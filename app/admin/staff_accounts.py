@@ -47,6 +47,7 @@ def _read(form: Form, staff: StaffUser | None) -> dict:
         "email": form.text("email", required=True, max_length=200).lower(),
         "phone": form.phone("phone", required=False),
         "role": form.choice("role", ROLES),
+        "manager": form.boolean("manager"),
         "active": form.boolean("active") if staff is not None else True,
     }
     if values["email"] and not EMAIL.match(values["email"]):
@@ -109,7 +110,8 @@ def _create(staff: StaffUser, form: Form) -> bool:
         db.rollback()
         form.fail("email", _("Another staff account has this e-mail address."))
         return False
-    record("staff_created", subject_type="staff", subject_id=staff.id, detail=f"role={staff.role}")
+    detail = f"role={staff.role}" + (", manager" if staff.manager else "")
+    record("staff_created", subject_type="staff", subject_id=staff.id, detail=detail)
     return _commit_or_email_taken(form)
 
 
@@ -172,6 +174,7 @@ def staff_account_edit(staff_id: int):
                 "email": staff.email,
                 "phone": display_phone(staff.phone),
                 "role": staff.role,
+                "manager": "1" if staff.manager else "",
                 "active": "1" if staff.active else "",
             }
         )
@@ -207,6 +210,10 @@ def _apply(staff: StaffUser, values: dict) -> list[str]:
     if staff.role != values["role"]:
         changes.append(f"role {staff.role}->{values['role']}")
         staff.role, signs_out = values["role"], True
+    if staff.manager != values["manager"]:
+        # Whether the person reads complaints: who may see them changes at once.
+        changes.append("made manager" if values["manager"] else "no longer manager")
+        staff.manager = values["manager"]
     if staff.active != values["active"]:
         changes.append("activated" if values["active"] else "deactivated")
         staff.active = values["active"]

@@ -6,8 +6,9 @@ from flask import render_template
 from sqlalchemy import and_
 from sqlmodel import select
 
+from app import access
 from app.admin import bp
-from app.admin.access import current_staff, today, visible_clients, visible_rows
+from app.admin.access import current_staff, is_manager, today, visible_clients, visible_rows
 from app.db import get_session
 from app.floods import FLOOD_ACTION, flood_texts
 from app.models import (
@@ -39,11 +40,32 @@ def _with_clients(query, model) -> list[tuple]:
 
 
 def waiting_messages(*, documents: bool) -> list[tuple[InboundMessage, Client | None]]:
-    """Texts that need an answer; with documents=True those that came with pictures."""
+    """Texts that need an answer; with documents=True those that came with pictures.
+    Complaints and requests are listed on their own (complaints_and_requests)."""
     media = InboundMessage.media != "" if documents else InboundMessage.media == ""
     query = (
         select(InboundMessage, Client)
-        .where(InboundMessage.needs_answer.is_(True), InboundMessage.handled_at.is_(None), media)
+        .where(
+            InboundMessage.needs_answer.is_(True),
+            InboundMessage.handled_at.is_(None),
+            InboundMessage.for_managers.is_(False),
+            media,
+        )
+        .order_by(InboundMessage.received_at)
+    )
+    return _with_clients(query, InboundMessage)
+
+
+def complaints_and_requests() -> list[tuple[InboundMessage, Client | None]]:
+    """For a manager: complaints, and requests for another case worker, waiting for an
+    answer, oldest first (for anyone else the access rule finds none)."""
+    query = (
+        select(InboundMessage, Client)
+        .where(
+            InboundMessage.for_managers.is_(True),
+            InboundMessage.needs_answer.is_(True),
+            InboundMessage.handled_at.is_(None),
+        )
         .order_by(InboundMessage.received_at)
     )
     return _with_clients(query, InboundMessage)
@@ -75,6 +97,24 @@ def declined_appointments() -> list[tuple[Appointment, Client]]:
     return list(get_session().exec(query))
 
 
+def changed_to_coming() -> list[tuple[Appointment, Client]]:
+    """Coming meetings the client first said no to and then yes: a new time may no longer
+    be needed (a declined one after a yes is among the declined)."""
+    query = (
+        select(Appointment, Client)
+        .join(Client, Client.id == Appointment.client_id)
+        .where(
+            Appointment.response == AppointmentResponse.CONFIRMED,
+            Appointment.previous_response == AppointmentResponse.DECLINED,
+            Appointment.status == AppointmentStatus.PLANNED,
+            Appointment.starts_at >= utcnow() - timedelta(hours=12),
+            visible_clients(current_staff(), today()),
+        )
+        .order_by(Appointment.starts_at)
+    )
+    return list(get_session().exec(query))
+
+
 def failed_deliveries() -> list[tuple[OutboxMessage, Client]]:
     """Messages that could not be delivered lately and nobody has looked at."""
     query = (
@@ -85,6 +125,7 @@ def failed_deliveries() -> list[tuple[OutboxMessage, Client]]:
             OutboxMessage.reviewed_at.is_(None),
             OutboxMessage.final_at >= utcnow() - FAILURES_SHOWN_FOR,
             visible_clients(current_staff(), today()),
+            access.staff_client_outbox(current_staff()),
         )
         .order_by(OutboxMessage.final_at.desc())
     )
@@ -139,9 +180,12 @@ def today_page():
     return render_template(
         "admin/today.html",
         messages=waiting_messages(documents=False),
+        manager=is_manager(),
+        complaints=complaints_and_requests(),
         documents=waiting_messages(documents=True),
         callbacks=waiting_callbacks(),
         declined=declined_appointments(),
+        changed_to_coming=changed_to_coming(),
         failures=failed_deliveries(),
         locked_pins=locked_pins(),
         floods=sms_floods(),

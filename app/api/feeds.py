@@ -179,7 +179,7 @@ def outbox(query: FeedQuery):
         session,
         select(OutboxMessage, Client.source_id)
         .join(Client, Client.id == OutboxMessage.client_id)
-        .where(access.key_clients(unit_id)),
+        .where(access.key_outbox_rows(unit_id)),
         OutboxMessage.updated_at,
         OutboxMessage.id,
         query,
@@ -201,14 +201,15 @@ def outbox(query: FeedQuery):
 )
 def inbound(query: FeedQuery):
     """Texts from the unit's clients and their representatives, in the order they came in.
-    Texts from numbers Tydligt does not know stay in the staff inbox. `body` is null after
+    Texts from numbers Tydligt does not know stay in the staff inbox, and so do complaints
+    and requests for another case worker (only the unit's managers read those). `body` is null after
     retention removes it."""
     session = get_session()
     rows, has_more = _page(
         session,
         select(InboundMessage, Client.source_id)
         .join(Client, Client.id == InboundMessage.client_id)
-        .where(access.key_clients(caller().unit_id)),
+        .where(access.key_inbound_rows(caller().unit_id)),
         InboundMessage.received_at,
         InboundMessage.id,
         query,

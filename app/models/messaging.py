@@ -68,6 +68,12 @@ class OutboxMessage(SQLModel, table=True):
     body: str | None = Field(default=None, description="What was sent; removed after retention")
     encoding: str | None = Field(default=None, max_length=8)
     segments: int | None = None
+    # A message too long for one text is sent as several, split between rows (app/compose.py):
+    # this row is text `part` of `parts`. Parts after the first are rows of their own, each
+    # with its own key, provider id and status, pointing at the first part's row.
+    part: int | None = Field(default=None, description="Which text of a split message")
+    parts: int | None = Field(default=None, description="Of how many texts")
+    first_part_id: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
     provider_id: str | None = Field(default=None, max_length=64, unique=True)
     last_error: str | None = Field(default=None, max_length=300)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -128,13 +134,17 @@ class InboundMessage(SQLModel, table=True):
     reply: str | None = Field(default=None, description="What we answered; a retry gets it again")
     needs_answer: bool = Field(default=False)
     assigned_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # A complaint, or a request for another case worker: only the unit's managers see it
+    # (app/access.py), until one of them passes it on to the case worker.
+    for_managers: bool = Field(default=False)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     handled_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class StaffMessage(SQLModel, table=True):
-    """Words a case worker typed to a client, sent as typed with who wrote them."""
+    """Words a case worker typed to a client, sent as typed with who wrote them, or a
+    ready answer they chose, composed in the client's language."""
 
     __tablename__ = "staff_message"
 
@@ -142,6 +152,10 @@ class StaffMessage(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     text: str | None = Field(default=None, description="Removed after retention")
+    # A ready answer (app/ready_answers.py) instead of typed words: its key and, as JSON,
+    # the records it names (a meeting's id, a document key, a day). No client words.
+    answer: str | None = Field(default=None, max_length=30)
+    answer_facts: str | None = Field(default=None, max_length=200)
     in_reply_to_id: int | None = Field(default=None, foreign_key="inbound_message.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -58,6 +58,9 @@ class StaffUser(SQLModel, table=True):
     password_hash: str = Field(default="", max_length=300)
     session_version: int = Field(default=1, description="Raised to sign out every session")
     active: bool = Field(default=True)
+    manager: bool = Field(
+        default=False, description="Reads complaints and requests (administrators always do)"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @validates("phone")
