@@ -88,17 +88,9 @@ def plan_retry(session: Session, message: OutboxMessage, now: datetime) -> Outbo
     tries = message.dedupe_key.count(":retry:")
     if tries >= MAX_DELIVERY_RETRIES:
         return None
-    retry = OutboxMessage(
-        kind=message.kind,
-        channel=message.channel,
-        client_id=message.client_id,
-        representative_id=message.representative_id,
-        subject_type=message.subject_type,
-        subject_id=message.subject_id,
-        subject_version=message.subject_version,
+    retry = message.follow_on(
         dedupe_key=f"{message.dedupe_key}:retry:{tries + 1}",
         due_at=now + timedelta(minutes=15 * 4**tries),
-        urgent=message.urgent,
     )
     if message.part is not None:
         retry.body, retry.language = message.body, message.language

@@ -176,20 +176,12 @@ def _follower(
     """The row of one further part, claimed with the first, added to the session."""
     size = measure(text)
     attempt = (message.claim_token or uuid.uuid4().hex)[:8]
-    row = OutboxMessage(
-        kind=message.kind,
-        channel=message.channel,
-        client_id=message.client_id,
-        representative_id=message.representative_id,
-        subject_type=message.subject_type,
-        subject_id=message.subject_id,
-        subject_version=message.subject_version,
+    row = message.follow_on(
         # The first's claim token in the key: a try that never went out leaves no key
         # behind that the next try's parts would collide with.
         dedupe_key=f"{message.dedupe_key}:part:{number}:{attempt}",
         due_at=message.due_at,
         status=OutboxStatus.SENDING,
-        urgent=message.urgent,
         attempts=1,
         claim_token=message.claim_token,
         claimed_at=message.claimed_at,

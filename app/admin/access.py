@@ -69,6 +69,12 @@ def _client_for_manager(client_id: int) -> Client:
     """The client of a text for the managers, audited as a view like client_or_404."""
     session = get_session()
     client = session.get(Client, client_id)
+    _viewed(session, client, " (as manager)")
+    return client
+
+
+def _viewed(session: Session, client: Client, how: str = "") -> None:
+    """Write a staff member's view of a client to the audit log."""
     staff = current_staff()
     audit.record(
         session,
@@ -77,10 +83,9 @@ def _client_for_manager(client_id: int) -> Client:
         actor_id=staff.id,
         actor_name=staff.name,
         client_id=client.id,
-        detail=f"{request.method} {request.endpoint} (as manager)",
+        detail=f"{request.method} {request.endpoint}{how}",
     )
     session.commit()
-    return client
 
 
 def today() -> date:
@@ -98,16 +103,7 @@ def client_or_404(client_id: int, *, session: Session | None = None) -> Client:
     ).first()
     if client is None:
         abort(404)
-    audit.record(
-        session,
-        "client_viewed",
-        actor_type="staff",
-        actor_id=staff.id,
-        actor_name=staff.name,
-        client_id=client.id,
-        detail=f"{request.method} {request.endpoint}",
-    )
-    session.commit()
+    _viewed(session, client)
     return client
 
 

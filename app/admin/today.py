@@ -81,13 +81,13 @@ def waiting_callbacks() -> list[tuple[CallbackRequest, Client | None]]:
     return _with_clients(query, CallbackRequest)
 
 
-def declined_appointments() -> list[tuple[Appointment, Client]]:
-    """Coming meetings the client said no to: they need a new time or a cancellation."""
+def _answered_meetings(*answer) -> list[tuple[Appointment, Client]]:
+    """Coming meetings (or begun in the last 12 hours) with this answer, nearest first."""
     query = (
         select(Appointment, Client)
         .join(Client, Client.id == Appointment.client_id)
         .where(
-            Appointment.response == AppointmentResponse.DECLINED,
+            *answer,
             Appointment.status == AppointmentStatus.PLANNED,
             Appointment.starts_at >= utcnow() - timedelta(hours=12),
             visible_clients(current_staff(), today()),
@@ -95,24 +95,20 @@ def declined_appointments() -> list[tuple[Appointment, Client]]:
         .order_by(Appointment.starts_at)
     )
     return list(get_session().exec(query))
+
+
+def declined_appointments() -> list[tuple[Appointment, Client]]:
+    """Coming meetings the client said no to: they need a new time or a cancellation."""
+    return _answered_meetings(Appointment.response == AppointmentResponse.DECLINED)
 
 
 def changed_to_coming() -> list[tuple[Appointment, Client]]:
     """Coming meetings the client first said no to and then yes: a new time may no longer
     be needed (a declined one after a yes is among the declined)."""
-    query = (
-        select(Appointment, Client)
-        .join(Client, Client.id == Appointment.client_id)
-        .where(
-            Appointment.response == AppointmentResponse.CONFIRMED,
-            Appointment.previous_response == AppointmentResponse.DECLINED,
-            Appointment.status == AppointmentStatus.PLANNED,
-            Appointment.starts_at >= utcnow() - timedelta(hours=12),
-            visible_clients(current_staff(), today()),
-        )
-        .order_by(Appointment.starts_at)
+    return _answered_meetings(
+        Appointment.response == AppointmentResponse.CONFIRMED,
+        Appointment.previous_response == AppointmentResponse.DECLINED,
     )
-    return list(get_session().exec(query))
 
 
 def failed_deliveries() -> list[tuple[OutboxMessage, Client]]:

@@ -82,6 +82,22 @@ class OutboxMessage(SQLModel, table=True):
         default=None, sa_type=UTCDateTime, description="When staff dealt with a failure"
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def follow_on(self, **values) -> "OutboxMessage":
+        """A new row about the same subject for the same recipient (a retry, or a further
+        part of a message sent as several), with `values` (dedupe key, due time …) set."""
+        same = {
+            "kind": self.kind,
+            "channel": self.channel,
+            "client_id": self.client_id,
+            "representative_id": self.representative_id,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "subject_version": self.subject_version,
+            "urgent": self.urgent,
+        }
+        return OutboxMessage(**(same | values))
+
     updated_at: datetime = Field(
         default_factory=utcnow,
         sa_type=UTCDateTime,
