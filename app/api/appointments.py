@@ -37,6 +37,7 @@ def appointment_out(session: Session, appointment: Appointment) -> AppointmentOu
         staff_email=sources.email_of(session, appointment.staff_id),
         status=appointment.status,
         response=appointment.response,
+        previous_response=appointment.previous_response,
         responded_at=appointment.responded_at,
         version=appointment.version,
         created_at=appointment.created_at,

@@ -152,6 +152,9 @@ def _outbox_item(message: OutboxMessage, client_source_id, subject_ids: dict) ->
         segments=message.segments,
         subject=subject,
         body=message.body,
+        part=message.part,
+        parts=message.parts,
+        first_part_id=message.first_part_id,
         created_at=message.created_at,
         updated_at=message.updated_at,
     )

@@ -150,4 +150,10 @@ def test_the_client_s_answer_shows_when_read(session, reader, api, enrolled):
     session.add(stored)
     session.commit()
     assert reader.get("/appointments/A-1").get_json()["response"] == "declined"
+    assert reader.get("/appointments/A-1").get_json()["previous_response"] is None
+    stored.response, stored.previous_response = "confirmed", "declined"  # changed the answer
+    session.add(stored)
+    session.commit()
+    read = reader.get("/appointments/A-1").get_json()
+    assert (read["response"], read["previous_response"]) == ("confirmed", "declined")
     assert reader.get("/appointments/A-404").status_code == 404

@@ -112,6 +112,22 @@ def test_a_sent_message_shows_its_body_and_delivery(session, api, frozen_clock):
     assert (item["status"], item["body"], item["segments"]) == ("delivered", "Hej Sara!", 1)
 
 
+def test_a_message_sent_as_two_texts_shows_both_parts(session, api, frozen_clock):
+    enroll_many(api, 1)
+    first = session.exec(select(OutboxMessage)).one()
+    first.status, first.body, first.part, first.parts = "sent", "Hej Sara! (1/2)", 1, 2
+    session.add(first)
+    session.flush()
+    session.add(first.follow_on(dedupe_key=f"{first.dedupe_key}:part:2:x", due_at=NOW,
+                                status="sent", body="(2/2) Tack!", part=2, parts=2,
+                                first_part_id=first.id))  # fmt: skip
+    session.commit()
+    frozen_clock.move_to(LATER)
+    items = api.get("/outbox").get_json()["items"]
+    parts = sorted((i["part"], i["parts"], i["first_part_id"]) for i in items)
+    assert parts == [(1, 2, None), (2, 2, first.id)]
+
+
 def test_a_cursor_that_is_not_ours_and_a_wrong_limit_are_named(api):
     for query, name in (
         ("after=bm90LWEtY3Vyc29y", "after"),

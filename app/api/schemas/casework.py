@@ -58,6 +58,8 @@ class AppointmentOut(Output):
     staff_email: str | None
     status: Literal["planned", "cancelled"]
     response: Literal["confirmed", "declined"] | None
+    # The answer before the client changed it (they may, until the meeting), else null.
+    previous_response: Literal["confirmed", "declined"] | None = None
     responded_at: datetime | None
     version: int
     created_at: datetime

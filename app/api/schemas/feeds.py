@@ -42,6 +42,16 @@ class OutboxItem(Output):
     body: Annotated[
         str | None, Field(description="What was sent; null before sending and after retention")
     ]
+    part: Annotated[
+        int | None,
+        Field(description="Which text this is of a message sent as several (1, 2 …), else null"),
+    ] = None
+    parts: Annotated[
+        int | None, Field(description="How many texts the message was sent as, else null")
+    ] = None
+    first_part_id: Annotated[
+        int | None, Field(description="For part 2, 3 …: the id of the message's first part")
+    ] = None
     created_at: datetime
     updated_at: datetime
 
