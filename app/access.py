@@ -31,7 +31,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, exists, func, or_, true
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -265,28 +265,28 @@ def menu(role: Role | None) -> list[int]:
 # Staff and keys ---------------------------------------------------------------------------
 
 
-def _latest_permanent(today: date):
+def _latest_permanent(today: date, client=Client):
     """The staff member of the client's latest permanent handover that has started."""
     handover = aliased(Handover)  # its own: the query around may read handovers too
     return (
         select(handover.to_staff_id)
         .where(
-            handover.client_id == Client.id,
+            handover.client_id == client.id,
             handover.kind == HandoverKind.PERMANENT,
             handover.cancelled_at.is_(None),
             handover.starts_on <= today,
         )
         .order_by(handover.starts_on.desc(), handover.id.desc())
         .limit(1)
-        .correlate(Client)  # only the client comes from outside
+        .correlate(client)  # only the client comes from outside
         .scalar_subquery()
     )
 
 
-def current_caseworker(today: date):
+def current_caseworker(today: date, client=Client):
     """A column expression: the client's case worker today. The latest permanent handover
     that has started decides (the worker writes it to caseworker_id within minutes)."""
-    return func.coalesce(_latest_permanent(today), Client.caseworker_id)
+    return func.coalesce(_latest_permanent(today, client), client.caseworker_id)
 
 
 def staff_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
@@ -344,11 +344,37 @@ def is_manager(staff: StaffUser) -> bool:
     return staff.active and (staff.role == StaffRole.ADMIN or staff.manager)
 
 
+def _another_manager(staff: StaffUser) -> ColumnElement[bool]:
+    """Whether the unit has an active manager besides this person."""
+    other = aliased(StaffUser)
+    return (
+        exists()
+        .where(
+            other.unit_id == staff.unit_id,
+            other.id != staff.id,
+            other.active.is_(True),
+            or_(other.role == StaffRole.ADMIN, other.manager.is_(True)),
+        )
+        .correlate(None)
+    )
+
+
+def _about_themselves(staff: StaffUser, today: date, client_column) -> ColumnElement[bool]:
+    """A filter on rows for the managers (by their client column): those about a client
+    whose current case worker is this manager, while the unit has another manager. A
+    complaint may be about the case worker, so another manager reads it; with no other
+    manager, they do (a text is never left for nobody)."""
+    client = aliased(Client)
+    own = select(client.id).where(current_caseworker(today, client) == staff.id)
+    return and_(client_column.is_not(None), client_column.in_(own), _another_manager(staff))
+
+
 def staff_inbound_rows(staff: StaffUser, today: date) -> ColumnElement[bool]:
     """A filter on InboundMessage (outer-joined to its client): the texts this person may
     see. Ordinary texts as every row (staff_clients, staff_unit_rows); texts for the
     managers only to the managers of the unit they reached, whoever the client's case
-    worker is, and never to anyone else - not the case worker, not a stand-in."""
+    worker is, never to anyone else - not the case worker, not a stand-in - and not to a
+    manager who is the client's case worker while the unit has another manager."""
     ordinary = and_(
         InboundMessage.for_managers.is_(False),
         or_(
@@ -363,20 +389,24 @@ def staff_inbound_rows(staff: StaffUser, today: date) -> ColumnElement[bool]:
         return ordinary
     return or_(
         ordinary,
-        and_(InboundMessage.for_managers.is_(True), InboundMessage.unit_id == staff.unit_id),
+        and_(
+            InboundMessage.for_managers.is_(True),
+            InboundMessage.unit_id == staff.unit_id,
+            not_(_about_themselves(staff, today, InboundMessage.client_id)),
+        ),
     )
 
 
 def staff_may_see_inbound(
-    staff: StaffUser, inbound: InboundMessage, *, client_visible: bool
+    session: Session, staff: StaffUser, inbound: InboundMessage, today: date
 ) -> bool:
-    """Whether this person may open one text (`client_visible`: whether they may see its
-    client, by staff_clients): the same rule as staff_inbound_rows, for one row."""
-    if inbound.for_managers:
-        return is_manager(staff) and inbound.unit_id == staff.unit_id
-    if inbound.client_id is None:
-        return staff_may_see_unknown(staff, inbound.unit_id)
-    return client_visible
+    """Whether this person may open one text: staff_inbound_rows, asked for that row."""
+    seen = session.exec(
+        select(InboundMessage.id)
+        .outerjoin(Client, Client.id == InboundMessage.client_id)
+        .where(InboundMessage.id == inbound.id, staff_inbound_rows(staff, today))
+    ).first()
+    return seen is not None
 
 
 def _answers_to_managers_texts() -> ColumnElement[bool]:
@@ -392,22 +422,28 @@ def _answers_to_managers_texts() -> ColumnElement[bool]:
     )
 
 
-def staff_client_inbound(staff: StaffUser | None) -> ColumnElement[bool]:
+def staff_client_inbound(staff: StaffUser | None, today: date) -> ColumnElement[bool]:
     """A filter on the texts of a client this person may see (their page, the conversation
-    around a text): all of them for a manager; for anyone else (or nobody named), not the
-    texts for the managers."""
+    around a text): for a manager, all but the managers' texts about their own clients
+    (as staff_inbound_rows); for anyone else (or nobody named), not the managers' texts."""
+    for_managers = InboundMessage.for_managers.is_(True)
     if staff is not None and is_manager(staff):
-        return true()
-    return InboundMessage.for_managers.is_(False)
+        return not_(and_(for_managers, _about_themselves(staff, today, InboundMessage.client_id)))
+    return not_(for_managers)
 
 
-def staff_client_outbox(staff: StaffUser | None) -> ColumnElement[bool]:
-    """A filter on the messages to a client this person may see: all of them for a
-    manager; for anyone else (or nobody named), not the managers' answers to complaints
-    and requests."""
+def staff_client_outbox(staff: StaffUser | None, today: date) -> ColumnElement[bool]:
+    """A filter on the messages to a client this person may see: for a manager, all but
+    the answers to the managers' texts about their own clients; for anyone else (or nobody
+    named), not the managers' answers to complaints and requests."""
     if staff is not None and is_manager(staff):
-        return true()
-    return ~_answers_to_managers_texts()
+        return not_(
+            and_(
+                _answers_to_managers_texts(),
+                _about_themselves(staff, today, OutboxMessage.client_id),
+            )
+        )
+    return not_(_answers_to_managers_texts())
 
 
 def key_inbound_rows(unit_id: int) -> ColumnElement[bool]:

@@ -479,9 +479,9 @@ def test_texts_for_the_managers_reach_the_units_managers_and_nobody_else(session
     assert inbound_seen(session, omar) == {complaint.id}  # not his client, but a manager
     assert inbound_seen(session, pia) == set()  # a manager of another unit
     for staff, may in ((lina, False), (ulla, False), (eva, True), (omar, True), (pia, False)):
-        assert access.staff_may_see_inbound(staff, complaint, client_visible=True) == may
-    assert access.staff_may_see_inbound(lina, ordinary, client_visible=True)
-    assert not access.staff_may_see_inbound(omar, ordinary, client_visible=False)
+        assert access.staff_may_see_inbound(session, staff, complaint, TODAY) == may
+    assert access.staff_may_see_inbound(session, lina, ordinary, TODAY)
+    assert not access.staff_may_see_inbound(session, omar, ordinary, TODAY)
     eva.active = False
     assert inbound_seen(session, eva) == set()
 
@@ -505,12 +505,56 @@ def test_on_a_client_page_and_in_the_api_the_managers_texts_stay_hidden(session,
     def messages(condition) -> int:
         return len(session.exec(select(OutboxMessage.id).where(condition)).all())
 
-    assert texts(access.staff_client_inbound(lina)) == texts(access.staff_client_inbound(None)) == 0
-    assert texts(access.staff_client_inbound(eva)) == 1
-    assert messages(access.staff_client_outbox(lina)) == 1
-    assert messages(access.staff_client_outbox(None)) == 1
-    assert messages(access.staff_client_outbox(eva)) == 2
+    inbound_for, outbox_for = access.staff_client_inbound, access.staff_client_outbox
+    assert texts(inbound_for(lina, TODAY)) == texts(inbound_for(None, TODAY)) == 0
+    assert texts(inbound_for(eva, TODAY)) == 1
+    assert messages(outbox_for(lina, TODAY)) == 1
+    assert messages(outbox_for(None, TODAY)) == 1
+    assert messages(outbox_for(eva, TODAY)) == 2
+    lina.manager = True  # a manager, but Sara's own case worker: Eva reads it
+    assert texts(inbound_for(lina, TODAY)) == 0 and messages(outbox_for(lina, TODAY)) == 1
+    eva.active = False  # no other manager: Lina reads it rather than nobody
+    session.commit()
+    assert texts(inbound_for(lina, TODAY)) == 1 and messages(outbox_for(lina, TODAY)) == 2
     joined_inbound = select(InboundMessage.id).join(Client, Client.id == InboundMessage.client_id)
     joined_outbox = select(OutboxMessage.id).join(Client, Client.id == OutboxMessage.client_id)
     assert session.exec(joined_inbound.where(access.key_inbound_rows(sara.unit_id))).all() == []
     assert len(session.exec(joined_outbox.where(access.key_outbox_rows(sara.unit_id))).all()) == 1
+
+
+def test_a_manager_who_is_the_clients_case_worker_leaves_it_to_another_manager(session, team):
+    """A complaint may be about the case worker: a manager who is the client's current
+    case worker does not read it while the unit has another manager; with none, they do
+    (a text is never left for nobody)."""
+    lina, omar, ulla, eva, _, sara = team
+    lina.manager = True
+    other = create_client(session, omar, first_name="Maja", phone="+46700000077")
+    complaints = [
+        InboundMessage(
+            provider_id=f"SMm{n}",
+            from_phone=c.phone,
+            client_id=c.id,
+            unit_id=c.unit_id,
+            for_managers=True,
+        )  # fmt: skip
+        for n, c in enumerate((sara, other))
+    ]
+    stranger = InboundMessage(provider_id="SMs", from_phone="+46700000099",
+                              unit_id=sara.unit_id, for_managers=True)  # fmt: skip
+    session.add_all([*complaints, stranger])
+    session.commit()
+    about_sara, about_maja = complaints
+    assert inbound_seen(session, lina) == {about_maja.id, stranger.id}
+    assert inbound_seen(session, eva) == {about_sara.id, about_maja.id, stranger.id}
+    assert not access.staff_may_see_inbound(session, lina, about_sara, TODAY)
+    handovers.hand_over(session, sara, ulla, starts_on=TODAY, from_staff=lina, now=NOW)
+    session.commit()  # Sara is Ulla's now: Lina, a manager, reads complaints about Sara
+    assert inbound_seen(session, lina) == {about_sara.id, about_maja.id, stranger.id}
+    handovers.hand_over(session, sara, lina, starts_on=TODAY, from_staff=ulla, now=NOW)
+    eva.active = False
+    session.commit()  # back to Lina, and no other manager: Lina reads it
+    assert inbound_seen(session, lina) == {about_sara.id, about_maja.id, stranger.id}
+    omar.manager = True
+    session.commit()  # Omar is a manager now: he reads it, Lina does not
+    assert inbound_seen(session, lina) == {about_maja.id, stranger.id}
+    assert about_sara.id in inbound_seen(session, omar)

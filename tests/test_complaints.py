@@ -291,5 +291,5 @@ def test_a_managers_row_is_seen_by_the_managers_of_its_unit_only(session, team, 
         return row.id in session.exec(query).all()
 
     assert [sees(s) for s in (lina, boss, named, other_boss)] == [False, True, True, False]
-    assert access.staff_may_see_inbound(boss, row, client_visible=False)
-    assert not access.staff_may_see_inbound(lina, row, client_visible=True)
+    assert access.staff_may_see_inbound(session, boss, row, NOW.date())
+    assert not access.staff_may_see_inbound(session, lina, row, NOW.date())

@@ -55,7 +55,7 @@ def row_or_404(model, row_id: int):
         abort(404)
     if isinstance(row, InboundMessage) and row.for_managers:
         # A manager reads it whoever the client's case worker is; nobody else at all.
-        if not access.staff_may_see_inbound(current_staff(), row, client_visible=False):
+        if not access.staff_may_see_inbound(get_session(), current_staff(), row, today()):
             abort(404)
         return row, (_client_for_manager(row.client_id) if row.client_id else None)
     if row.client_id is None:

@@ -1,7 +1,7 @@
 """What the client page shows: details, representatives, records and the timeline."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -43,11 +43,12 @@ class TimelineEntry:
 
 
 def timeline(
-    session: Session, client: Client, viewer: StaffUser | None = None
+    session: Session, client: Client, viewer: StaffUser | None = None, today: date | None = None
 ) -> list[TimelineEntry]:
     """Everything sent and received, newest first, with delivery status; complaints and
     requests for another case worker (and the managers' answers to them) only for a
     manager `viewer` (the access rule; without a viewer, never)."""
+    today = today or local_date(utcnow())
     representatives = {
         r.id: r
         for r in session.exec(select(Representative).where(Representative.client_id == client.id))
@@ -63,7 +64,7 @@ def timeline(
             select(OutboxMessage)
             .where(
                 OutboxMessage.client_id == client.id,
-                access.staff_client_outbox(viewer),
+                access.staff_client_outbox(viewer, today),
             )
             .order_by(OutboxMessage.due_at.desc())
             .limit(TIMELINE_LENGTH)
@@ -80,7 +81,7 @@ def timeline(
             select(InboundMessage)
             .where(
                 InboundMessage.client_id == client.id,
-                access.staff_client_inbound(viewer),
+                access.staff_client_inbound(viewer, today),
             )
             .order_by(InboundMessage.received_at.desc())
             .limit(TIMELINE_LENGTH)

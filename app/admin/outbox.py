@@ -30,7 +30,7 @@ def outbox():
         .join(Client, Client.id == OutboxMessage.client_id)
         .where(
             visible_clients(current_staff(), today()),
-            access.staff_client_outbox(current_staff()),
+            access.staff_client_outbox(current_staff(), today()),
         )
     )
     if status in set(OutboxStatus):
@@ -81,7 +81,7 @@ def _message_or_404(message_id: int) -> OutboxMessage:
         get_session()
         .exec(
             select(OutboxMessage).where(
-                OutboxMessage.id == message_id, access.staff_client_outbox(current_staff())
+                OutboxMessage.id == message_id, access.staff_client_outbox(current_staff(), today())
             )
         )
         .first()

@@ -121,7 +121,7 @@ def failed_deliveries() -> list[tuple[OutboxMessage, Client]]:
             OutboxMessage.reviewed_at.is_(None),
             OutboxMessage.final_at >= utcnow() - FAILURES_SHOWN_FOR,
             visible_clients(current_staff(), today()),
-            access.staff_client_outbox(current_staff()),
+            access.staff_client_outbox(current_staff(), today()),
         )
         .order_by(OutboxMessage.final_at.desc())
     )
