@@ -13,6 +13,7 @@ from app.models import (
     Client,
     Decision,
     DecisionStatus,
+    InboundMessage,
     OutboxMessage,
 )
 from app.planner import SENT_STATUSES
@@ -44,8 +45,9 @@ def next_appointment(session: Session, client: Client, now: datetime) -> Appoint
 
 def appointment_to_answer(session: Session, client: Client, now: datetime) -> Appointment | None:
     """The meeting a JA or NEJ is about: of the planned meetings still ahead, the one the
-    client was last asked about (a reminder or change notice sent) or last answered; with
-    none of those, the nearest. An answer may change until the meeting starts."""
+    client was last asked about (a reminder or change notice sent, or the next meeting shown
+    by text 1) or last answered; with none of those, the nearest. An answer may change
+    until the meeting starts."""
     upcoming = upcoming_appointments(session, client, now)
     if len(upcoming) <= 1:
         return upcoming[0] if upcoming else None
@@ -62,10 +64,17 @@ def appointment_to_answer(session: Session, client: Client, now: datetime) -> Ap
             .group_by(OutboxMessage.subject_id)
         ).all()
     )
+    # Text 1 ("next meeting") shows the nearest one: an answer after it is about that one.
+    looked = session.exec(
+        select(func.max(InboundMessage.received_at)).where(
+            InboundMessage.client_id == client.id, InboundMessage.intent == "option_1"
+        )
+    ).one()
+    shown = {upcoming[0].id: looked} if looked else {}
     touched = [
-        (max(t for t in (asked.get(a.id), a.responded_at) if t is not None), -index, a)
+        (max(t for t in moments if t is not None), -index, a)
         for index, a in enumerate(upcoming)
-        if asked.get(a.id) or a.responded_at
+        if any(moments := (asked.get(a.id), a.responded_at, shown.get(a.id)))
     ]
     return max(touched, key=lambda t: t[:2])[2] if touched else upcoming[0]
 

@@ -35,6 +35,7 @@ from app.models import (
     LinkPurpose,
     OutboxMessage,
     Representative,
+    StaffMessage,
     Unit,
 )
 from app.planner import SENT_STATUSES, local_date
@@ -45,8 +46,10 @@ LANGUAGE_MENU_TIME = timedelta(minutes=15)  # a number this soon after the list 
 FEEDBACK_TIME = timedelta(days=3)  # 1-3 this soon after the question is an answer to it
 # Words written this soon after menu option 7 (complain) or 8 (another case worker) are
 # for the unit's managers, not the case worker: a complaint often takes several texts, so
-# each one written after it counts too, until something else is asked or this has passed.
+# each one written after it counts too, until this has passed since the last of them.
 COMPLAINT_TIME = timedelta(hours=24)
+# A reply within this long to a manager's answer to such a text goes to the managers too.
+ANSWER_THREAD_TIME = timedelta(days=14)
 # What the managers' texts are understood as: the option chosen, then the words after it.
 FOR_MANAGERS = {"option_7": "complaint", "option_8": "new_caseworker"}
 # Someone known in several ways (a representative of two clients, a client of two units)
@@ -320,11 +323,43 @@ class Conversation:
         self.mark("yes")
         if appointment is None or self.verdict(Topic.APPOINTMENTS) == Verdict.DENY:
             return self.say("reply_no_appointment")
+        declined_at = (
+            appointment.responded_at
+            if appointment.response == AppointmentResponse.DECLINED
+            else None
+        )
         appointments.respond(
             self.session, appointment, AppointmentResponse.CONFIRMED, now=self.now, by="sms"
         )
+        if declined_at is not None:
+            self._clear_new_time_tasks(declined_at)
         facts = appointments.facts(self.session, appointment, self.sender.client, self.now)
         return self.say("reply_confirmed", **facts)
+
+    def _clear_new_time_tasks(self, declined_at: datetime) -> None:
+        """The client said NEJ, then JA after all: the "find a new time" task their NEJ
+        gave staff is done (Today shows the changed answer instead)."""
+        tasks = self.session.exec(
+            select(InboundMessage).where(
+                InboundMessage.client_id == self.sender.client.id,
+                InboundMessage.intent == "no",
+                InboundMessage.handled_at.is_(None),
+                InboundMessage.received_at >= declined_at,
+                InboundMessage.id != self.inbound.id,
+            )
+        )
+        for task in tasks:
+            task.handled_at = self.now
+            self.session.add(task)
+            audit.record(
+                self.session,
+                "inbound_handled",
+                actor_type="client",
+                client_id=self.sender.client.id,
+                subject_type="inbound_message",
+                subject_id=task.id,
+                detail="the client confirmed the meeting again",
+            )
 
     def decline(self) -> str:
         appointment = client_records.appointment_to_answer(
@@ -361,6 +396,9 @@ class Conversation:
         if writing_to is not None:
             return self.to_managers(writing_to)
         self.mark("free_text", needs_answer=True)
+        if self.sender.client.opted_out_at is not None and self.sender.representative is None:
+            # A person reads it, but no answer can come by SMS: say how to switch texts on.
+            return self.say("reply_received_opted_out")
         days = current_app.config["CALLBACK_WORKING_DAYS"]
         return self.say("reply_received", by=add_working_days(local_date(self.now), days))
 
@@ -375,31 +413,44 @@ class Conversation:
         )
 
     def _writing_to_managers(self) -> str | None:
-        """'complaint' or 'new_caseworker' when this role's text just before was option 7
-        or 8 (or words after it) and that option was chosen within COMPLAINT_TIME."""
+        """'complaint' or 'new_caseworker' when this text continues a thread with the
+        managers: option 7 or 8, or words for the managers, from this role within
+        COMPLAINT_TIME (a look at the menu in between does not end it); or the last
+        message staff sent is a manager's answer to this role's text for them, within
+        ANSWER_THREAD_TIME. Once the case worker writes again, texts are theirs."""
         role = self.sender.role
-        same_role = (
-            InboundMessage.client_id == role.client.id,
-            InboundMessage.representative_id == role.representative.id
-            if role.representative
-            else InboundMessage.representative_id.is_(None),
-            InboundMessage.id != self.inbound.id,
+        writer = role.representative.id if role.representative else None
+        thread = self.session.exec(
+            select(InboundMessage.intent, InboundMessage.received_at)
+            .where(
+                InboundMessage.client_id == role.client.id,
+                InboundMessage.representative_id == writer
+                if writer
+                else InboundMessage.representative_id.is_(None),
+                InboundMessage.id != self.inbound.id,
+                InboundMessage.for_managers.is_(True),
+                InboundMessage.intent.in_([*FOR_MANAGERS, *FOR_MANAGERS.values()]),
+            )
+            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        ).first()
+        last_sent = self.session.exec(
+            select(StaffMessage.created_at, InboundMessage)
+            .outerjoin(InboundMessage, InboundMessage.id == StaffMessage.in_reply_to_id)
+            .where(StaffMessage.client_id == role.client.id)
+            .order_by(StaffMessage.created_at.desc(), StaffMessage.id.desc())
+        ).first()
+        sent_at, answered = last_sent or (None, None)
+        managers_answer = (
+            answered is not None and answered.for_managers and answered.representative_id == writer
         )
-        previous = self.session.exec(
-            select(InboundMessage)
-            .where(*same_role)
-            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
-        ).first()
-        if previous is None or previous.intent not in {*FOR_MANAGERS, *FOR_MANAGERS.values()}:
-            return None
-        opened = self.session.exec(
-            select(InboundMessage)
-            .where(*same_role, InboundMessage.intent.in_(list(FOR_MANAGERS)))
-            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
-        ).first()
-        if opened is None or self.now - opened.received_at > COMPLAINT_TIME:
-            return None
-        return FOR_MANAGERS[opened.intent]
+        if sent_at is not None and not managers_answer:
+            if thread is None or sent_at > thread.received_at:
+                return None  # the case worker has written since
+        if thread is not None and self.now - thread.received_at <= COMPLAINT_TIME:
+            return FOR_MANAGERS.get(thread.intent, thread.intent)
+        if managers_answer and self.now - sent_at <= ANSWER_THREAD_TIME:
+            return FOR_MANAGERS.get(answered.intent, answered.intent)
+        return None
 
     def _answering_feedback(self) -> bool:
         if self.sender.representative is not None:

@@ -101,6 +101,7 @@ KINDS: dict[str, MessageKind] = {
                 "reply_stopped",
                 "reply_started",
                 "reply_received",
+                "reply_received_opted_out",
                 "reply_unknown_sender",
             )
         ),

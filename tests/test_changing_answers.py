@@ -196,3 +196,39 @@ def test_a_word_that_may_mean_cancel_the_meeting_asks_instead_of_stopping(
         assert "Svara STOPP." in reply
     text(client, "NEJ" if language == "sv" else {"en": "NO", "fa": "نه"}[language])
     assert fresh(session, meeting).response == "declined"
+
+
+def test_an_answer_after_text_1_is_about_the_meeting_it_showed(client, session, sara):
+    later = book_appointment(session, sara, starts_at=NOW + timedelta(days=6), now=NOW)
+    text(client, "JA")  # the only meeting then
+    sooner = book_appointment(session, sara, starts_at=NOW + timedelta(days=2), now=NOW)
+    shown = text(client, "1")
+    assert "onsdag 4 mars" in shown and "Svara JA om du kommer, NEJ om du inte kan." in shown
+    reply = text(client, "NEJ")
+    assert "onsdag 4 mars" in reply
+    assert fresh(session, sooner).response == "declined"
+    assert fresh(session, later).response == "confirmed"
+
+
+def test_a_client_who_switched_texts_off_is_told_how_to_switch_them_on(client, session, sara):
+    """Free text after STOPP still reaches a person, but no answer can come by SMS: the
+    reply says so and how to start again, instead of promising an answer."""
+    text(client, "STOPP")
+    reply = text(client, "Jag vill ha sms igen men vet inte hur")
+    assert "Skriv START om du vill ha sms igen." in reply
+    assert "svarar dig senast" not in reply
+    task = session.exec(select(InboundMessage).order_by(InboundMessage.id.desc())).first()
+    assert task.needs_answer and task.intent == "free_text"
+
+
+def test_confirming_again_clears_the_find_a_new_time_task(client, session, sara):
+    meeting = book_appointment(session, sara, starts_at=NOW + timedelta(days=2), now=NOW)
+    text(client, "NEJ")
+    declined = session.exec(select(InboundMessage).where(InboundMessage.intent == "no")).one()
+    assert declined.needs_answer and declined.handled_at is None
+    text(client, "JA")
+    session.expire_all()
+    assert session.get(InboundMessage, declined.id).handled_at is not None
+    assert fresh(session, meeting).response == "confirmed"
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "inbound_handled")).one()
+    assert event.detail == "the client confirmed the meeting again"

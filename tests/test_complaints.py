@@ -106,6 +106,44 @@ def test_a_text_a_day_after_seven_is_an_ordinary_text_again(client, session, tea
     assert "Lina Berg svarar dig" in reply
 
 
+def test_words_after_a_command_on_the_same_day_still_go_to_the_managers(
+    client, session, team, sara
+):
+    """"Vill du skriva mer? Skriv det här i dag": a look at the next meeting in between
+    does not send the rest of the complaint to the case worker."""
+    text(client, "7")
+    text(client, "Lina är otrevlig mot mig")
+    text(client, "1")
+    reply = text(client, "Jag vill inte träffa henne igen")
+    more = last_inbound(session)
+    assert more.intent == "complaint" and more.for_managers
+    assert more.assigned_staff_id is None and "Lina" not in reply
+
+
+def test_a_reply_to_a_managers_answer_goes_back_to_the_managers(client, session, team, sara):
+    _, lina, boss = team
+    text(client, "7")
+    text(client, "Lina är otrevlig")
+    complaint = last_inbound(session)
+    later = NOW + timedelta(days=2, hours=3)
+    with time_machine.travel(later, tick=False):
+        staff_messages.send(session, sara, text="Jag ringer dig i morgon. /Berit",
+                            author=boss, in_reply_to=complaint, now=later)  # fmt: skip
+        session.commit()
+    with time_machine.travel(later + timedelta(hours=1), tick=False):
+        reply = text(client, "Tack Berit. Hon var otrevlig igen idag.")
+    answer = last_inbound(session)
+    assert answer.intent == "complaint" and answer.for_managers
+    assert answer.assigned_staff_id is None and "Lina Berg svarar" not in reply
+    # Once the case worker writes again, a text is theirs as usual.
+    with time_machine.travel(later + timedelta(hours=2), tick=False):
+        staff_messages.send(session, sara, text="Hej Sara! Vi ses på onsdag.", author=lina,
+                            now=later + timedelta(hours=2))  # fmt: skip
+        session.commit()
+        text(client, "Vilken tid?")
+    assert not last_inbound(session).for_managers
+
+
 @pytest.mark.parametrize(("body", "intent"), [("1", "option_1"), ("HJÄLP", "help")])
 def test_a_command_after_seven_is_still_that_command(client, session, sara, body, intent):
     text(client, "7")

@@ -18,6 +18,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import or_
 from sqlmodel import select
 
+from app import access
 from app.admin import bp, simulator_enabled
 from app.admin.access import client_or_404, current_staff, today, visible_clients
 from app.admin.forms import Form
@@ -232,6 +233,8 @@ def conversation(client: Client) -> list[InboundMessage]:
         .where(
             or_(InboundMessage.client_id == client.id, InboundMessage.from_phone == client.phone),
             InboundMessage.representative_id.is_(None),
+            # The phone is the client's, the eyes are staff's: the access rule still holds.
+            access.staff_client_inbound(current_staff(), today()),
         )
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(SHOWN)
@@ -248,6 +251,7 @@ def sent_to(client: Client) -> list[OutboxMessage]:
                 OutboxMessage.client_id == client.id,
                 OutboxMessage.representative_id.is_(None),
                 OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.DELIVERED)),
+                access.staff_client_outbox(current_staff(), today()),
                 OutboxMessage.sent_at >= utcnow() - SENT_SHOWN_FOR,
             )
             .order_by(OutboxMessage.sent_at.desc())
@@ -265,6 +269,7 @@ def planned_for(client: Client) -> list[OutboxMessage]:
                 OutboxMessage.client_id == client.id,
                 OutboxMessage.representative_id.is_(None),
                 OutboxMessage.status == OutboxStatus.PENDING,
+                access.staff_client_outbox(current_staff(), today()),
             )
             .order_by(OutboxMessage.due_at)
             .limit(SHOWN)

@@ -58,6 +58,7 @@ def pages(web, client_id: int) -> dict[str, str]:
             "/admin/inbox?state=all",
             "/admin/inbox?state=handled",
             f"/admin/clients/{client_id}",
+            f"/admin/simulator?client_id={client_id}",  # the console transport's phone
         )
     }
 
