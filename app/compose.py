@@ -113,16 +113,25 @@ def sms_budget(kind: str, encoding: str, *, copy: bool) -> int:
 
 def rows_left_out(rows: tuple[Row, ...], kind: str, *, copy: bool) -> frozenset[int]:
     """The positions of the optional rows to leave out so that these rows fit the kind's
-    budget, highest priority number first (of equal ones, the last). Essential rows stay
+    budget, highest priority number first (of equal ones, the last); none when the rows go
+    as several texts anyway and leaving the extras out saves none. Essential rows stay
     whatever the length. Called with the Swedish rows of the facts: the rule for all."""
     left_out: set[int] = set()
     while True:
         kept = tuple(r for i, r in enumerate(rows) if i not in left_out)
         size = measure(join_rows(kept, "sms"))
         candidates = [i for i, r in enumerate(rows) if r.optional and i not in left_out]
-        if size.segments <= sms_budget(kind, size.encoding, copy=copy) or not candidates:
+        if size.segments <= sms_budget(kind, size.encoding, copy=copy):
             return frozenset(left_out)
+        if not candidates:
+            break
         left_out.add(max(reversed(candidates), key=lambda i: rows[i].optional))
+    # Too long even without its extras: it goes as several texts anyway, so the extras are
+    # left out only if that saves a text.
+    saves_a_text = len(split_into_parts(kept, kind, copy=copy)) < len(
+        split_into_parts(rows, kind, copy=copy)
+    )
+    return frozenset(left_out) if saves_a_text else frozenset()
 
 
 def part_marker(number: int, total: int) -> str:

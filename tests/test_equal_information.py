@@ -185,3 +185,13 @@ def test_only_extras_are_left_out_and_the_same_ones_everywhere(app):
     for sms in composed.values():
         assert sms.dropped == composed["sv"].dropped
         assert [r.picture for r in sms.rows].count("reason") == len(REASONS)
+
+
+def test_extras_stay_when_leaving_them_out_would_not_save_a_text(app):
+    """A refusal with every reason goes as two texts in Swedish with or without its extras
+    (the letter line, who can help): then nobody's copy leaves them out."""
+    facts = long_facts("decision_refused", "sv", copy=False)
+    facts["decision"]["reasons"] = ALL_REASONS
+    for lang, sms in every_language("decision_refused", facts).items():
+        assert sms.dropped == (), lang
+        assert {"letter", "help"} <= {row.picture for row in sms.rows}, lang
