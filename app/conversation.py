@@ -238,6 +238,11 @@ class Conversation:
         return self.say(f"decision_{decision.outcome}", **facts)
 
     def call_me(self) -> str:
+        writing_to = self._writing_to_managers()
+        if writing_to is not None:
+            # "Call me" in the middle of a complaint is for the managers to call back, not
+            # a callback request in the case worker's list.
+            return self.to_managers(writing_to)
         self.mark("call")
         representative = self.sender.representative
         request = callbacks.request_callback(

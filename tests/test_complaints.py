@@ -120,6 +120,20 @@ def test_words_after_a_command_on_the_same_day_still_go_to_the_managers(
     assert more.assigned_staff_id is None and "Lina" not in reply
 
 
+def test_call_me_in_a_complaint_is_for_the_managers_not_a_callback_for_the_case_worker(
+    client, session, team, sara
+):
+    from app.models import CallbackRequest
+
+    text(client, "7")
+    text(client, "Lina är otrevlig")
+    reply = text(client, "Ring mig")
+    asked = last_inbound(session)
+    assert asked.for_managers and asked.assigned_staff_id is None
+    assert "Lina" not in reply and "Chefen svarar dig senast" in reply
+    assert session.exec(select(CallbackRequest)).all() == []
+
+
 def test_a_reply_to_a_managers_answer_goes_back_to_the_managers(client, session, team, sara):
     _, lina, boss = team
     text(client, "7")

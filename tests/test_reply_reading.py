@@ -423,3 +423,121 @@ def test_the_registry_reads_polite_words_and_refuses_unknown_intents(tmp_path):
             load_registry(path)
     finally:
         load_registry.cache_clear()
+
+
+# Spellings clients really type: a keyword listed in one spelling only sends the other to a
+# person, though the client said something clear.
+
+
+@pytest.mark.parametrize("code", ["fa", "prs"])
+def test_persian_and_dari_keywords_are_read_with_a_space_for_the_non_joiner(code):
+    """Most phones type a space where a word has a zero-width non-joiner: نمی توانم for
+    نمی‌توانم, and the joined spelling (نمیتوانم) is as common."""
+    language = get_language(code)
+    with_joiner = [
+        (intent, keyword)
+        for intent, keywords in language.keywords.items()
+        for keyword in keywords
+        if "\u200c" in keyword
+    ]
+    assert with_joiner
+    for intent, keyword in with_joiner:
+        for spelling in (keyword.replace("\u200c", " "), keyword.replace("\u200c", "")):
+            assert read(spelling, language).intent == intent, spelling
+
+
+def test_somali_keywords_are_read_with_iman_and_imaan():
+    """Somali writes long vowels double, and clients write "iman" and "imaan" (to come)."""
+    somali = get_language("so")
+    with_iman = [
+        (intent, keyword)
+        for intent, keywords in somali.keywords.items()
+        for keyword in keywords
+        if "IMAN" in keyword
+    ]
+    assert len(with_iman) >= 6
+    for intent, keyword in with_iman:
+        assert read(keyword.replace("IMAN", "IMAAN"), somali).intent == intent, keyword
+
+
+def test_arabic_yes_and_no_are_read_without_hamza():
+    """Many clients leave out hamza (لا استطيع for لا أستطيع). Only for yes and no: ابدأ
+    (start) and أبدا (never) show why a command word keeps its hamza."""
+    arabic = get_language("ar")
+    for intent in ("yes", "no"):
+        for keyword in arabic.keywords[intent]:
+            plain = keyword.translate(str.maketrans("أإآ", "ااا"))
+            assert read(plain, arabic).intent == intent, plain
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin", "intent"),
+    [("ок", "ok", "yes"), ("так", "tak", "yes"), ("ні", "ni", "no")],
+)
+def test_ukrainian_keywords_are_read_in_cyrillic_and_latin_letters(cyrillic, latin, intent):
+    ukrainian = get_language("uk")
+    for spelling in (cyrillic, cyrillic.upper(), latin, latin.upper()):
+        assert read(spelling, ukrainian).intent == intent, spelling
+
+
+@pytest.mark.parametrize(
+    ("code", "body", "intent"),
+    [
+        ("sv", "Näpp", "no"),
+        ("sv", "Kommer ej", "no"),
+        ("sv", "Nej, jag kan tyvärr inte komma", "no"),
+        ("sv", "Det passar bra", "yes"),
+        ("sv", "START igen", "start"),
+        ("en", "I can't make it", "no"),
+        ("en", "Yes I will", "yes"),
+        ("ar", "ما اقدر اجي", "no"),
+        ("ar", "اوك", "yes"),
+        ("uk", "Так, буду", "yes"),
+        ("uk", "Не зможу прийти", "no"),
+        ("fi", "Tuun", "yes"),
+        ("fi", "En pääse tulemaan", "no"),
+        ("fa", "نمی تونم بیام", "no"),
+        ("fa", "bale", "yes"),
+        ("prs", "na", "no"),
+        ("prs", "آمده نمیتانم", "no"),
+        ("so", "Maya ma imaan karo", "no"),
+        ("so", "waan imaanayaa", "yes"),
+    ],
+)
+def test_everyday_phrasings_of_yes_no_and_start_are_understood(code, body, intent):
+    assert reading(body, code).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("code", "body"),
+    [
+        ("sv", "Passar det?"),
+        ("sv", "Funkar inte med bussen"),
+        ("sv", "Kommer ej hinna"),
+        ("sv", "Absolut inte"),
+        ("sv", "Starta inte igen"),
+        ("sv", "Jag är där kl 11"),
+        ("en", "I will be late"),
+        ("en", "I won't be there until 11"),
+        ("en", "See you then?"),
+        ("ar", "لا أستطيع الحضور الساعة ١٠"),
+        ("ar", "اوك؟"),
+        ("so", "Imaan maayo berri"),
+        ("fa", "نمی توانم ساعت ۱۰ بیایم"),
+        ("prs", "ها ولی ناوقت"),
+        ("fi", "Tuun myöhässä"),
+        ("uk", "Буду пізніше"),
+        ("uk", "Не буду до 11"),
+        ("uk", "Ок?"),
+    ],
+)
+def test_the_new_phrasings_with_a_time_a_condition_or_a_question_go_to_a_person(code, body):
+    assert reading(body, code) == Reading("free_text")
+
+
+@pytest.mark.parametrize("body", ["Nä", "Nå", "nää", "NA"])
+def test_a_swedish_na_is_read_by_a_person(body):
+    """«Nä» (no) and «Nå» ("well?") are one word once accents are dropped: a person reads
+    it rather than a meeting being declined for «Nå»."""
+    assert read(body, get_language("sv")).intent == "free_text"
+    assert read(body, get_language("en")).intent == "free_text"
