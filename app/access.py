@@ -31,7 +31,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -320,7 +320,9 @@ def staff_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
 
 def staff_unit_rows(staff: StaffUser, unit_column) -> ColumnElement[bool]:
     """A filter on rows about nobody we know (texts and callbacks from unknown numbers):
-    those that reached this staff member's own unit."""
+    those that reached this staff member's own unit (none for a closed account)."""
+    if not staff.active:
+        return false()
     return unit_column == staff.unit_id  # a row that reached no known unit is nobody's
 
 

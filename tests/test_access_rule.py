@@ -396,11 +396,13 @@ def test_unknown_rows_are_listed_for_the_unit_they_reached(session, team):
     ]
     session.add_all(texts)
     session.commit()
-    for staff, expected in ((lina, texts[0].id), (pia, texts[1].id)):
-        rows = session.exec(
-            select(InboundMessage.id).where(access.staff_unit_rows(staff, InboundMessage.unit_id))
-        ).all()
-        assert rows == [expected]
+    def rows(staff) -> list[int]:
+        condition = access.staff_unit_rows(staff, InboundMessage.unit_id)
+        return session.exec(select(InboundMessage.id).where(condition)).all()
+
+    assert rows(lina) == [texts[0].id] and rows(pia) == [texts[1].id]
+    lina.active = False  # a closed account sees none of them
+    assert rows(lina) == []
 
 
 def test_a_key_sees_its_own_units_clients(session, team):
@@ -472,11 +474,14 @@ def test_texts_for_the_managers_reach_the_units_managers_and_nobody_else(session
         )
         for n in range(2)
     )
-    session.add_all([ordinary, complaint])
+    stranger = InboundMessage(provider_id="SMx", from_phone="+46700000099",
+                              unit_id=sara.unit_id)  # fmt: skip
+    session.add_all([ordinary, complaint, stranger])
     session.commit()
-    assert inbound_seen(session, lina) == inbound_seen(session, ulla) == {ordinary.id}
-    assert inbound_seen(session, eva) == {ordinary.id, complaint.id}
-    assert inbound_seen(session, omar) == {complaint.id}  # not his client, but a manager
+    # An unknown number's text is for everyone of the unit it reached.
+    assert inbound_seen(session, lina) == inbound_seen(session, ulla) == {ordinary.id, stranger.id}
+    assert inbound_seen(session, eva) == {ordinary.id, complaint.id, stranger.id}
+    assert inbound_seen(session, omar) == {complaint.id, stranger.id}  # a manager, not hers
     assert inbound_seen(session, pia) == set()  # a manager of another unit
     for staff, may in ((lina, False), (ulla, False), (eva, True), (omar, True), (pia, False)):
         assert access.staff_may_see_inbound(session, staff, complaint, TODAY) == may
@@ -490,36 +495,65 @@ def test_on_a_client_page_and_in_the_api_the_managers_texts_stay_hidden(session,
     from app import staff_messages
     from app.models import OutboxMessage
 
-    lina, _, _, eva, _, sara = team
-    complaint = InboundMessage(provider_id="SMc", from_phone=sara.phone, client_id=sara.id,
-                               unit_id=sara.unit_id, for_managers=True)  # fmt: skip
-    session.add(complaint)
+    lina, _, _, eva, pia, sara = team
+    maja = create_client(session, pia, first_name="Maja", phone="+46700000088")  # Västby's
+    complaint, ordinary, elsewhere = (
+        InboundMessage(
+            provider_id=f"SMc{n}",
+            from_phone=c.phone,
+            client_id=c.id,
+            unit_id=c.unit_id,
+            for_managers=n == 0,
+        )  # fmt: skip
+        for n, c in enumerate((sara, sara, maja))
+    )
+    session.add_all([complaint, ordinary, elsewhere])
     session.commit()
-    staff_messages.send(session, sara, text="Jag ringer dig.", author=eva, in_reply_to=complaint)
-    staff_messages.send(session, sara, text="Hej Sara!", author=lina)
+    answer = staff_messages.send(session, sara, text="Jag ringer dig.", author=eva,
+                                 in_reply_to=complaint)  # fmt: skip
+    hello = staff_messages.send(session, sara, text="Hej Sara!", author=lina)
+    hello_maja = staff_messages.send(session, maja, text="Hej Maja!", author=pia)
     session.commit()
+    sent = {m.subject_id: m.id for m in session.exec(select(OutboxMessage))}
+    answer_id, hello_id, maja_id = sent[answer.id], sent[hello.id], sent[hello_maja.id]
+    # A message about something else whose id is the answer's: not an answer.
+    reminder = OutboxMessage(kind="appointment_reminder", client_id=sara.id,
+                             subject_type="appointment", subject_id=answer.id,
+                             dedupe_key="appointment:x", due_at=NOW)  # fmt: skip
+    session.add(reminder)
+    session.commit()
+    ours = [InboundMessage.client_id == sara.id]
 
-    def texts(condition) -> int:
-        return len(session.exec(select(InboundMessage.id).where(condition)).all())
+    def texts(condition) -> set[int]:
+        return set(session.exec(select(InboundMessage.id).where(condition, *ours)))
 
-    def messages(condition) -> int:
-        return len(session.exec(select(OutboxMessage.id).where(condition)).all())
+    def messages(condition) -> set[int]:
+        query = select(OutboxMessage.id).where(condition, OutboxMessage.client_id == sara.id)
+        return set(session.exec(query))
 
     inbound_for, outbox_for = access.staff_client_inbound, access.staff_client_outbox
-    assert texts(inbound_for(lina, TODAY)) == texts(inbound_for(None, TODAY)) == 0
-    assert texts(inbound_for(eva, TODAY)) == 1
-    assert messages(outbox_for(lina, TODAY)) == 1
-    assert messages(outbox_for(None, TODAY)) == 1
-    assert messages(outbox_for(eva, TODAY)) == 2
+    assert texts(inbound_for(lina, TODAY)) == texts(inbound_for(None, TODAY)) == {ordinary.id}
+    assert texts(inbound_for(eva, TODAY)) == {complaint.id, ordinary.id}
+    assert messages(outbox_for(lina, TODAY)) == {hello_id, reminder.id}
+    assert messages(outbox_for(None, TODAY)) == {hello_id, reminder.id}
+    assert messages(outbox_for(eva, TODAY)) == {answer_id, hello_id, reminder.id}
     lina.manager = True  # a manager, but Sara's own case worker: Eva reads it
-    assert texts(inbound_for(lina, TODAY)) == 0 and messages(outbox_for(lina, TODAY)) == 1
+    assert texts(inbound_for(lina, TODAY)) == {ordinary.id}
+    assert messages(outbox_for(lina, TODAY)) == {hello_id, reminder.id}
     eva.active = False  # no other manager: Lina reads it rather than nobody
     session.commit()
-    assert texts(inbound_for(lina, TODAY)) == 1 and messages(outbox_for(lina, TODAY)) == 2
+    assert texts(inbound_for(lina, TODAY)) == {complaint.id, ordinary.id}
+    assert messages(outbox_for(lina, TODAY)) == {answer_id, hello_id, reminder.id}
     joined_inbound = select(InboundMessage.id).join(Client, Client.id == InboundMessage.client_id)
     joined_outbox = select(OutboxMessage.id).join(Client, Client.id == OutboxMessage.client_id)
-    assert session.exec(joined_inbound.where(access.key_inbound_rows(sara.unit_id))).all() == []
-    assert len(session.exec(joined_outbox.where(access.key_outbox_rows(sara.unit_id))).all()) == 1
+    for unit_id, inbound, outbox in (
+        (sara.unit_id, {ordinary.id}, {hello_id, reminder.id}),
+        (maja.unit_id, {elsewhere.id}, {maja_id}),
+    ):
+        key_texts = joined_inbound.where(access.key_inbound_rows(unit_id))
+        key_messages = joined_outbox.where(access.key_outbox_rows(unit_id))
+        assert set(session.exec(key_texts)) == inbound
+        assert set(session.exec(key_messages)) == outbox
 
 
 def test_a_manager_who_is_the_clients_case_worker_leaves_it_to_another_manager(session, team):
