@@ -396,6 +396,7 @@ def test_unknown_rows_are_listed_for_the_unit_they_reached(session, team):
     ]
     session.add_all(texts)
     session.commit()
+
     def rows(staff) -> list[int]:
         condition = access.staff_unit_rows(staff, InboundMessage.unit_id)
         return session.exec(select(InboundMessage.id).where(condition)).all()
