@@ -394,7 +394,9 @@ class Conversation:
             if appointment is not None
             else {"appointment": None}
         )
-        return self.say("reply_cancel_or_stop", **facts)
+        days = current_app.config["CALLBACK_WORKING_DAYS"]
+        by = add_working_days(local_date(self.now), days)
+        return self.say("reply_cancel_or_stop", **facts, by=by)
 
     def free_text(self) -> str:
         writing_to = self._writing_to_managers()

@@ -194,6 +194,7 @@ def test_a_word_that_may_mean_cancel_the_meeting_asks_instead_of_stopping(
         assert "Du ska träffa Lina Berg onsdag 4 mars klockan 9.00." in reply
         assert "Svara JA om du kommer, NEJ om du inte kan." in reply
         assert "Svara STOPP." in reply
+        assert "Lina Berg svarar dig senast onsdag 4 mars." in reply  # a person reads it
     text(client, "NEJ" if language == "sv" else {"en": "NO", "fa": "نه"}[language])
     assert fresh(session, meeting).response == "declined"
 

@@ -109,8 +109,8 @@ def test_a_text_a_day_after_seven_is_an_ordinary_text_again(client, session, tea
 def test_words_after_a_command_on_the_same_day_still_go_to_the_managers(
     client, session, team, sara
 ):
-    """ "Vill du skriva mer? Skriv det här i dag": a look at the next meeting in between
-    does not send the rest of the complaint to the case worker."""
+    """The answer said «Vill du skriva mer? Skriv det här i dag»: a look at the next
+    meeting in between does not send the rest of the complaint to the case worker."""
     text(client, "7")
     text(client, "Lina är otrevlig mot mig")
     text(client, "1")
