@@ -37,6 +37,8 @@ _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه",
 _MENU_NUMBER = re.compile(r"[0-9]{1,2}")
 # Intents a question mark turns into a question: "Ja?" is "what is it?", "نعم؟" is "pardon?".
 _NOT_AS_QUESTION = frozenset({"yes", "no", "stop", "start", "cancel"})
+# Signs that say the opposite of the word they come with: "Ja 👎" or "Nej 👍" is unclear.
+_CONTRADICTING = {"yes": frozenset("👎❌✖☹🙁😞😢"), "no": frozenset("👍👌✅✔☑")}
 _CLASH = "?"  # words that mean two different things
 _MAX_WORDS = 12  # longer texts are never a keyword: a person reads them
 
@@ -150,6 +152,8 @@ def read(body: str | None, language: Language | None = None) -> Reading:
     if intent is None:
         return Reading("free_text")
     if intent in _NOT_AS_QUESTION and _QUESTION_MARKS & set(text):
+        return Reading("free_text")
+    if _CONTRADICTING.get(intent, frozenset()) & set(text):
         return Reading("free_text")
     if intent.startswith("number "):
         return Reading("number", int(intent.removeprefix("number ")))

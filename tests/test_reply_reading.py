@@ -541,3 +541,20 @@ def test_a_swedish_na_is_read_by_a_person(body):
     it rather than a meeting being declined for «Nå»."""
     assert read(body, get_language("sv")).intent == "free_text"
     assert read(body, get_language("en")).intent == "free_text"
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("Ja 👎", "free_text"),
+        ("Nej 👍", "free_text"),
+        ("nej ✅", "free_text"),
+        ("JA ❌", "free_text"),
+        ("ja ✔️", "yes"),
+        ("Ja 👍🏽", "yes"),
+        ("Nej ❌", "no"),
+        ("nej 👎", "no"),
+    ],
+)
+def test_a_sign_that_says_the_opposite_leaves_it_to_a_person(body, intent):
+    assert read(body, get_language("sv")).intent == intent
