@@ -539,6 +539,9 @@ def test_on_a_client_page_and_in_the_api_the_managers_texts_stay_hidden(session,
     assert messages(outbox_for(None, TODAY)) == {hello_id, reminder.id}
     assert messages(outbox_for(eva, TODAY)) == {answer_id, hello_id, reminder.id}
     lina.manager = True  # a manager, but Sara's own case worker: Eva reads it
+    # (whoever else's client is handed over today: Sara's own handovers decide)
+    other = create_client(session, lina, first_name="Maja", phone="+46700000066")
+    add_handover(session, other, team[2], starts_on=TODAY, from_staff=lina)
     assert texts(inbound_for(lina, TODAY)) == {ordinary.id}
     assert messages(outbox_for(lina, TODAY)) == {hello_id, reminder.id}
     eva.active = False  # no other manager: Lina reads it rather than nobody
