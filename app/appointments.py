@@ -7,7 +7,6 @@ follow (FEEDBACK_AFTER_MEETINGS).
 """
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlmodel import Session, select
@@ -43,10 +42,6 @@ CATCH_UP_MINIMUM = timedelta(hours=2)
 FEEDBACK_DELAY = timedelta(hours=1)  # after the meeting's planned end
 
 
-def _catalog_dir() -> Path:
-    return Path(current_app.config["MESSAGES_DIR"]) / "catalog"
-
-
 def _keys(bring: str | list[str]) -> list[str]:
     items = bring.split(",") if isinstance(bring, str) else bring
     return [k.strip() for k in items if k and k.strip()]
@@ -68,10 +63,10 @@ def validate(values: dict, *, now: datetime) -> None:
     duration = values.get("duration_minutes", 60)
     if not isinstance(duration, int) or not 5 <= duration <= 600:
         errors["duration_minutes"] = "The length must be 5 to 600 minutes."
-    purposes = catalog.entries(_catalog_dir(), "purposes")
+    purposes = catalog.entries(catalog.configured_dir(), "purposes")
     if values.get("purpose", "follow_up") not in purposes:
         errors["purpose"] = f"Choose one of: {', '.join(purposes)}."
-    documents = catalog.entries(_catalog_dir(), "documents")
+    documents = catalog.entries(catalog.configured_dir(), "documents")
     unknown = [k for k in _keys(values.get("bring", "")) if k not in documents]
     if unknown:
         errors["bring"] = f"Unknown documents: {', '.join(unknown)}."

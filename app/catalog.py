@@ -9,12 +9,19 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from flask import current_app
+
 
 class UnknownCatalogKey(KeyError):
     """A key that is not in a catalog; the message names the catalog and the known keys."""
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def configured_dir() -> Path:
+    """The running app's catalog folder (MESSAGES_DIR/catalog)."""
+    return Path(current_app.config["MESSAGES_DIR"]) / "catalog"
 
 
 @cache

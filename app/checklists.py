@@ -2,7 +2,6 @@
 a thank-you for what arrived, and "we have everything" when the list is complete."""
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlmodel import Session, func, select
@@ -21,13 +20,11 @@ from app.models import (
 from app.planner import SENT_STATUSES, add_message, at_local, cancel_pending, local_date
 
 
-def _catalog_dir() -> Path:
-    return Path(current_app.config["MESSAGES_DIR"]) / "catalog"
-
-
 def default_documents(application_type: str) -> list[str]:
     """The documents an application type asks for by default."""
-    return list(catalog.entry(_catalog_dir(), "applications", application_type)["documents"])
+    return list(
+        catalog.entry(catalog.configured_dir(), "applications", application_type)["documents"]
+    )
 
 
 def items(session: Session, checklist: Checklist) -> list[ChecklistItem]:
@@ -58,13 +55,13 @@ def create(
 ) -> Checklist:
     """Ask a client for documents: the list goes out now, reminders before the due date."""
     now = now or utcnow()
-    applications = catalog.entries(_catalog_dir(), "applications")
+    applications = catalog.entries(catalog.configured_dir(), "applications")
     errors = {}
     if application_type not in applications:
         errors["application_type"] = N_("Choose one of the options.")
     if not isinstance(due_date, date) or due_date < local_date(now):
         errors["due_date"] = N_("The due date must be today or later.")
-    known = catalog.entries(_catalog_dir(), "documents")
+    known = catalog.entries(catalog.configured_dir(), "documents")
     wanted = (
         documents
         if documents is not None

@@ -5,7 +5,6 @@ by which date, and that the decision letter is the formal decision.
 """
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlmodel import Session
@@ -21,10 +20,6 @@ SCOPE_UNITS = ("hours_per_week", "hours_per_month", "days_per_month", "sek_per_m
 CONTINUING = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED, DecisionOutcome.CHANGED)
 
 
-def _catalog_dir() -> Path:
-    return Path(current_app.config["MESSAGES_DIR"]) / "catalog"
-
-
 def _reason_keys(reasons: str | list[str]) -> list[str]:
     items = reasons.split(",") if isinstance(reasons, str) else reasons
     return [k.strip() for k in items if k and k.strip()]
@@ -33,7 +28,7 @@ def _reason_keys(reasons: str | list[str]) -> list[str]:
 def validate(values: dict) -> None:
     """Raise InvalidInput naming every field of a decision that is wrong (nothing saved)."""
     errors = {}
-    services = catalog.entries(_catalog_dir(), "services")
+    services = catalog.entries(catalog.configured_dir(), "services")
     if values.get("service") not in services:
         errors["service"] = N_("Choose one of the options.")
     outcome = values.get("outcome")
@@ -50,7 +45,7 @@ def validate(values: dict) -> None:
     valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
     if valid_from and valid_to and valid_to < valid_from:
         errors["valid_to"] = N_("The end cannot be before the start.")
-    reasons = catalog.entries(_catalog_dir(), "reasons")
+    reasons = catalog.entries(catalog.configured_dir(), "reasons")
     unknown = [r for r in _reason_keys(values.get("reasons", "")) if r not in reasons]
     if unknown:
         errors["reasons"] = N_("Unknown reason: choose from the list.")

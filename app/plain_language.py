@@ -1,10 +1,8 @@
 """Readability checks for client texts: LIX, counted over every sentence."""
 
 import re
-import tomllib
-from functools import cache
 
-from app.config import PROJECT_ROOT
+from app import catalog
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)|\n+")
@@ -41,19 +39,13 @@ def lix(text: str) -> float:
 LIX_LIMIT = 30
 
 
-@cache
-def _jargon() -> tuple[tuple[str, str], ...]:
-    path = PROJECT_ROOT / "messages" / "catalog" / "jargon.toml"
-    entries = tomllib.loads(path.read_text(encoding="utf-8"))
-    return tuple((entry["word"], entry["explanation"]) for entry in entries.values())
-
-
 def jargon(text: str) -> list[dict[str, str]]:
     """Words from the jargon list (messages/catalog/jargon.toml) used without their
     explanation after them, each once: [{'word': 'avslag', 'explanation': '…'}]."""
     lowered = text.lower()
     found = []
-    for word, explanation in _jargon():
+    for entry in catalog.entries(catalog.configured_dir(), "jargon").values():
+        word, explanation = entry["word"], entry["explanation"]
         for match in re.finditer(rf"\b{re.escape(word)}\w*", lowered):
             if explanation not in text[match.end() :]:
                 found.append({"word": word, "explanation": explanation})

@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlmodel import Session
 
 from app import appointments, catalog, checklists, client_records
 from app.contacts import display_phone, parse_office_hours
+from app.deadlines import add_working_days
 from app.errors import N_, InvalidInput
 from app.kinds import STAFF_ANSWERS
 from app.models import Appointment, AppointmentStatus, Client, StaffMessage, StaffUser, Unit
@@ -105,15 +105,9 @@ def of(staff_message: StaffMessage) -> Answer | None:
     )
 
 
-def _documents_dir():
-    from pathlib import Path
-
-    return Path(current_app.config["MESSAGES_DIR"]) / "catalog"
-
-
 def document_keys() -> list[str]:
     """Every document in the catalog, in its order."""
-    return list(catalog.entries(_documents_dir(), "documents"))
+    return list(catalog.entries(catalog.configured_dir(), "documents"))
 
 
 def missing_documents(session: Session, client: Client) -> list[str]:
@@ -134,8 +128,6 @@ def meetings(session: Session, client: Client, now: datetime) -> list[Appointmen
 def default_day(key: str, now: datetime) -> date:
     """The day the form suggests: two working days ahead for an answer by a day (what the
     automatic reply promises), the next working day for a call."""
-    from app.deadlines import add_working_days
-
     return add_working_days(local_date(now), 2 if key == "text_received" else 1)
 
 
