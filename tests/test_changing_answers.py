@@ -233,3 +233,25 @@ def test_confirming_again_clears_the_find_a_new_time_task(client, session, sara)
     assert fresh(session, meeting).response == "confirmed"
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "inbound_handled")).one()
     assert event.detail == "the client confirmed the meeting again"
+
+
+def test_the_cancel_question_names_no_meeting_to_those_who_may_not_read_it(
+    client, session, sara, lina
+):
+    """A discreet client (no PIN by SMS) is asked without date, time or place; a
+    representative without the meeting permission is not told about a meeting at all."""
+    sara.privacy = "discreet"
+    session.add(sara)
+    session.add(
+        Representative(
+            client_id=sara.id, name="Anders Holm", role="relative", phone="+46701740607"
+        )  # fmt: skip
+    )
+    session.commit()
+    book_appointment(session, sara, starts_at=NOW + timedelta(days=2), now=NOW)
+    discreet = text(client, "AVBRYT")
+    assert "Svara JA om du kommer, NEJ om du inte kan." in discreet
+    assert "klockan" not in discreet and "Storgatan" not in discreet and "Du ska" not in discreet
+    relative = text(client, "AVBRYT", sender="+46701740607")
+    assert "Svara JA om du kommer" not in relative and "klockan" not in relative
+    assert "Svara STOPP." in relative
