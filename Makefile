@@ -79,7 +79,7 @@ profile: $(STAMP)
 
 ## Mutation testing (mutmut) of the PIN code and the access rule, module by module as
 ## scripts/mutation lists them; fails below 90 % killed. Not part of make test (slow):
-## make mutation [module=app/pins.py]
+## make mutation [module=app/casework/pins.py]
 module ?=
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,mutation]'

@@ -24,22 +24,12 @@ def create_app(config: dict | None = None) -> Flask:
     for noisy in ("apscheduler", "alembic.runtime.plugins"):  # one line per tick is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from app import (
-        admin,
-        api,
-        cli,
-        db,
-        delivery,
-        health,
-        i18n,
-        pages,
-        phone_menu,
-        pictograms,
-        reminder_calls,
-        security,
-        sms_webhook,
-        transports,
-    )
+    from app import admin, api, cli, db, health, security, transports
+    from app.calls import menu, reminder_calls
+    from app.outbox import delivery
+    from app.pages import pictograms, views
+    from app.sms import webhook
+    from app.words import i18n
 
     security.init_app(app)
     db.init_app(app)
@@ -48,10 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(delivery.bp)
-    app.register_blueprint(sms_webhook.bp)
+    app.register_blueprint(webhook.bp)
     app.register_blueprint(reminder_calls.bp)
-    app.register_blueprint(phone_menu.bp)
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(menu.bp)
+    app.register_blueprint(views.bp)
     app.register_blueprint(pictograms.bp)
     admin.init_app(app)
     api.init_app(app)

@@ -35,7 +35,6 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from app.kinds import get_kind
 from app.models import (
     Client,
     Handover,
@@ -49,6 +48,7 @@ from app.models import (
     StaffUser,
     Unit,
 )
+from app.outbox.kinds import get_kind
 
 
 class Topic(StrEnum):

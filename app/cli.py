@@ -3,9 +3,9 @@
 from flask import Flask
 
 from app.demo import demo_command
-from app.preview import preview_command
 from app.retention import retention_command
-from app.translate import translate
+from app.words.preview import preview_command
+from app.words.translate import translate
 from app.worker import send_due_command, worker_command
 
 

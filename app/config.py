@@ -139,7 +139,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "AUDIT_RETENTION_DAYS": "1825",
         "LOG_LEVEL": "INFO",
         "PROXY_COUNT": "0",
-        # Automatic answers per number per window; then one notice and silence (app/floods.py).
+        # Automatic answers per number per window; then one notice and silence (app/sms/floods.py).
         "SMS_FLOOD_ANSWERS": "6",
         "SMS_FLOOD_WINDOW_MINUTES": "10",
         "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),

@@ -13,9 +13,8 @@ import click
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
-from app import appointments, clients
+from app.casework import appointments, clients
 from app.db import get_engine
-from app.languages import language_codes
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -26,6 +25,7 @@ from app.models import (
     Unit,
     utcnow,
 )
+from app.words.languages import language_codes
 
 DEMO_PASSWORD = "tydligt-demo"
 DEMO_SOURCE = "demo"

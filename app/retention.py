@@ -22,7 +22,6 @@ from flask import current_app
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from app import delivery
 from app.api import idempotency
 from app.db import session_scope
 from app.models import (
@@ -38,6 +37,7 @@ from app.models import (
     utcnow,
 )
 from app.models.messaging import OutboxChannel, ProviderDeletion, ProviderItem
+from app.outbox import delivery
 from app.transports import Transport, TransportError, get_provider
 
 log = logging.getLogger(__name__)

@@ -8,12 +8,12 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
-from app import handovers
+from app.casework import handovers
 from app.db import session_scope
 from app.models import utcnow
-from app.planner import local_date
+from app.outbox.planner import local_date
+from app.outbox.sweep import send_due
 from app.retention import run_retention
-from app.sending import send_due
 
 log = logging.getLogger(__name__)
 

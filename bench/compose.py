@@ -1,6 +1,6 @@
 """Benchmark 3: messages composed per second on one core, every kind, language and channel.
 
-`app.compose.compose` with the demo facts of `app.samples.sample_facts`, against a
+`app.words.compose.compose` with the demo facts of `app.words.samples.sample_facts`, against a
 baseline in the same run: the same templates rendered with the same facts by the Swedish
 environment, whose gettext is the identity (Swedish is the source language), with none
 of compose's work after rendering (rows, GSM normalising, segments, the SMS budget).
@@ -16,10 +16,10 @@ TITLE = "Composition: messages per second per core"
 
 
 def _cases(today) -> list[tuple[str, str, str, dict]]:
-    from app.compose import CHANNELS
-    from app.kinds import KINDS
-    from app.languages import language_codes
-    from app.samples import sample_facts
+    from app.outbox.kinds import KINDS
+    from app.words.compose import CHANNELS
+    from app.words.languages import language_codes
+    from app.words.samples import sample_facts
 
     return [
         (kind, lang, channel, sample_facts(kind, lang, today))
@@ -30,7 +30,7 @@ def _cases(today) -> list[tuple[str, str, str, dict]]:
 
 
 def _time_compose(cases) -> float:
-    from app.compose import compose
+    from app.words.compose import compose
 
     started = time.perf_counter()
     for kind, lang, channel, facts in cases:
@@ -48,9 +48,9 @@ def _time_baseline(cases, environment) -> float:
 def run(context: Context) -> Result:
     """Time compose() and the plain render over every case, language by language."""
     from app import create_app
-    from app.i18n import catalogs
     from app.models import utcnow
-    from app.planner import local_date
+    from app.outbox.planner import local_date
+    from app.words.i18n import catalogs
 
     folder = context.scratch / "compose"
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,8 +98,8 @@ def _result(timings: dict, counts: dict, rounds: int) -> Result:
     )
     slowest = min(rates, key=lambda lang: rates[lang][0])
     notes = [
-        "Cases: every message kind in app/kinds.py × sms, voice and page, with the demo "
-        "client's facts for the language (app/samples.py).",
+        "Cases: every message kind in app/outbox/kinds.py × sms, voice and page, with the demo "
+        "client's facts for the language (app/words/samples.py).",
         "Plain render: the same template and facts in the Swedish environment (identity "
         "gettext, the same date and number filters), output not split into rows.",
         f"{rounds} rounds, languages in turn; medians. One thread, so per core.",

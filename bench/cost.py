@@ -1,9 +1,9 @@
 """Benchmark 5: what messages cost, in SMS segments, against their budgets.
 
-Every message kind in every language, composed by `app.preview.preview_rows` from the
+Every message kind in every language, composed by `app.words.preview.preview_rows` from the
 demo data (the standard SMS, a representative's copy and the discreet SMS), measured
-against the kind's budget: `app.kinds.KINDS[kind].sms_segments` as
-`app.compose.sms_budget` applies it (UCS-2 languages get half as many again, a copy one
+against the kind's budget: `app.outbox.kinds.KINDS[kind].sms_segments` as
+`app.words.compose.sms_budget` applies it (UCS-2 languages get half as many again, a copy one
 more).
 """
 
@@ -18,9 +18,9 @@ TITLE = "Cost: SMS segments per kind and language"
 def run(context: Context) -> Result:
     """Compose every kind, language and variant as SMS and compare with the budgets."""
     from app import create_app
-    from app.compose import sms_budget
-    from app.languages import get_language, language_codes
-    from app.preview import VARIANTS, preview_rows
+    from app.words.compose import sms_budget
+    from app.words.languages import get_language, language_codes
+    from app.words.preview import VARIANTS, preview_rows
 
     folder = context.scratch / "cost"
     folder.mkdir(parents=True, exist_ok=True)
@@ -89,11 +89,11 @@ def _result(rows: list[dict], codes: tuple[str, ...], encodings: dict) -> Result
         )  # fmt: skip
     ]
     notes = [
-        "Budgets (app/kinds.py): 2 segments for reminders and notices, 3 for checklists, "
+        "Budgets (app/outbox/kinds.py): 2 segments for reminders and notices, 3 for checklists, "
         "decision summaries, the welcome, the menu and the language list; UCS-2 languages "
         "get half as many again (3 or 5), a representative's copy one more. '!' marks a "
         "message over its budget.",
-        "An SMS over budget leaves out its optional rows first (app/compose.py), so these "
+        "An SMS over budget leaves out its optional rows first (app/words/compose.py), so these "
         "are the segments actually sent.",
     ]
     data = {"rows": len(rows), "over_budget": len(over), "standard": standard}

@@ -36,7 +36,7 @@ def _words(texts: list[str]) -> int:
 
 def _offers(text: str, key: str) -> bool:
     """Whether a sentence names this key ("Tryck 1 ...", in any script's digits)."""
-    from app.digits import normalise_digits
+    from app.sms.digits import normalise_digits
 
     return key in re.findall(r"\d+", normalise_digits(text))
 
@@ -103,9 +103,9 @@ def run(context: Context) -> Result:
 
     from app import create_app, demo
     from app.db import get_engine
-    from app.i18n import catalogs
-    from app.languages import get_language, language_codes
     from app.models import Appointment, Client
+    from app.words.i18n import catalogs
+    from app.words.languages import get_language, language_codes
 
     folder = context.scratch / "phone_menu"
     folder.mkdir(parents=True, exist_ok=True)

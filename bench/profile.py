@@ -22,7 +22,8 @@ from bench.common import BenchDatabase, app_config, say
 
 def profile_sweep(database: BenchDatabase, folder: Path, count: int) -> float:
     """Seconds per message of one sweep over `count` due reminders."""
-    from app import create_app, sending
+    from app import create_app
+    from app.outbox import sweep
 
     moment = sweep_bench.sending_moment()
     url = database.fresh()
@@ -30,7 +31,7 @@ def profile_sweep(database: BenchDatabase, folder: Path, count: int) -> float:
     app = create_app(app_config(url, folder))
     with app.app_context():
         started = time.perf_counter()
-        result = sending.send_due(moment, transport=sweep_bench.NoOpTransport())
+        result = sweep.send_due(moment, transport=sweep_bench.NoOpTransport())
         seconds = time.perf_counter() - started
     if result.sent != count:
         raise RuntimeError(f"the sweep sent {result.sent} of {count}")

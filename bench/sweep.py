@@ -2,7 +2,7 @@
 
 For each size, a fresh database is filled with due appointment reminders (bulk insert, a
 thousand clients in all nine languages), then a fresh process runs one sweep
-(`app.sending.send_due` with a transport that does nothing), so its peak memory is its
+(`app.outbox.sweep.send_due` with a transport that does nothing), so its peak memory is its
 own. The baseline, in the same run, claims and marks the same rows sent in the same
 batches with one commit per batch, without composing: what the outbox alone costs. The
 sweep also runs in two processes at once (two workers on the two cores), and once with
@@ -41,8 +41,8 @@ SMALL_BATCHES_UP_TO = 1_000  # and small batches at the smallest size
 
 def sending_moment() -> datetime:
     """Now, or the next moment a unit sending at any hour may send (not on a holiday)."""
-    from app import sending_window
     from app.models import utcnow
+    from app.outbox import sending_window
 
     now = utcnow()
     return sending_window.next_open("00:00-23:59", now, ZoneInfo("Europe/Stockholm"))
@@ -55,8 +55,8 @@ def fill(database_url: str, count: int, moment: datetime) -> None:
 
     from app import demo
     from app.db import make_engine
-    from app.languages import language_codes
     from app.models import Appointment, Client, OutboxMessage, StaffUser, Unit
+    from app.words.languages import language_codes
 
     engine = make_engine(database_url)
     codes = language_codes()
@@ -169,7 +169,7 @@ class RoundTrips:
         return self.statements + self.commits + extra
 
     def counting(self, claim_due):
-        """Wrap app.sending.claim_due to note where each batch starts."""
+        """Wrap app.outbox.sweep.claim_due to note where each batch starts."""
 
         def wrapper(*args, **kwargs):
             before = self.total
@@ -198,9 +198,9 @@ def claim_and_mark(moment: datetime, batch_size: int) -> int:
     mark each row sent, with nothing composed, one commit per batch as the sweep does."""
     from sqlmodel import Session
 
-    from app import sending
     from app.db import get_engine
     from app.models import OutboxStatus
+    from app.outbox import sweep
 
     done = 0
     with (
@@ -208,7 +208,7 @@ def claim_and_mark(moment: datetime, batch_size: int) -> int:
         Session(bind=connection, expire_on_commit=False) as session,
     ):
         while True:
-            batch = sending.claim_due(session, moment, batch_size)
+            batch = sweep.claim_due(session, moment, batch_size)
             for message in batch:
                 message.status = OutboxStatus.SENT
                 message.provider_id = f"NOOP{message.id}"
@@ -222,8 +222,9 @@ def claim_and_mark(moment: datetime, batch_size: int) -> int:
 
 def child(options: dict) -> dict:
     """One sweep (or the baseline) in this process; returns time, memory, round trips."""
-    from app import create_app, sending
+    from app import create_app
     from app.db import get_engine
+    from app.outbox import sweep
 
     folder = Path(options["folder"])
     moment = datetime.fromisoformat(options["moment"])
@@ -232,14 +233,14 @@ def child(options: dict) -> dict:
     with app.app_context():
         engine = get_engine()
         trips = RoundTrips(engine, engine.dialect.name == "postgresql")
-        sending.claim_due = trips.counting(sending.claim_due)
+        sweep.claim_due = trips.counting(sweep.claim_due)
         rss_before = _rss_kb()
         if options.get("start_at"):  # workers started together begin together
             time.sleep(max(0.0, options["start_at"] - time.time()))
         began = time.time()
         started = time.perf_counter()
         if options["mode"] == "compose":
-            result = sending.send_due(moment, transport=NoOpTransport(), batch_size=batch_size)
+            result = sweep.send_due(moment, transport=NoOpTransport(), batch_size=batch_size)
             done = result.sent
             problems = result.handled - result.sent
         else:
@@ -421,7 +422,7 @@ def _result(context: Context, runs: dict) -> Result:
         "on two cores.",
         "Round trips: statements, COMMITs, and on PostgreSQL the BEGIN of each transaction "
         "and the ping of each connection checkout. A batch: claim (2), read its records "
-        "(app/batch_reads.py: clients, units, staff, the records messages are about, "
+        "(app/outbox/batch_reads.py: clients, units, staff, the records messages are about, "
         "handovers...), save its page links and the rows settled unsent (1 commit), hand "
         "the messages over, then record outcomes and audit events (1 commit).",
         f"Database: {context.database.kind}. Peak RSS is the child process's maximum "

@@ -56,10 +56,11 @@ def fill(database_url: str, folder: Path, extra_clients: int) -> tuple[list[str]
     Returns the clients' phone numbers and the unit's number."""
     from datetime import timedelta
 
-    from app import appointments, clients, create_app, demo
+    from app import create_app, demo
+    from app.casework import appointments, clients
     from app.db import get_engine
-    from app.languages import language_codes
     from app.models import Client, ConsentMethod, Unit, utcnow
+    from app.words.languages import language_codes
 
     app = create_app(app_config(database_url, folder))
     with app.app_context(), Session(get_engine(), expire_on_commit=False) as session:
@@ -264,7 +265,7 @@ def run(context: Context) -> Result:
         "SEND_RATE_PER_SECOND": "0",
         "LOG_LEVEL": "WARNING",
         # The load is a flood by design (hundreds of texts a minute from each number):
-        # measure the full answer path, not the silence that app/floods.py gives a flood.
+        # measure the full answer path, not the silence that app/sms/floods.py gives a flood.
         "SMS_FLOOD_ANSWERS": "1000000",
     }
     app_server = Server("app:create_app()", app_env, app_port, folder / "app.log")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from app import appointments
+from app.casework import appointments
 from app.models import Appointment, Client, ConsentMethod, StaffUser, Unit, utcnow
 
 

@@ -18,8 +18,8 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import checklists, decisions, handovers, links, pins, representatives
 from app.api import keys
+from app.casework import checklists, decisions, handovers, pins, representatives
 from app.models import (
     Appointment,
     CallbackRequest,
@@ -31,6 +31,7 @@ from app.models import (
     StaffRole,
     utcnow,
 )
+from app.pages import links
 from tests.admin.conftest import PASSWORD, sign_in
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 from tests.signing import BASE, post_signed
@@ -278,8 +279,8 @@ def test_a_client_of_two_units_is_known_by_the_number_they_texted(client, sessio
 
 
 def test_a_staff_answer_to_a_representative_goes_to_the_representative(client, session, world):
-    from app import staff_messages
-    from app.sending import send_due
+    from app.casework import staff_messages
+    from app.outbox.sweep import send_due
 
     text(client, ANNA, "Kan Sara ta med sig någon till mötet?")
     inbound = session.exec(select(InboundMessage).where(InboundMessage.from_phone == ANNA)).one()
@@ -503,7 +504,7 @@ def test_a_withdrawn_permission_closes_the_representatives_old_page(client, sess
 
 
 def test_a_copy_planned_for_a_removed_representative_is_never_sent(client, session, world):
-    from app.sending import send_due
+    from app.outbox.sweep import send_due
 
     send_due(now=NOW + timedelta(days=2))
     session.expire_all()

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app import access, handovers
+from app import access
 from app.access import Channel, Role, Topic, Verdict
+from app.casework import handovers
 from app.models import Client, Handover, InboundMessage, Representative, StaffRole
 from tests.factories import create_client, create_staff, create_unit
 
@@ -493,7 +494,7 @@ def test_texts_for_the_managers_reach_the_units_managers_and_nobody_else(session
 
 
 def test_on_a_client_page_and_in_the_api_the_managers_texts_stay_hidden(session, team):
-    from app import staff_messages
+    from app.casework import staff_messages
     from app.models import OutboxMessage
 
     lina, _, _, eva, pia, sara = team

@@ -9,7 +9,7 @@ import time_machine
 from sqlmodel import select
 
 from app.models import Appointment, AuditEvent, InboundMessage, Representative
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.admin.conftest import sign_in
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 from tests.test_sms_conversation import text

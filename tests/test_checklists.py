@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app import checklists
+from app.casework import checklists
 from app.errors import InvalidInput
 from app.models import ChecklistStatus, OutboxMessage, OutboxStatus
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.factories import create_client
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.keywords import read, words
-from app.languages import get_language, language_codes, languages
+from app.sms.keywords import read, words
+from app.words.languages import get_language, language_codes, languages
 
 VOCABULARY = Path(__file__).resolve().parent.parent / "locales" / "vocabulary"
 COMMANDS = ("stop", "start", "cancel")

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import access, representatives, staff_messages
+from app import access
 from app.api import keys
+from app.casework import representatives, staff_messages
 from app.models import InboundMessage, StaffRole, StaffUser
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 from tests.signing import BASE, post_signed

@@ -8,10 +8,10 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from app import create_app
-from app.compose import CompositionError, compose, parse_rows
 from app.config import PROJECT_ROOT
-from app.i18n import ROW_PICTURE_END, ROW_START
-from app.plain_language import lix
+from app.words.compose import CompositionError, compose, parse_rows
+from app.words.i18n import ROW_PICTURE_END, ROW_START
+from app.words.plain_language import lix
 
 WHEN = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)  # tisdag 3 mars klockan 14.00 in Stockholm
 LINK = "https://tydligt.ekby.example/p/Xq3vR8kLm2Tn5wYz7bCd9f"

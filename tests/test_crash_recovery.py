@@ -1,5 +1,5 @@
 """Provider limits and crashes: a 429 slows the sweep down, the pace holds, and rows a
-stopped worker left in `sending` are settled by the documented rule (app/recovery.py)."""
+stopped worker left in `sending` are settled by the documented rule (app/outbox/recovery.py)."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -8,10 +8,10 @@ from sqlmodel import select
 from twilio.rest import Client as TwilioClient
 
 from app.models import Client, OutboxMessage, OutboxStatus, StaffUser
-from app.pacing import PacedTransport
-from app.planner import add_message
-from app.sending import claim_due, send_due
+from app.outbox.planner import add_message
+from app.outbox.sweep import claim_due, send_due
 from app.transports import Accepted, Outgoing, TransportError
+from app.transports.paced import PacedTransport
 from app.transports.twilio import TwilioTransport
 from tests.factories import book_appointment, create_client
 from tests.twilio_fake import FakeTwilioHttp, error_body, listing

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app import decisions
-from app.deadlines import appeal_deadline, is_working_day
+from app.casework import decisions
+from app.casework.deadlines import appeal_deadline, is_working_day
 from app.errors import InvalidInput
 from app.models import DecisionStatus, OutboxMessage, OutboxStatus
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.factories import create_client
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import time_machine
 from sqlmodel import select
 
 from app.models import AuditEvent, OutboxMessage, OutboxStatus
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.factories import book_appointment, create_client
 from tests.signing import post_signed
 

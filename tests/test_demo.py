@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from app.demo import STAFF, demo_phone, load_demo
 from app.models import Appointment, Client, OutboxMessage, OutboxStatus, StaffUser, Unit
-from app.sending import send_due
+from app.outbox.sweep import send_due
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 """Delivery reports that reach us before the sweep has recorded the message's id are kept
-and applied once the id is known, by the same rules as any report (app/delivery.py).
+and applied once the id is known, by the same rules as any report (app/outbox/delivery.py).
 
 Twilio's status callback can beat its answer to our request, and the sweep records a
 whole batch in one commit. Here Twilio (the twilio library over a fake HTTP layer) posts
@@ -18,9 +18,9 @@ from sqlmodel import select
 
 from app.db import get_engine
 from app.models import AuditEvent, Client, OutboxMessage, OutboxStatus
-from app.planner import add_message
+from app.outbox.planner import add_message
+from app.outbox.sweep import claim_due, send_due
 from app.retention import run_retention
-from app.sending import claim_due, send_due
 from app.transports.twilio import TwilioTransport
 from tests.factories import book_appointment, create_client
 from tests.signing import BASE, post_signed

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 
 from app import create_app
-from app.catalog import entries, entry
-from app.compose import Composition, _render, compose, sms_budget
+from app.casework.catalog import entries, entry
 from app.config import PROJECT_ROOT
-from app.kinds import KINDS
-from app.languages import language_codes
-from app.samples import sample_facts
-from app.sms_encoding import measure
+from app.outbox.kinds import KINDS
+from app.words.compose import Composition, _render, compose, sms_budget
+from app.words.languages import language_codes
+from app.words.samples import sample_facts
+from app.words.sms_encoding import measure
 
 TODAY = date(2026, 9, 23)  # a Wednesday: the dates in the samples fall on long weekdays
 CATALOG = PROJECT_ROOT / "messages" / "catalog"

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.digits import normalise_digits, parse_number
-from app.i18n import Formatter
-from app.languages import (
+from app.sms.digits import normalise_digits, parse_number
+from app.words.i18n import Formatter
+from app.words.languages import (
     INTENTS,
     RegistryError,
     get_language,
@@ -124,7 +124,7 @@ def test_a_broken_registry_is_refused_with_the_reason(tmp_path, values, complain
 
 
 def test_the_shipped_registry_parses_as_plain_toml():
-    from app.languages import REGISTRY_FILE
+    from app.words.languages import REGISTRY_FILE
 
     assert len(tomllib.loads(REGISTRY_FILE.read_text())["language"]) == 9
 

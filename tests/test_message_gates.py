@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 
 from app import create_app
-from app.compose import compose, sms_budget
 from app.config import PROJECT_ROOT
-from app.kinds import KINDS
-from app.languages import language_codes
-from app.preview import VARIANTS, preview_rows
-from app.samples import sample_facts
+from app.outbox.kinds import KINDS
+from app.words.compose import compose, sms_budget
+from app.words.languages import language_codes
+from app.words.preview import VARIANTS, preview_rows
+from app.words.samples import sample_facts
 
 JARGON = tomllib.loads((PROJECT_ROOT / "messages/catalog/jargon.toml").read_text())
 # Every message tells the client what they can do next, with one of these.

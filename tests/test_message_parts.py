@@ -8,16 +8,16 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import decisions
-from app.catalog import entries
-from app.compose import sms_budget
+from app.casework import decisions
+from app.casework.catalog import entries
 from app.config import PROJECT_ROOT
-from app.i18n import catalogs
-from app.languages import UCS2
 from app.models import OutboxMessage, OutboxStatus
-from app.sending import send_due
-from app.sms_encoding import measure
+from app.outbox.sweep import send_due
 from app.transports.twilio import TwilioTransport
+from app.words.compose import sms_budget
+from app.words.i18n import catalogs
+from app.words.languages import UCS2
+from app.words.sms_encoding import measure
 from tests.factories import create_client
 from tests.signing import post_signed
 from tests.twilio_fake import FakeTwilioHttp, listing

@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from app import checklists, clients, create_app, decisions
+from app import create_app
+from app.casework import checklists, clients, decisions
 from app.db import make_engine, upgrade_database
-from app.languages import languages
 from app.models import Unit
-from app.sending import send_due
+from app.outbox.sweep import send_due
+from app.words.languages import languages
 from tests.browser import axe_problems, launch
 from tests.conftest import BACKEND
 from tests.factories import book_appointment, create_staff

@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import checklists, decisions, links, pins
+from app.casework import checklists, decisions, pins
 from app.models import LinkToken, OutboxMessage
-from app.sending import send_due
+from app.outbox.sweep import send_due
+from app.pages import links
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 from tests.signing import BASE, post_signed
 
@@ -126,7 +127,7 @@ def test_an_expired_or_revoked_link_stops_working(client, session, lina, outbox_
 
 
 def test_a_changed_meeting_shows_its_new_time(client, session, lina, outbox_file):
-    from app import appointments
+    from app.casework import appointments
     from app.models import Appointment
 
     token = reminded(session, lina, outbox_file)
@@ -158,7 +159,7 @@ def test_a_discreet_client_confirms_the_pin_first(client, session, lina, outbox_
 def test_the_welcome_links_to_the_overview_which_is_always_current(
     client, session, lina, outbox_file
 ):
-    from app import clients
+    from app.casework import clients
 
     sara = clients.enroll(
         session,

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app import appointments, callbacks, clients, handovers
-from app.contacts import current_contact
+from app.casework import appointments, callbacks, clients, handovers
+from app.casework.contacts import current_contact
 from app.errors import InvalidInput
 from app.models import (
     AppointmentResponse,
@@ -16,7 +16,7 @@ from app.models import (
     OutboxStatus,
     Representative,
 )
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm

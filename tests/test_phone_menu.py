@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from sqlmodel import func, select
 
-from app import create_app, decisions, pins
+from app import create_app
+from app.casework import decisions, pins
 from app.config import PROJECT_ROOT
-from app.languages import languages
 from app.models import Appointment, AuditEvent, CallbackRequest, CallStep, Client
+from app.words.languages import languages
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 from tests.signing import BASE, post_signed
 

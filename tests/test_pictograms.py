@@ -9,8 +9,8 @@ import pytest
 
 from app import create_app
 from app.config import PROJECT_ROOT
-from app.pictograms import load, resolve
-from app.preview import VARIANTS, preview_rows
+from app.pages.pictograms import load, resolve
+from app.words.preview import VARIANTS, preview_rows
 
 FOLDER = PROJECT_ROOT / "pictograms"
 MANIFEST = tomllib.loads((FOLDER / "manifest.toml").read_text())

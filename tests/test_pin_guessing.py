@@ -15,9 +15,10 @@ import time_machine
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
-from app import links, pins
+from app.casework import pins
 from app.errors import InvalidInput
 from app.models import AuditEvent, Client, LinkPurpose, Unit
+from app.pages import links
 from tests.admin.conftest import PASSWORD, post, sign_in
 from tests.factories import create_client, create_staff, create_unit
 from tests.signing import BASE, post_signed

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.plain_language import lix, sentences, words
+from app.words.plain_language import lix, sentences, words
 
 
 def test_lix_of_a_simple_text():

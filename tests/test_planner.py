@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app import appointments
-from app.appointments import plan as plan_appointment
+from app.casework import appointments
+from app.casework.appointments import plan as plan_appointment
 from app.config import parse_offsets
 from app.errors import InvalidInput
 from app.models import OutboxMessage, OutboxStatus
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.factories import book_appointment, create_client
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app import create_app
 from app.models import Appointment, AuditEvent, OutboxMessage, OutboxStatus, Representative
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.factories import book_appointment, create_client
 from tests.signing import BASE, post_signed
 from tests.twilio_fake import FakeTwilioHttp
@@ -195,7 +195,7 @@ def test_any_other_key_plays_it_again(client, session, caller, digit):
 
 
 def test_a_meeting_cancelled_before_the_call_is_told_as_cancelled(client, session, caller):
-    from app import appointments
+    from app.casework import appointments
 
     row = call_row(session)
     appointments.cancel(session, session.get(Appointment, row.subject_id), now=NOW, notify=False)

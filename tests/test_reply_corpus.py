@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.keywords import Reading, read
-from app.languages import get_language, language_codes
+from app.sms.keywords import Reading, read
+from app.words.languages import get_language, language_codes
 
 CORPUS = Path(__file__).resolve().parent / "data" / "replies.toml"
 MOST_TO_A_PERSON = 0.10  # of the clear replies

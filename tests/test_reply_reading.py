@@ -1,4 +1,4 @@
-"""The reader (app/keywords.py): a reply changes state only when the whole message is a
+"""The reader (app/sms/keywords.py): a reply changes state only when the whole message is a
 keyword, in any case, punctuation, emoji, brackets, digits of any script and polite words
 around it. Everything else is free text that a person reads."""
 
@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from app.keywords import Reading, clean, fold, read, words
-from app.languages import INTENTS, RegistryError, get_language, languages, load_registry
+from app.sms.keywords import Reading, clean, fold, read, words
+from app.words.languages import INTENTS, RegistryError, get_language, languages, load_registry
 
 
 def reading(body: str, code: str = "sv") -> Reading:

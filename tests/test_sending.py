@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from app.models import OutboxMessage, OutboxStatus
-from app.planner import add_message
-from app.sending import MAX_ATTEMPTS, claim_due, send_due
+from app.outbox.planner import add_message
+from app.outbox.sweep import MAX_ATTEMPTS, claim_due, send_due
 from app.transports import Accepted, TransportError
 from tests.factories import book_appointment, create_client
 

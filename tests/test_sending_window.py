@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from app import appointments
+from app.casework import appointments
 from app.models import OutboxMessage, Unit
-from app.sending import send_due
-from app.sending_window import is_open, next_open, parse_window
+from app.outbox.sending_window import is_open, next_open, parse_window
+from app.outbox.sweep import send_due
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

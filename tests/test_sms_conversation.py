@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from app import checklists, decisions, handovers
-from app.languages import languages
+from app.casework import checklists, decisions, handovers
 from app.models import (
     Appointment,
     CallbackRequest,
@@ -20,7 +19,8 @@ from app.models import (
     OutboxMessage,
     Representative,
 )
-from app.sending import send_due
+from app.outbox.sweep import send_due
+from app.words.languages import languages
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 from tests.signing import post_signed
 

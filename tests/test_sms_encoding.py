@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.sms_encoding import (
+from app.words.sms_encoding import (
     GSM_BASIC,
     GSM_EXTENSION,
     TYPOGRAPHIC,

@@ -4,7 +4,7 @@ what it says."""
 
 import pytest
 
-from app.keywords import as_stored, clean
+from app.sms.keywords import as_stored, clean
 
 
 @pytest.mark.parametrize(

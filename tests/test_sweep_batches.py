@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event
 from sqlmodel import select
 
-from app import checklists, decisions, handovers, sending
+from app.casework import checklists, decisions, handovers
 from app.db import get_engine
-from app.links import resolve
 from app.models import AuditEvent, Client, LinkToken, OutboxMessage, OutboxStatus, Representative
-from app.pacing import PacedTransport
-from app.sending import claim_size, send_due
+from app.outbox import sweep
+from app.outbox.sweep import claim_size, send_due
+from app.pages.links import resolve
 from app.transports import Accepted, TransportError
+from app.transports.paced import PacedTransport
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
@@ -82,7 +83,7 @@ def round_trips_per_batch(monkeypatch, when: datetime, sizes: list[int]) -> list
     engine = get_engine()
     counted = {"n": 0}
     marks = []
-    claim_due = sending.claim_due
+    claim_due = sweep.claim_due
 
     def count(*_args):
         counted["n"] += 1
@@ -92,7 +93,7 @@ def round_trips_per_batch(monkeypatch, when: datetime, sizes: list[int]) -> list
         marks.append((len(batch), counted["n"]))
         return batch
 
-    monkeypatch.setattr(sending, "claim_due", claim)
+    monkeypatch.setattr(sweep, "claim_due", claim)
     event.listen(engine, "before_cursor_execute", count)
     event.listen(engine, "commit", count)
     try:
@@ -153,7 +154,7 @@ def test_a_slow_batch_gives_the_rest_back_to_be_read_again(app, session, monkeyp
     opt-out made meanwhile is respected, and a row given back has not used up a try."""
     clients_with_everything(session, 2)
     first, second = session.exec(select(Client).order_by(Client.id)).all()
-    monkeypatch.setattr(sending, "FRESH_FOR", timedelta(seconds=0))
+    monkeypatch.setattr(sweep, "FRESH_FOR", timedelta(seconds=0))
 
     def second_client_says_stop(outgoing):
         if outgoing.to == first.phone and second.opted_out_at is None:

@@ -13,10 +13,10 @@ from gettext import c2py
 import pytest
 from babel.messages.pofile import read_po
 
-from app.compose import compose
 from app.config import PROJECT_ROOT
-from app.languages import SOURCE_LANGUAGE, languages
-from app.samples import sample_facts
+from app.words.compose import compose
+from app.words.languages import SOURCE_LANGUAGE, languages
+from app.words.samples import sample_facts
 
 LOCALES = PROJECT_ROOT / "locales"
 TERMBASE = tomllib.loads((LOCALES / "terms.toml").read_text(encoding="utf-8"))

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from babel.messages.pofile import read_po
 
-from app.compose import compose
 from app.config import PROJECT_ROOT
-from app.languages import SOURCE_LANGUAGE, languages
-from app.samples import sample_facts
-from app.translate import is_translated, variable_mismatches
+from app.words.compose import compose
+from app.words.languages import SOURCE_LANGUAGE, languages
+from app.words.samples import sample_facts
+from app.words.translate import is_translated, variable_mismatches
 
 LOCALES = PROJECT_ROOT / "locales"
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app import access, audit
 from app.db import get_session
 from app.models import Client, InboundMessage, StaffRole, StaffUser, utcnow
-from app.planner import local_date
+from app.outbox.planner import local_date
 
 
 def current_staff() -> StaffUser:

@@ -7,15 +7,16 @@ from datetime import datetime
 from flask import get_template_attribute, jsonify, request
 from sqlmodel import Session
 
-from app import plain_language, ready_answers, staff_messages
 from app.admin import bp
 from app.admin.forms import Form
 from app.admin.labels import catalog_label
 from app.admin.words import _
-from app.compose import Composition
+from app.casework import ready_answers, staff_messages
 from app.errors import InvalidInput
-from app.languages import SOURCE_LANGUAGE
 from app.models import Client, InboundMessage, StaffUser
+from app.words import plain_language
+from app.words.compose import Composition
+from app.words.languages import SOURCE_LANGUAGE
 
 OWN_WORDS = "own"
 

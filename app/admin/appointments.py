@@ -1,6 +1,6 @@
 """Appointments: plan, change and cancel meetings, and see the messages each one brings.
 
-The rules (what may be booked, which reminders go out when) are app.appointments'; these
+The rules (what may be booked, which reminders go out when) are app.casework.appointments'; these
 views read the form, hand it over, and tell staff what the domain planned.
 """
 
@@ -10,15 +10,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
-from app import appointments
 from app.admin import bp
 from app.admin.access import client_or_404, colleagues, current_staff, record
 from app.admin.client_page import record_messages
 from app.admin.forms import Form
 from app.admin.labels import catalog_options, moment, options
 from app.admin.words import _, ngettext
+from app.casework import appointments
 from app.db import get_session
-from app.digits import normalise_digits
 from app.errors import InvalidInput
 from app.models import (
     Appointment,
@@ -31,7 +30,8 @@ from app.models import (
     Unit,
     utcnow,
 )
-from app.planner import local_zone
+from app.outbox.planner import local_zone
+from app.sms.digits import normalise_digits
 
 # Domain field names that differ from the form's: the time of a meeting is two fields.
 FIELDS = {"starts_at": "date"}
@@ -117,7 +117,7 @@ def _minutes(form: Form, name: str) -> int | None:
 
 
 def _read(form: Form, choices: dict) -> dict:
-    """The meeting as app.appointments takes it; what is wrong is noted on the form."""
+    """The meeting as app.casework.appointments takes it; what is wrong is noted on the form."""
     values = {  # read in the page's order, so errors are listed in it
         "starts_at": form.moment("date", "time"),
         "duration_minutes": _minutes(form, "duration_minutes"),

@@ -1,6 +1,6 @@
 """Checklists: ask a client for documents, tick what has arrived, withdraw a list.
 
-The rules (what is sent when, when a list is complete) are app.checklists'; these views
+The rules (what is sent when, when a list is complete) are app.casework.checklists'; these views
 read the forms, hand them over, and tell staff what happened.
 """
 
@@ -8,7 +8,6 @@ from babel.lists import format_list
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from app import checklists
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record
 from app.admin.appointments import reminders_note
@@ -16,6 +15,7 @@ from app.admin.client_page import record_messages
 from app.admin.forms import Form
 from app.admin.labels import catalog_label, catalog_options
 from app.admin.words import _, ngettext, staff_language
+from app.casework import checklists
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Checklist, ChecklistStatus, Client

@@ -5,9 +5,10 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from app import access, checklists, pins
+from app import access
 from app.admin.access import current_staff
-from app.contacts import current_contact
+from app.casework import checklists, pins
+from app.casework.contacts import current_contact
 from app.db import get_session
 from app.models import (
     Appointment,
@@ -25,7 +26,7 @@ from app.models import (
     StaffUser,
     utcnow,
 )
-from app.planner import local_date
+from app.outbox.planner import local_date
 
 TIMELINE_LENGTH = 100
 

@@ -4,7 +4,6 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import and_, func, or_
 from sqlmodel import select
 
-from app import clients, links, pins
 from app.admin import bp
 from app.admin.access import (
     client_or_404,
@@ -19,11 +18,13 @@ from app.admin.client_page import client_overview
 from app.admin.forms import Form
 from app.admin.labels import options
 from app.admin.words import _
+from app.casework import clients, pins
 from app.db import get_session
-from app.digits import normalise_digits
 from app.errors import InvalidInput
-from app.languages import languages
 from app.models import Channel, Client, ConsentMethod, Privacy, utcnow
+from app.pages import links
+from app.sms.digits import normalise_digits
+from app.words.languages import languages
 
 PAGE_SIZE = 50
 CONSENT_METHODS = (ConsentMethod.WRITTEN, ConsentMethod.VERBAL)
@@ -254,7 +255,7 @@ def client_pin(client_id: int):
     try:
         pins.set_pin(get_session(), found, request.form.get("pin", ""))
     except InvalidInput as exc:
-        problem = exc.errors["pin"]  # marked N_ in app/pins.py
+        problem = exc.errors["pin"]  # marked N_ in app/casework/pins.py
         flash(_(problem), "error")
     else:
         record("pin_set", client_id=found.id)

@@ -5,19 +5,16 @@ from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import Session
 
-from app import decisions, links, pages
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today
 from app.admin.client_page import record_messages
 from app.admin.forms import Form
 from app.admin.labels import catalog_options, options
 from app.admin.words import N_, _, staff_language
-from app.compose import compose
+from app.casework import decisions
+from app.casework.deadlines import appeal_deadline
 from app.db import get_session
-from app.deadlines import appeal_deadline
 from app.errors import InvalidInput
-from app.facts import base_facts
-from app.languages import SOURCE_LANGUAGE, get_language
 from app.models import (
     Client,
     Decision,
@@ -25,9 +22,13 @@ from app.models import (
     DecisionStatus,
     utcnow,
 )
-from app.plain_language import lix
-from app.planner import representatives_for
-from app.preview import sms_costs
+from app.outbox.facts import base_facts
+from app.outbox.planner import representatives_for
+from app.pages import links, views
+from app.words.compose import compose
+from app.words.languages import SOURCE_LANGUAGE, get_language
+from app.words.plain_language import lix
+from app.words.preview import sms_costs
 
 SCOPE_UNIT_LABELS = {
     "hours_per_week": N_("hours per week"),
@@ -116,7 +117,7 @@ def summary_preview(session: Session, client: Client, kind: str, decision: Decis
                 "dropped": [
                     _(DROPPED_LABELS.get(key, N_("a detail"))) for key in dict.fromkeys(sms.dropped)
                 ],
-                "page": pages.preview_page(session, client, kind, facts, code),
+                "page": views.preview_page(session, client, kind, facts, code),
             }
         )
     # A discreet client's SMS holds no details: the summary that must be easy is the page.

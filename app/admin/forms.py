@@ -10,10 +10,10 @@ from flask import request
 from werkzeug.datastructures import MultiDict
 
 from app.admin.words import _
-from app.digits import normalise_digits
 from app.errors import InvalidInput
+from app.outbox.planner import local_zone
 from app.phone import InvalidPhoneNumber, normalise_phone
-from app.planner import local_zone
+from app.sms.digits import normalise_digits
 
 
 class Form:

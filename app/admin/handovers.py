@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import and_, or_
 from sqlmodel import Session, func, select
 
-from app import handovers
 from app.admin import bp
 from app.admin.access import (
     client_or_404,
@@ -21,6 +20,7 @@ from app.admin.access import (
 from app.admin.forms import Form
 from app.admin.labels import catalog_options, options
 from app.admin.words import _, ngettext
+from app.casework import handovers
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import (

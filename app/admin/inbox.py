@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
 from sqlmodel import select
 
-from app import message_control, staff_messages
 from app.admin import answers, bp
 from app.admin.access import (
     current_staff,
@@ -18,10 +17,12 @@ from app.admin.auth import safe_next
 from app.admin.client_page import timeline
 from app.admin.forms import Form
 from app.admin.words import _
-from app.contacts import current_contact
+from app.casework import staff_messages
+from app.casework.contacts import current_contact
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import CallbackRequest, Client, InboundMessage, utcnow
+from app.outbox import message_control
 
 PAGE_SIZE = 50
 STATES = ("waiting", "handled", "all")

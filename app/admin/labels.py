@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from flask import Flask, current_app
 
-from app import catalog
 from app.admin.words import N_, _, staff_language
-from app.i18n import catalogs
+from app.casework import catalog
+from app.words.i18n import catalogs
 
 LABELS: dict[str, str] = {
     # outbox statuses
@@ -134,8 +134,8 @@ def kind_label(kind: str) -> str:
     """A message kind in staff words; answers in a text conversation are 'Automatic reply'."""
     if kind in KIND_LABELS:
         return _(KIND_LABELS[kind])
-    if kind.startswith("answer_"):  # a case worker's ready answer (app/ready_answers.py)
-        from app.ready_answers import LABELS as ANSWERS
+    if kind.startswith("answer_"):  # a case worker's ready answer (app/casework/ready_answers.py)
+        from app.casework.ready_answers import LABELS as ANSWERS
 
         return _("Ready answer: %(answer)s", answer=_(ANSWERS.get(kind[7:], kind)))
     return _("Automatic reply") if kind.startswith("reply_") else kind
@@ -198,7 +198,7 @@ def day(value: date | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Give templates filters for labels, catalog entries, moments, dates and phones."""
-    from app.contacts import display_phone
+    from app.casework.contacts import display_phone
     from app.phone import mask_phone
 
     app.jinja_env.filters["label"] = label

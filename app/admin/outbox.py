@@ -4,15 +4,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
 from sqlmodel import select
 
-from app import access, message_control
+from app import access
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today, visible_clients
 from app.admin.auth import safe_next
 from app.admin.words import _
 from app.db import get_session
 from app.errors import InvalidInput
-from app.kinds import KINDS
 from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative
+from app.outbox import message_control
+from app.outbox.kinds import KINDS
 
 PAGE_SIZE = 50
 

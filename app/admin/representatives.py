@@ -2,17 +2,17 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app import representatives
 from app.admin import bp
 from app.admin.access import client_or_404, record
 from app.admin.clients import language_options
 from app.admin.forms import Form
 from app.admin.labels import options
 from app.admin.words import _
+from app.casework import representatives
 from app.db import get_session
 from app.errors import InvalidInput
-from app.languages import languages
 from app.models import Representative, RepresentativeRole
+from app.words.languages import languages
 
 COPIES = ("copy_appointments", "copy_documents", "copy_decisions", "copy_handovers")
 

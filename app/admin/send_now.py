@@ -7,18 +7,18 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from app import send_now as sending_now
-from app import staff_messages
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today, visible_clients
 from app.admin.forms import Form
 from app.admin.words import N_, _, ngettext
+from app.casework import staff_messages
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Appointment, AppointmentStatus, Checklist, ChecklistStatus, Client, utcnow
+from app.outbox import send_now as sending_now
 
 # The form's one-time token (batch): a new one for each form shown, kept through the
-# preview; everything the form sends carries it in its dedupe key (app/send_now.py).
+# preview; everything the form sends carries it in its dedupe key (app/outbox/send_now.py).
 FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
 
 

@@ -10,18 +10,18 @@ import string
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from app import translate
 from app.admin import bp
 from app.admin.access import current_staff, record
 from app.admin.auth import admin_only
 from app.admin.forms import Form
 from app.admin.labels import kind_label
 from app.admin.words import N_, _
+from app.casework.contacts import WEEKDAYS, display_phone, parse_office_hours
 from app.config import ConfigError, parse_offsets
-from app.contacts import WEEKDAYS, display_phone, parse_office_hours
 from app.db import get_session
-from app.kinds import KINDS
 from app.models import Unit
+from app.outbox.kinds import KINDS
+from app.words import translate
 
 # Phones show an alphanumeric sender of at most 11 characters; networks take only the
 # letters A-Z, digits and spaces in it, with at least one letter.

@@ -23,11 +23,11 @@ from app.admin import bp, simulator_enabled
 from app.admin.access import client_or_404, current_staff, today, visible_clients
 from app.admin.forms import Form
 from app.admin.words import _
-from app.contacts import display_phone
+from app.casework.contacts import display_phone
 from app.db import get_session
-from app.languages import get_language
 from app.models import CallStep, Client, InboundMessage, OutboxMessage, OutboxStatus, Unit, utcnow
 from app.twilio_requests import auth_token, sign
+from app.words.languages import get_language
 
 CALL = "simulator_call"  # in the Flask session: the call in progress
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")

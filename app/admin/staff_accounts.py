@@ -21,7 +21,7 @@ from app.admin.auth import (
 )
 from app.admin.forms import Form
 from app.admin.words import N_, _, ngettext
-from app.contacts import display_phone
+from app.casework.contacts import display_phone
 from app.db import get_session
 from app.models import Client, LoginAttempt, StaffRole, StaffUser, utcnow
 

@@ -10,7 +10,6 @@ from app import access
 from app.admin import bp
 from app.admin.access import current_staff, is_manager, today, visible_clients, visible_rows
 from app.db import get_session
-from app.floods import FLOOD_ACTION, flood_texts
 from app.models import (
     Appointment,
     AppointmentResponse,
@@ -23,6 +22,7 @@ from app.models import (
     OutboxStatus,
     utcnow,
 )
+from app.sms.floods import FLOOD_ACTION, flood_texts
 
 FAILURES_SHOWN_FOR = timedelta(days=14)
 PIN_LOCKS_SHOWN_FOR = timedelta(days=7)
@@ -144,7 +144,7 @@ def locked_pins() -> list[Client]:
 
 def sms_floods() -> list[tuple[InboundMessage, Client | None, int]]:
     """Numbers that texted many times quickly, so that their automatic answers were held
-    back (app/floods.py): the first held text, its sender and how many texts the flood
+    back (app/sms/floods.py): the first held text, its sender and how many texts the flood
     holds so far; shown until that text is handled."""
     query = (
         select(InboundMessage, Client)

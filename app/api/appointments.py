@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app import appointments, sources
-from app.api import records
+from app.api import resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
 from app.api.schemas import AppointmentIn, AppointmentOut
+from app.casework import appointments, system_ids
 from app.db import get_session
 from app.models import Appointment, Client, utcnow
 
@@ -26,7 +26,7 @@ def appointment_out(session: Session, appointment: Appointment) -> AppointmentOu
     return AppointmentOut(
         id=appointment.id,
         source_id=appointment.source_id,
-        client_source_id=records.source_id_of(session, Client, appointment.client_id),
+        client_source_id=resources.source_id_of(session, Client, appointment.client_id),
         starts_at=appointment.starts_at,
         previous_starts_at=appointment.previous_starts_at,
         duration_minutes=appointment.duration_minutes,
@@ -34,7 +34,7 @@ def appointment_out(session: Session, appointment: Appointment) -> AppointmentOu
         location=appointment.location,
         purpose=appointment.purpose,
         bring=appointment.bring_keys,
-        staff_email=sources.email_of(session, appointment.staff_id),
+        staff_email=system_ids.email_of(session, appointment.staff_id),
         status=appointment.status,
         response=appointment.response,
         previous_response=appointment.previous_response,
@@ -42,7 +42,7 @@ def appointment_out(session: Session, appointment: Appointment) -> AppointmentOu
         version=appointment.version,
         created_at=appointment.created_at,
         updated_at=appointment.updated_at,
-        messages=records.messages_about(session, "appointment", appointment.id),
+        messages=resources.messages_about(session, "appointment", appointment.id),
     )
 
 
@@ -64,18 +64,18 @@ def put_appointment(
     """Book or change the appointment the system knows by `source_id` (nothing committed);
     returns it and whether it is new."""
     now = now or utcnow()
-    client = records.client_named(session, who, body.client_source_id)
+    client = resources.client_named(session, who, body.client_source_id)
     sent = body.model_fields_set
-    existing = records.find(session, who, Appointment, source_id)
+    existing = resources.find(session, who, Appointment, source_id)
     if existing is None:
         values = {name: getattr(body, name) for name in DETAILS}
         values["staff_id"] = (
-            records.staff_id(session, who, body.staff_email, "/staff_email")
+            resources.staff_id(session, who, body.staff_email, "/staff_email")
             if body.staff_email is not None
             else client.caseworker_id
         )
         booked = appointments.book(
-            session, client, now=now, **records.source(who, Appointment, source_id), **values
+            session, client, now=now, **resources.source(who, Appointment, source_id), **values
         )
         who.record(session, "appointment_booked", client_id=client.id,
                    subject_type="appointment", subject_id=booked.id)  # fmt: skip
@@ -83,7 +83,7 @@ def put_appointment(
     values = {name: getattr(body, name) for name in DETAILS if name in sent}
     values["client_id"] = client.id  # the domain refuses a meeting moving to another client
     if "staff_email" in sent:
-        values["staff_id"] = records.staff_id(session, who, body.staff_email, "/staff_email")
+        values["staff_id"] = resources.staff_id(session, who, body.staff_email, "/staff_email")
     changes = _changes(existing, values)
     if changes:
         appointments.change(session, existing, now=now, **changes)
@@ -109,7 +109,7 @@ def appointment_put(source_id: str, body: AppointmentIn):
     send. Reminders follow the unit's offsets; a change is told to the client at once.
     Only meetings ahead can be booked; a cancelled meeting cannot be changed."""
     session = get_session()
-    with records.writing(session, FIELDS):
+    with resources.writing(session, FIELDS):
         appointment, created = put_appointment(session, caller(), source_id, body)
         session.commit()
     about(appointment.client_id, "appointment", appointment.id)
@@ -127,7 +127,7 @@ def appointment_get(source_id: str):
     """The appointment your system knows by `source_id`, with the client's answer (confirmed
     or declined) and the messages planned or sent about it."""
     session = get_session()
-    appointment = records.find_or_404(session, caller(), Appointment, source_id)
+    appointment = resources.find_or_404(session, caller(), Appointment, source_id)
     about(appointment.client_id, "appointment", appointment.id)
     return appointment_out(session, appointment), 200
 
@@ -144,11 +144,11 @@ def appointment_cancel(source_id: str):
     the meeting was still ahead. Cancelling twice changes nothing."""
     session = get_session()
     who = caller()
-    appointment = records.find_or_404(session, who, Appointment, source_id)
+    appointment = resources.find_or_404(session, who, Appointment, source_id)
     if appointment.status != "cancelled":
         appointments.cancel(session, appointment)
         who.record(session, "appointment_cancelled", client_id=appointment.client_id,
                    subject_type="appointment", subject_id=appointment.id)  # fmt: skip
-        records.commit(session)
+        resources.commit(session)
     about(appointment.client_id, "appointment", appointment.id)
     return appointment_out(session, appointment), 200

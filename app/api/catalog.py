@@ -5,11 +5,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from app import catalog as catalogs
 from app.api.operations import operation
 from app.api.schemas import ApplicationEntry, Catalog, CatalogEntry, LanguageEntry
-from app.decisions import SCOPE_UNITS
-from app.languages import languages
+from app.casework import catalog as catalogs
+from app.casework.decisions import SCOPE_UNITS
+from app.words.languages import languages
 
 
 def _entries(name: str) -> list[CatalogEntry]:

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app import checklists, sources
-from app.api import problems, records
+from app.api import problems, resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
 from app.api.schemas import ChecklistIn, ChecklistItemOut, ChecklistOut, ReceivedIn
+from app.casework import checklists, system_ids
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Checklist, Client, utcnow
@@ -26,18 +26,18 @@ def checklist_out(session: Session, checklist: Checklist) -> ChecklistOut:
     return ChecklistOut(
         id=checklist.id,
         source_id=checklist.source_id,
-        client_source_id=records.source_id_of(session, Client, checklist.client_id),
+        client_source_id=resources.source_id_of(session, Client, checklist.client_id),
         application_type=checklist.application_type,
         due_date=checklist.due_date,
         status=checklist.status,
         completed_at=checklist.completed_at,
-        staff_email=sources.email_of(session, checklist.staff_id),
+        staff_email=system_ids.email_of(session, checklist.staff_id),
         items=[
             ChecklistItemOut(document_type=item.document_type, received_at=item.received_at)
             for item in checklists.items(session, checklist)
         ],
         created_at=checklist.created_at,
-        messages=records.messages_about(session, "checklist", checklist.id),
+        messages=resources.messages_about(session, "checklist", checklist.id),
     )
 
 
@@ -63,12 +63,12 @@ def put_checklist(
     session: Session, who: Caller, source_id: str, body: ChecklistIn, now: datetime | None = None
 ) -> tuple[Checklist, bool]:
     """Ask for the documents (nothing committed); returns the checklist and whether new."""
-    client = records.client_named(session, who, body.client_source_id)
-    existing = records.find(session, who, Checklist, source_id)
+    client = resources.client_named(session, who, body.client_source_id)
+    existing = resources.find(session, who, Checklist, source_id)
     if existing is not None:
         differing = _differences(session, existing, client, body)
         if differing:
-            raise records.unchangeable(differing, "checklist")
+            raise resources.unchangeable(differing, "checklist")
         return existing, False
     created = checklists.create(
         session,
@@ -76,10 +76,10 @@ def put_checklist(
         application_type=body.application_type,
         due_date=body.due_date,
         documents=body.documents,
-        staff_id=records.staff_id(session, who, body.staff_email, "/staff_email")
+        staff_id=resources.staff_id(session, who, body.staff_email, "/staff_email")
         or client.caseworker_id,
         now=now or utcnow(),
-        **records.source(who, Checklist, source_id),
+        **resources.source(who, Checklist, source_id),
     )
     who.record(session, "checklist_created", client_id=client.id, subject_type="checklist",
                subject_id=created.id, detail=body.application_type)  # fmt: skip
@@ -102,7 +102,7 @@ def checklist_put(source_id: str, body: ChecklistIn):
     `documents`, the application type's usual documents are asked for. The list goes out
     at once; reminders name only what is still missing."""
     session = get_session()
-    with records.writing(session, FIELDS):
+    with resources.writing(session, FIELDS):
         checklist, created = put_checklist(session, caller(), source_id, body)
         session.commit()
     about(checklist.client_id, "checklist", checklist.id)
@@ -119,7 +119,7 @@ def checklist_put(source_id: str, body: ChecklistIn):
 def checklist_get(source_id: str):
     """The checklist your system knows by `source_id`: each document and when it came in."""
     session = get_session()
-    checklist = records.find_or_404(session, caller(), Checklist, source_id)
+    checklist = resources.find_or_404(session, caller(), Checklist, source_id)
     about(checklist.client_id, "checklist", checklist.id)
     return checklist_out(session, checklist), 200
 
@@ -153,8 +153,8 @@ def checklist_received(source_id: str, body: ReceivedIn):
     list is complete. Ticking a document again changes nothing."""
     session = get_session()
     who = caller()
-    checklist = records.find_or_404(session, who, Checklist, source_id)
-    with records.writing(session):
+    checklist = resources.find_or_404(session, who, Checklist, source_id)
+    with resources.writing(session):
         receive_documents(session, who, checklist, body.documents)
         session.commit()
     about(checklist.client_id, "checklist", checklist.id)
@@ -173,8 +173,8 @@ def checklist_cancel(source_id: str):
     Withdrawing twice changes nothing."""
     session = get_session()
     who = caller()
-    checklist = records.find_or_404(session, who, Checklist, source_id)
-    with records.writing(session):
+    checklist = resources.find_or_404(session, who, Checklist, source_id)
+    with resources.writing(session):
         if checklist.status != "cancelled":
             checklists.cancel(session, checklist)
             who.record(session, "checklist_cancelled", client_id=checklist.client_id,

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app import clients, sources
-from app.api import records
+from app.api import resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
 from app.api.schemas import ClientIn, ClientOut
+from app.casework import clients, system_ids
 from app.db import get_session
 from app.models import Client, utcnow
 
@@ -34,7 +34,7 @@ def client_out(session: Session, client: Client) -> ClientOut:
         channel=client.channel,
         privacy=client.privacy,
         picture_support=client.picture_support,
-        caseworker_email=sources.email_of(session, client.caseworker_id),
+        caseworker_email=system_ids.email_of(session, client.caseworker_id),
         consent_method=client.consent_method,
         consent_at=client.consent_at,
         opted_out_at=client.opted_out_at,
@@ -53,15 +53,15 @@ def put_client(
     sent = body.model_fields_set
     values = {name: getattr(body, name) for name in DETAILS if name in sent}
     if "caseworker_email" in sent:
-        values["caseworker_id"] = records.staff_id(
+        values["caseworker_id"] = resources.staff_id(
             session, who, body.caseworker_email, "/caseworker_email"
         )
-    client = records.find(session, who, Client, source_id)
+    client = resources.find(session, who, Client, source_id)
     created = False
     if client is None:
         client = clients.unlinked_by_phone(session, who.unit_id, body.phone)
         if client is not None:
-            for name, value in records.source(who, Client, source_id).items():
+            for name, value in resources.source(who, Client, source_id).items():
                 setattr(client, name, value)
             session.add(client)
             who.record(session, "client_linked", client_id=client.id, detail=source_id)
@@ -72,7 +72,7 @@ def put_client(
             unit_id=who.unit_id,
             caseworker_id=values.get("caseworker_id"),
             now=now,
-            **records.source(who, Client, source_id),
+            **resources.source(who, Client, source_id),
             **defaults,
         )
         who.record(session, "client_created", client_id=client.id)
@@ -106,7 +106,7 @@ def client_put(source_id: str, body: ClientIn):
     system yet) is linked to your id instead of refused."""
     session = get_session()
     who = caller()
-    with records.writing(session, FIELDS):
+    with resources.writing(session, FIELDS):
         client, created = put_client(session, who, source_id, body)
         session.commit()
     about(client.id, "client", client.id)
@@ -123,7 +123,7 @@ def client_put(source_id: str, body: ClientIn):
 def client_get(source_id: str):
     """The client your system knows by `source_id`."""
     session = get_session()
-    client = records.find_or_404(session, caller(), Client, source_id)
+    client = resources.find_or_404(session, caller(), Client, source_id)
     about(client.id, "client", client.id)
     return client_out(session, client), 200
 
@@ -131,7 +131,7 @@ def client_get(source_id: str):
 def _switch(source_id: str, wanted_out: bool):
     session = get_session()
     who = caller()
-    client = records.find_or_404(session, who, Client, source_id)
+    client = resources.find_or_404(session, who, Client, source_id)
     if (client.opted_out_at is None) == wanted_out:  # asking twice changes nothing
         if wanted_out:
             clients.opt_out(session, client)
@@ -140,7 +140,7 @@ def _switch(source_id: str, wanted_out: bool):
         detail = "recorded by " + who.system
         who.record(session, "opted_out" if wanted_out else "opted_in", client_id=client.id,
                    detail=detail)  # fmt: skip
-        records.commit(session)
+        resources.commit(session)
     about(client.id, "client", client.id)
     return client_out(session, client), 200
 

@@ -10,11 +10,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app import decisions, sources
-from app.api import records
+from app.api import resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
 from app.api.schemas import DecisionIn, DecisionOut
+from app.casework import decisions, system_ids
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Client, Decision, DecisionStatus, utcnow
@@ -33,7 +33,7 @@ def decision_out(session: Session, decision: Decision) -> DecisionOut:
     return DecisionOut(
         id=decision.id,
         source_id=decision.source_id,
-        client_source_id=records.source_id_of(session, Client, decision.client_id),
+        client_source_id=resources.source_id_of(session, Client, decision.client_id),
         status=decision.status,
         service=decision.service,
         outcome=decision.outcome,
@@ -45,11 +45,11 @@ def decision_out(session: Session, decision: Decision) -> DecisionOut:
         reasons=_reasons(decision),
         decided_on=decision.decided_on,
         received_on=decision.received_on,
-        staff_email=sources.email_of(session, decision.staff_id),
+        staff_email=system_ids.email_of(session, decision.staff_id),
         version=decision.version,
         created_at=decision.created_at,
         updated_at=decision.updated_at,
-        messages=records.messages_about(session, "decision", decision.id),
+        messages=resources.messages_about(session, "decision", decision.id),
     )
 
 
@@ -57,7 +57,7 @@ def _announce(session, who, source_id, body, client, existing, staff_id, now):
     if existing is None:
         decision = decisions.announce(
             session, client, service=body.service, expected_on=body.expected_on,
-            staff_id=staff_id, now=now, **records.source(who, Decision, source_id),
+            staff_id=staff_id, now=now, **resources.source(who, Decision, source_id),
         )  # fmt: skip
         who.record(session, "decision_announced", client_id=client.id,
                    subject_type="decision", subject_id=decision.id)  # fmt: skip
@@ -70,7 +70,7 @@ def _announce(session, who, source_id, body, client, existing, staff_id, now):
         if getattr(existing, name) != getattr(body, name)
     ]
     if differing:
-        raise records.unchangeable(differing, "heads-up")
+        raise resources.unchangeable(differing, "heads-up")
     return existing, False
 
 
@@ -84,11 +84,11 @@ def put_decision(
 ) -> tuple[Decision, bool]:
     """Announce or record the decision (nothing committed); returns it and whether new."""
     now = now or utcnow()
-    client = records.client_named(session, who, body.client_source_id)
-    existing = records.find(session, who, Decision, source_id)
+    client = resources.client_named(session, who, body.client_source_id)
+    existing = resources.find(session, who, Decision, source_id)
     if existing is not None and existing.client_id != client.id:
         raise InvalidInput({"client_id": "A decision cannot move to another client."})
-    staff_id = records.staff_id(session, who, body.staff_email, "/staff_email")
+    staff_id = resources.staff_id(session, who, body.staff_email, "/staff_email")
     staff_id = staff_id or (existing.staff_id if existing else None) or client.caseworker_id
     if body.status == "announced":
         return _announce(session, who, source_id, body, client, existing, staff_id, now)
@@ -109,7 +109,7 @@ def put_decision(
         now=now,
         staff_id=staff_id,
         **values,
-        **({} if existing else records.source(who, Decision, source_id)),
+        **({} if existing else resources.source(who, Decision, source_id)),
     )
     who.record(session, "decision_sent", client_id=client.id, subject_type="decision",
                subject_id=decision.id, detail=f"decision_{decision.outcome}")  # fmt: skip
@@ -133,7 +133,7 @@ def decision_put(source_id: str, body: DecisionIn):
     `received_on`, or `decided_on` when that is not known, moved past holidays). The
     letter stays the formal decision."""
     session = get_session()
-    with records.writing(session, FIELDS):
+    with resources.writing(session, FIELDS):
         decision, created = put_decision(session, caller(), source_id, body)
         session.commit()
     about(decision.client_id, "decision", decision.id)
@@ -150,7 +150,7 @@ def decision_put(source_id: str, body: DecisionIn):
 def decision_get(source_id: str):
     """The decision your system knows by `source_id`."""
     session = get_session()
-    decision = records.find_or_404(session, caller(), Decision, source_id)
+    decision = resources.find_or_404(session, caller(), Decision, source_id)
     about(decision.client_id, "decision", decision.id)
     return decision_out(session, decision), 200
 
@@ -167,11 +167,11 @@ def decision_withdraw(source_id: str):
     client is not told). Withdrawing twice changes nothing."""
     session = get_session()
     who = caller()
-    decision = records.find_or_404(session, who, Decision, source_id)
+    decision = resources.find_or_404(session, who, Decision, source_id)
     if decision.status != DecisionStatus.WITHDRAWN:
         decisions.withdraw(session, decision)
         who.record(session, "decision_withdrawn", client_id=decision.client_id,
                    subject_type="decision", subject_id=decision.id)  # fmt: skip
-        records.commit(session)
+        resources.commit(session)
     about(decision.client_id, "decision", decision.id)
     return decision_out(session, decision), 200

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from app import access, sources
+from app import access
 from app.api import problems
 from app.api.auth import caller
 from app.api.operations import operation
@@ -31,6 +31,7 @@ from app.api.schemas import (
     OutboxPage,
     Subject,
 )
+from app.casework import system_ids
 from app.db import get_session
 from app.models import (
     Appointment,
@@ -269,7 +270,7 @@ def callbacks(query: FeedQuery):
             interpreter_needed=asked.interpreter_needed,
             source=asked.source,
             has_recording=bool(asked.recording_url),
-            assigned_staff_email=sources.email_of(session, asked.assigned_staff_id),
+            assigned_staff_email=system_ids.email_of(session, asked.assigned_staff_id),
             handled_at=asked.handled_at,
         )
         for asked, source_id in rows

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app import handovers, sources
-from app.api import records
+from app.api import resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
 from app.api.schemas import HandoverIn, HandoverOut
+from app.casework import handovers, system_ids
 from app.db import get_session
 from app.models import Client, Handover, StaffUser, utcnow
 
@@ -25,16 +25,16 @@ def handover_out(session: Session, handover: Handover) -> HandoverOut:
     return HandoverOut(
         id=handover.id,
         source_id=handover.source_id,
-        client_source_id=records.source_id_of(session, Client, handover.client_id),
+        client_source_id=resources.source_id_of(session, Client, handover.client_id),
         kind=handover.kind,
-        to_staff_email=sources.email_of(session, handover.to_staff_id),
-        from_staff_email=sources.email_of(session, handover.from_staff_id),
+        to_staff_email=system_ids.email_of(session, handover.to_staff_id),
+        from_staff_email=system_ids.email_of(session, handover.from_staff_id),
         starts_on=handover.starts_on,
         ends_on=handover.ends_on,
         next_step=handover.next_step,
         cancelled_at=handover.cancelled_at,
         created_at=handover.created_at,
-        messages=records.messages_about(session, "handover", handover.id),
+        messages=resources.messages_about(session, "handover", handover.id),
     )
 
 
@@ -56,14 +56,14 @@ def put_handover(
     session: Session, who: Caller, source_id: str, body: HandoverIn, now: datetime | None = None
 ) -> tuple[Handover, bool]:
     """Record the handover (nothing committed); returns it and whether it is new."""
-    client = records.client_named(session, who, body.client_source_id)
-    to_id = records.staff_id(session, who, body.to_staff_email, "/to_staff_email")
-    from_id = records.staff_id(session, who, body.from_staff_email, "/from_staff_email")
-    existing = records.find(session, who, Handover, source_id)
+    client = resources.client_named(session, who, body.client_source_id)
+    to_id = resources.staff_id(session, who, body.to_staff_email, "/to_staff_email")
+    from_id = resources.staff_id(session, who, body.from_staff_email, "/from_staff_email")
+    existing = resources.find(session, who, Handover, source_id)
     if existing is not None:
         differing = _differences(existing, client, body, to_id, from_id)
         if differing:
-            raise records.unchangeable(differing, "handover")
+            raise resources.unchangeable(differing, "handover")
         return existing, False
     handover = handovers.hand_over(
         session,
@@ -76,7 +76,7 @@ def put_handover(
         from_staff=session.get(StaffUser, from_id) if from_id else None,
         now=now or utcnow(),
     )
-    for name, value in records.source(who, Handover, source_id).items():
+    for name, value in resources.source(who, Handover, source_id).items():
         setattr(handover, name, value)
     session.add(handover)
     session.flush()
@@ -103,7 +103,7 @@ def handover_put(source_id: str, body: HandoverIn):
     from `starts_on` to `ends_on`, with a message the day after it ends). The client is
     told on the first day (at once if that is today)."""
     session = get_session()
-    with records.writing(session, FIELDS):
+    with resources.writing(session, FIELDS):
         handover, created = put_handover(session, caller(), source_id, body)
         session.commit()
     about(handover.client_id, "handover", handover.id)
@@ -120,7 +120,7 @@ def handover_put(source_id: str, body: HandoverIn):
 def handover_get(source_id: str):
     """The handover your system knows by `source_id`."""
     session = get_session()
-    handover = records.find_or_404(session, caller(), Handover, source_id)
+    handover = resources.find_or_404(session, caller(), Handover, source_id)
     about(handover.client_id, "handover", handover.id)
     return handover_out(session, handover), 200
 
@@ -138,8 +138,8 @@ def handover_cancel(source_id: str):
     Cancelling twice changes nothing."""
     session = get_session()
     who = caller()
-    handover = records.find_or_404(session, who, Handover, source_id)
-    with records.writing(session):
+    handover = resources.find_or_404(session, who, Handover, source_id)
+    with resources.writing(session):
         if handover.cancelled_at is None:
             handovers.cancel(session, handover)
             who.record(session, "handover_cancelled", client_id=handover.client_id,

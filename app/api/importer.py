@@ -28,8 +28,8 @@ from app.api.schemas import SOURCE_ID_PATTERN, AppointmentIn, ClientIn
 from app.db import get_engine
 from app.errors import InvalidInput
 from app.models import ApiKey, Unit, utcnow
+from app.outbox.planner import local_zone
 from app.phone import InvalidPhoneNumber, normalise_phone
-from app.planner import local_zone
 
 REQUIRED = ("source_id", "first_name", "phone")
 APPOINTMENT_FIELDS = {"staff_id": "/staff_email", "client_id": "/client_source_id"}

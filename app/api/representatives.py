@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app import representatives
-from app.api import records
+from app.api import resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
 from app.api.schemas import RepresentativeIn, RepresentativeOut
+from app.casework import representatives
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Client, Representative, utcnow
@@ -26,7 +26,7 @@ def representative_out(session: Session, representative: Representative) -> Repr
     return RepresentativeOut(
         id=representative.id,
         source_id=representative.source_id,
-        client_source_id=records.source_id_of(session, Client, representative.client_id),
+        client_source_id=resources.source_id_of(session, Client, representative.client_id),
         name=representative.name,
         role=representative.role,
         phone=representative.phone,
@@ -48,12 +48,12 @@ def put_representative(
     now: datetime | None = None,
 ) -> tuple[Representative, bool]:
     """Create or update a representative (nothing committed); returns it and whether new."""
-    client = records.client_named(session, who, body.client_source_id)
-    existing = records.find(session, who, Representative, source_id)
+    client = resources.client_named(session, who, body.client_source_id)
+    existing = resources.find(session, who, Representative, source_id)
     if existing is None:
         values = {name: getattr(body, name) for name in DETAILS}
         added = representatives.add(session, client, **values)
-        for name, value in records.source(who, Representative, source_id).items():
+        for name, value in resources.source(who, Representative, source_id).items():
             setattr(added, name, value)
         session.add(added)
         session.flush()
@@ -88,7 +88,7 @@ def representative_put(source_id: str, body: RepresentativeIn):
     """Add a representative to the client named by `client_source_id`, or change the fields
     you send. The copy_* fields say which messages the client allows them to get a copy of."""
     session = get_session()
-    with records.writing(session, {"client_id": "/client_source_id"}):
+    with resources.writing(session, {"client_id": "/client_source_id"}):
         representative, created = put_representative(session, caller(), source_id, body)
         session.commit()
     about(representative.client_id, "representative", representative.id)
@@ -105,7 +105,7 @@ def representative_put(source_id: str, body: RepresentativeIn):
 def representative_get(source_id: str):
     """The representative your system knows by `source_id`."""
     session = get_session()
-    representative = records.find_or_404(session, caller(), Representative, source_id)
+    representative = resources.find_or_404(session, caller(), Representative, source_id)
     about(representative.client_id, "representative", representative.id)
     return representative_out(session, representative), 200
 
@@ -121,11 +121,11 @@ def representative_remove(source_id: str):
     """Stop every copy to the representative. The record stays, for the history."""
     session = get_session()
     who = caller()
-    representative = records.find_or_404(session, who, Representative, source_id)
+    representative = resources.find_or_404(session, who, Representative, source_id)
     if representative.opted_out_at is None:
         representatives.remove(session, representative, utcnow())
         who.record(session, "representative_removed", client_id=representative.client_id,
                    subject_type="representative", subject_id=representative.id)  # fmt: skip
-        records.commit(session)
+        resources.commit(session)
     about(representative.client_id, "representative", representative.id)
     return representative_out(session, representative), 200

@@ -68,7 +68,7 @@ class OutboxMessage(SQLModel, table=True):
     body: str | None = Field(default=None, description="What was sent; removed after retention")
     encoding: str | None = Field(default=None, max_length=8)
     segments: int | None = None
-    # A message too long for one text is sent as several, split between rows (app/compose.py):
+    # A message too long for one text is sent as several, split between rows (app/words/compose.py):
     # this row is text `part` of `parts`. Parts after the first are rows of their own, each
     # with its own key, provider id and status, pointing at the first part's row.
     part: int | None = Field(default=None, description="Which text of a split message")
@@ -117,7 +117,7 @@ def _stamp_change(_mapper, _connection, message: OutboxMessage) -> None:
 
 class EarlyReport(SQLModel, table=True):
     """A delivery report on a provider id the outbox does not know yet: Twilio reported
-    before the sweep recorded the id. Applied once the id is known (app/delivery.py)."""
+    before the sweep recorded the id. Applied once the id is known (app/outbox/delivery.py)."""
 
     __tablename__ = "early_report"
     __table_args__ = (one_of("channel", OutboxChannel, "ck_early_report_channel"),)
@@ -168,7 +168,7 @@ class StaffMessage(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     text: str | None = Field(default=None, description="Removed after retention")
-    # A ready answer (app/ready_answers.py) instead of typed words: its key and, as JSON,
+    # A ready answer (app/casework/ready_answers.py) instead of typed words: its key and, as JSON,
     # the records it names (a meeting's id, a document key, a day). No client words.
     answer: str | None = Field(default=None, max_length=30)
     answer_facts: str | None = Field(default=None, max_length=200)

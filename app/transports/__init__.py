@@ -1,91 +1,31 @@
 """Transports hand composed messages to the outside world: console (dev, tests) or Twilio."""
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
-
 from flask import Flask, current_app
 
+from app.transports.base import (
+    THROTTLED_CODES,
+    Accepted,
+    Outgoing,
+    StoredFile,
+    StoredFileGone,
+    Transport,
+    TransportError,
+)
+from app.transports.paced import PacedTransport
 
-@dataclass(frozen=True)
-class Outgoing:
-    """What a transport needs: where to, on which channel, what kind, and the text."""
-
-    message_id: int
-    to: str
-    channel: str  # "sms" or "voice"
-    kind: str
-    body: str
-    language: str
-    encoding: str
-    segments: int
-    call_url: str | None = None  # for voice: where Twilio fetches the call's TwiML
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """The provider took the message; provider_id is its id (Twilio's SID)."""
-
-    provider_id: str
-
-
-THROTTLED_CODES = frozenset({"429", "20429"})  # HTTP 429, Twilio's "too many requests"
-
-
-class TransportError(RuntimeError):
-    """The provider refused or could not be reached. permanent=True: do not retry."""
-
-    def __init__(self, message: str, *, permanent: bool, code: str | None = None) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.code = code
-
-    @property
-    def throttled(self) -> bool:
-        """The provider asks us to slow down: not this message's fault."""
-        return self.code in THROTTLED_CODES
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A picture, document or recording as the provider keeps it."""
-
-    content: bytes
-    content_type: str
-
-
-class StoredFileGone(LookupError):
-    """The provider no longer keeps the file (deleted by retention, or never there)."""
-
-
-class Transport(Protocol):
-    """Sends one message; raises TransportError when it cannot."""
-
-    name: str
-
-    def send(self, outgoing: Outgoing) -> Accepted:
-        """Hand one message over."""
-        ...
-
-    def find_sent(self, message_id: int, to: str, channel: str, since: datetime) -> list[str]:
-        """Provider ids of messages to `to` since `since` that may be this one (after a
-        worker stopped between handing it over and recording that): only ones a transport
-        sent, never the provider's answers to a client's texts. Raises TransportError
-        when the provider cannot be asked."""
-        ...
-
-    def delete_stored(self, item: str, ref: str) -> None:
-        """Delete what the provider keeps of one item (a ProviderItem: a message with its
-        media, a call, one media file, one recording), named by `ref`: the provider's id
-        or the URL it gave us. Already gone counts as deleted. Raises TransportError when
-        the provider cannot do it now."""
-        ...
-
-    def fetch_stored(self, item: str, ref: str) -> StoredFile:
-        """One media file or recording ("media" or "recording", `ref` the URL the provider
-        gave us), fetched with the account's credentials. Raises StoredFileGone when the
-        provider no longer keeps it, TransportError when it cannot be asked."""
-        ...
+__all__ = [
+    "THROTTLED_CODES",
+    "Accepted",
+    "Outgoing",
+    "StoredFile",
+    "StoredFileGone",
+    "Transport",
+    "TransportError",
+    "build_transport",
+    "get_provider",
+    "get_transport",
+    "init_app",
+]
 
 
 def build_transport(config: dict) -> Transport:
@@ -102,8 +42,6 @@ def build_transport(config: dict) -> Transport:
 def init_app(app: Flask) -> None:
     """Build the configured transport once, paced to SEND_RATE_PER_SECOND; the Twilio
     client is made on first send."""
-    from app.pacing import PacedTransport
-
     transport = build_transport(app.config)
     app.extensions["tydligt.transport"] = PacedTransport(
         transport, float(app.config["SEND_RATE_PER_SECOND"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.models import utcnow
 from app.phone import mask_phone
-from app.transports import Accepted, Outgoing, StoredFile, StoredFileGone
+from app.transports.base import Accepted, Outgoing, StoredFile, StoredFileGone
 
 log = logging.getLogger(__name__)
 

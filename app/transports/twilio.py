@@ -8,7 +8,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.rest import Client
 
 from app.phone import mask_phone
-from app.transports import Accepted, Outgoing, StoredFile, StoredFileGone, TransportError
+from app.transports.base import Accepted, Outgoing, StoredFile, StoredFileGone, TransportError
 from app.transports.twilio_stored import FILE_TIMEOUT, FileHttpClient, file_url, resource
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import appointments
+from app.casework import appointments
 from app.models import (
     Appointment,
     AppointmentStatus,

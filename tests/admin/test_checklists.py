@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import checklists
+from app.casework import checklists
 from app.models import (
     AuditEvent,
     Checklist,

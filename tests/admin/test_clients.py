@@ -124,8 +124,8 @@ def test_a_stand_in_sees_the_clients_of_an_absent_colleague(
 ):
     from datetime import timedelta
 
-    from app import handovers
-    from app.planner import local_date
+    from app.casework import handovers
+    from app.outbox.planner import local_date
 
     other = create_client(session, colleague, phone="+46700000002")
     today = local_date(utcnow())
@@ -181,7 +181,7 @@ def test_a_pin_is_stored_hashed_and_a_bad_one_is_refused(as_caseworker, session,
 
 
 def test_every_page_link_can_be_stopped(as_caseworker, session, caseworker):
-    from app import links
+    from app.pages import links
 
     client = create_client(session, caseworker)
     links.create(session, client, "message", utcnow())
@@ -307,7 +307,7 @@ def test_a_change_is_audited_with_the_names_of_the_fields_that_changed(
 def test_a_new_phone_number_stops_every_page_link_and_is_audited(
     as_caseworker, session, caseworker
 ):
-    from app import links
+    from app.pages import links
 
     sara = create_client(session, caseworker, phone="+46700000001")
     links.create(session, sara, "message", utcnow())

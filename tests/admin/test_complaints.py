@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import staff_messages
+from app.casework import staff_messages
 from app.models import AuditEvent, InboundMessage, OutboxMessage, StaffUser
 from tests.admin.conftest import post, sign_in
 from tests.factories import create_client

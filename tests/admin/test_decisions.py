@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import decisions
+from app.casework import decisions
 from app.models import (
     AuditEvent,
     Decision,

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import handovers
+from app.casework import handovers
 from app.models import AuditEvent, Client, Handover, OutboxMessage, OutboxStatus
 from tests.admin.conftest import post
 from tests.factories import create_client
@@ -281,7 +281,7 @@ def test_a_permanent_handover_dated_ahead_moves_the_client_when_it_starts(
     session, caseworker, colleague
 ):
     from app.models import utcnow
-    from app.planner import local_date
+    from app.outbox.planner import local_date
     from app.worker import start_handovers
 
     client = create_client(session, caseworker, first_name="Vera", phone="+46700000008")

@@ -15,7 +15,7 @@ from app.models import (
     OutboxStatus,
     StaffMessage,
 )
-from app.sending import send_due
+from app.outbox.sweep import send_due
 from tests.admin.conftest import post
 from tests.factories import book_appointment, create_client
 

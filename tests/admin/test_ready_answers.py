@@ -8,9 +8,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import appointments, checklists, ready_answers, staff_messages
-from app.compose import compose
-from app.kinds import KINDS, STAFF_ANSWERS
+from app.casework import appointments, checklists, ready_answers, staff_messages
 from app.models import (
     AuditEvent,
     InboundMessage,
@@ -19,9 +17,11 @@ from app.models import (
     Representative,
     StaffMessage,
 )
-from app.plain_language import LIX_LIMIT, lix
-from app.samples import sample_facts
-from app.sending import send_due
+from app.outbox.kinds import KINDS, STAFF_ANSWERS
+from app.outbox.sweep import send_due
+from app.words.compose import compose
+from app.words.plain_language import LIX_LIMIT, lix
+from app.words.samples import sample_facts
 from tests.admin.conftest import post
 from tests.factories import book_appointment, create_client
 

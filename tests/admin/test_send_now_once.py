@@ -10,8 +10,8 @@ import time_machine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import send_now as sending_now
 from app.models import AuditEvent, OutboxMessage, StaffMessage
+from app.outbox import send_now as sending_now
 from tests.admin.conftest import post
 from tests.factories import create_client
 

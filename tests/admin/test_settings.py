@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.config import PROJECT_ROOT
 from app.models import AuditEvent, OutboxMessage, Unit
-from app.planner import reminder_offsets
+from app.outbox.planner import reminder_offsets
 from tests.admin.conftest import post
 from tests.factories import book_appointment, create_client
 

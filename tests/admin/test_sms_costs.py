@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from app.catalog import entries
+from app.casework.catalog import entries
 from app.config import PROJECT_ROOT
-from app.languages import language_codes
+from app.words.languages import language_codes
 from tests.admin.conftest import post
 from tests.factories import create_client
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import checklists, decisions, handovers
+from app.casework import checklists, decisions, handovers
 from app.models import Client, Handover, OutboxMessage, OutboxStatus, Representative, StaffUser
 from tests.api.conftest import client_body
 from tests.factories import create_client

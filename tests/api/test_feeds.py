@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import callbacks, message_control
+from app.casework import callbacks
 from app.models import CallbackSource, Client, InboundMessage, OutboxMessage
+from app.outbox import message_control
 from tests.api.conftest import Api, client_body, make_key
 from tests.factories import create_client, create_staff, create_unit
 
@@ -89,7 +90,7 @@ def test_a_unit_sees_only_its_own_clients_messages(session, client, api, frozen_
     create_client(session, per, phone="+46700000007", consent_at=None)
     other_api = Api(client, make_key(session, other, name="Treserva", scopes="read"))
     other_client = session.exec(select(Client).where(Client.unit_id == other.id)).one()
-    from app import clients
+    from app.casework import clients
 
     clients.record_consent(session, other_client, "written")
     session.commit()
@@ -188,7 +189,7 @@ def test_callback_requests_are_polled_with_language_and_interpreter(session, api
 
 
 def test_a_message_claimed_by_a_worker_comes_again_as_sending(session, api, frozen_clock):
-    from app.sending import claim_due
+    from app.outbox.sweep import claim_due
 
     enroll_many(api, 1)
     frozen_clock.move_to(LATER)

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from app import links
 from app.models import (
     Appointment,
     AuditEvent,
@@ -20,6 +19,7 @@ from app.models import (
     Representative,
     utcnow,
 )
+from app.pages import links
 from tests.api.conftest import Api, client_body, make_key
 from tests.factories import create_client, create_staff, create_unit
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.api.schemas.common import Day, Email, Input, Key, Keys, Line, Moment, Output, SourceId
-from app.decisions import SCOPE_UNITS
+from app.casework.decisions import SCOPE_UNITS
 from app.models import DecisionOutcome, HandoverKind, MeetingMode
 
 # What Tydligt planned about a record

@@ -1,0 +1,230 @@
+"""Enrolling clients and recording their consent; a welcome follows consent."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from app.errors import N_, InvalidInput
+from app.models import Channel, Client, ConsentMethod, OutboxMessage, Privacy, utcnow
+from app.outbox.planner import add_message, at_local, local_date
+from app.pages import links
+from app.phone import InvalidPhoneNumber, normalise_phone
+from app.words.languages import is_supported
+
+EDITABLE = ("first_name", "last_name", "phone", "language", "channel", "picture_support",
+            "privacy", "caseworker_id")  # fmt: skip
+
+
+def validate(
+    session: Session, values: dict, client: Client | None = None, *, unit_id: int | None = None
+) -> dict:
+    """Check a client's details; return them cleaned (phone in E.164) or raise InvalidInput
+    naming every wrong field. The phone number must not belong to another client of the
+    same unit (`client`'s, or `unit_id` for a new client): one person may be a client of
+    several units, and texts are matched by the pair (sender, the unit's number)."""
+    errors = {}
+    cleaned = dict(values)
+    if "first_name" in values:
+        cleaned["first_name"] = (values["first_name"] or "").strip()
+        if not cleaned["first_name"]:
+            errors["first_name"] = N_("Give the client's first name.")
+    if "last_name" in values:
+        cleaned["last_name"] = (values["last_name"] or "").strip()
+    if "phone" in values:
+        try:
+            cleaned["phone"] = normalise_phone(values["phone"])
+        except InvalidPhoneNumber:
+            errors["phone"] = N_(
+                "This is not a phone number we can text. Write it like 070-123 45 67."
+            )
+        else:
+            unit = client.unit_id if client is not None else unit_id
+            other = session.exec(
+                select(Client.id).where(Client.unit_id == unit, Client.phone == cleaned["phone"])
+            ).first()
+            if other is not None and (client is None or other != client.id):
+                errors["phone"] = N_("Another client already has this phone number.")
+    if "language" in values and not is_supported(values["language"]):
+        errors["language"] = N_("Choose a supported language.")
+    if "channel" in values and values["channel"] not in set(Channel):
+        errors["channel"] = N_("Choose sms, voice or both.")
+    if "privacy" in values and values["privacy"] not in set(Privacy):
+        errors["privacy"] = N_("Choose full or discreet.")
+    if values.get("consent_method") is not None and values["consent_method"] not in set(
+        ConsentMethod
+    ):
+        errors["consent_method"] = N_("Choose written, verbal, sms or integration.")
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def enroll(
+    session: Session,
+    *,
+    unit_id: int,
+    first_name: str,
+    phone: str,
+    last_name: str = "",
+    language: str = "sv",
+    channel: str = Channel.SMS,
+    picture_support: bool = False,
+    privacy: str = Privacy.FULL,
+    caseworker_id: int | None = None,
+    consent_method: str | None = None,
+    consent_recorded_by_id: int | None = None,
+    now: datetime | None = None,
+    **source,
+) -> Client:
+    """Register a client; with consent, the welcome message is planned at once."""
+    now = now or utcnow()
+    values = validate(
+        session,
+        dict(
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            language=language,
+            channel=channel,
+            privacy=privacy,
+            consent_method=consent_method,
+        ),
+        unit_id=unit_id,
+    )
+    values.pop("consent_method")
+    client = Client(
+        unit_id=unit_id,
+        picture_support=picture_support,
+        caseworker_id=caseworker_id,
+        **values,
+        **source,
+    )
+    session.add(client)
+    session.flush()
+    if consent_method is not None:
+        record_consent(
+            session, client, consent_method, recorded_by_id=consent_recorded_by_id, now=now
+        )
+    return client
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an update changed: the names of the fields (never their values, which are
+    personal data), and how many page links a new phone number stopped."""
+
+    fields: tuple[str, ...] = ()
+    links_revoked: int | None = None  # None: the phone number stayed
+
+    def audit_events(self) -> list[tuple[str, str]]:
+        """(action, detail) of each audit event the change needs, in order."""
+        events = [("client_changed", ", ".join(self.fields))] if self.fields else []
+        if self.links_revoked is not None:
+            events.append(("links_revoked", f"{self.links_revoked} (new phone number)"))
+        return events
+
+
+def update(session: Session, client: Client, *, now: datetime | None = None, **changes) -> Changes:
+    """Change a client's details; returns what changed. A new phone number clears
+    'unreachable', so messages go out again, and stops every page link sent to the old
+    number (whoever has that phone now must not open them); a new language applies to
+    every message composed from now on."""
+    now = now or utcnow()
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput({field: N_("This cannot be changed.") for field in sorted(unknown)})
+    values = validate(session, changes, client)
+    changed = {field: value for field, value in values.items() if getattr(client, field) != value}
+    if not changed:
+        return Changes()
+    revoked = None
+    if "phone" in changed:
+        client.unreachable_at = None
+        revoked = links.revoke_all(session, client, now)
+    for field, value in changed.items():
+        setattr(client, field, value)
+    client.updated_at = now
+    session.add(client)
+    return Changes(tuple(f for f in EDITABLE if f in changed), revoked)
+
+
+def opt_out(session: Session, client: Client, *, now: datetime | None = None) -> Client:
+    """Record that the client wants no more messages (said to staff, not by text)."""
+    client.opted_out_at = now or utcnow()
+    client.updated_at = client.opted_out_at
+    session.add(client)
+    return client
+
+
+def opt_in(session: Session, client: Client, *, now: datetime | None = None) -> Client:
+    """Record that the client wants messages again."""
+    client.opted_out_at = None
+    client.updated_at = now or utcnow()
+    session.add(client)
+    return client
+
+
+def record_consent(
+    session: Session,
+    client: Client,
+    method: str,
+    *,
+    recorded_by_id: int | None = None,
+    now: datetime | None = None,
+) -> Client:
+    """Record when and how the client agreed to get messages; welcome them once."""
+    now = now or utcnow()
+    if method not in set(ConsentMethod):
+        raise InvalidInput({"consent_method": N_("Choose written, verbal, sms or integration.")})
+    client.consent_at = now
+    client.consent_method = method
+    client.consent_recorded_by_id = recorded_by_id
+    session.add(client)
+    session.flush()
+    add_message(
+        session,
+        kind="welcome",
+        client=client,
+        dedupe_key=f"client:{client.id}:welcome",
+        due_at=now,
+        subject_type="client",
+        subject_id=client.id,
+    )
+    return client
+
+
+def consent_moment(day: date | None, now: datetime) -> datetime:
+    """When consent counts as given: now for today (or no day), the morning of an earlier
+    day. A day ahead is refused."""
+    today = local_date(now)
+    if day is None or day == today:
+        return now
+    if day > today:
+        raise InvalidInput({"consent_date": N_("The day of consent cannot be in the future.")})
+    return at_local(day)
+
+
+def unlinked_by_phone(session: Session, unit_id: int, phone: str) -> Client | None:
+    """A client of the unit with this number that no case system knows yet (registered by
+    staff), so a system that sends the same person links to it instead of failing on the
+    number. A number that cannot be read finds no one."""
+    try:
+        number = normalise_phone(phone)
+    except InvalidPhoneNumber:
+        return None
+    return session.exec(
+        select(Client).where(
+            Client.unit_id == unit_id, Client.phone == number, Client.source_id.is_(None)
+        )
+    ).first()
+
+
+def still_wanted(session: Session, message: OutboxMessage, client: Client, now: datetime) -> bool:
+    """The welcome is always current once consent is recorded."""
+    return client.consent_at is not None
+
+
+def facts(session: Session, client: Client, recipient: Client, now: datetime) -> dict:
+    """Nothing beyond the common facts: the welcome is about the service itself."""
+    return {}

@@ -1,0 +1,202 @@
+"""Decisions: a heads-up before, a plain summary after, and a notice before support ends.
+
+The summary says what was decided, what it means, from when to when, how to appeal and
+by which date, and that the decision letter is the formal decision.
+"""
+
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlmodel import Session
+
+from app.casework import catalog
+from app.casework.deadlines import appeal_deadline
+from app.errors import N_, InvalidInput
+from app.models import Client, Decision, DecisionOutcome, DecisionStatus, OutboxMessage, utcnow
+from app.outbox.facts import staff_name
+from app.outbox.planner import add_message, at_local, cancel_pending, local_date
+
+SCOPE_UNITS = ("hours_per_week", "hours_per_month", "days_per_month", "sek_per_month", "sek_once")
+CONTINUING = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED, DecisionOutcome.CHANGED)
+
+
+def _reason_keys(reasons: str | list[str]) -> list[str]:
+    items = reasons.split(",") if isinstance(reasons, str) else reasons
+    return [k.strip() for k in items if k and k.strip()]
+
+
+def validate(values: dict) -> None:
+    """Raise InvalidInput naming every field of a decision that is wrong (nothing saved)."""
+    errors = {}
+    services = catalog.entries(catalog.configured_dir(), "services")
+    if values.get("service") not in services:
+        errors["service"] = N_("Choose one of the options.")
+    outcome = values.get("outcome")
+    if outcome is not None and outcome not in set(DecisionOutcome):
+        errors["outcome"] = N_("Choose approved, partly_approved, refused, ended or changed.")
+    unit = values.get("scope_unit")
+    amount = values.get("scope_amount")
+    if unit is not None and unit not in SCOPE_UNITS:
+        errors["scope_unit"] = N_("Choose one of the options.")
+    if (unit is None) != (amount is None):
+        errors["scope_amount"] = N_("Give both an amount and what it counts.")
+    elif amount is not None and amount <= 0:
+        errors["scope_amount"] = N_("The amount must be more than zero.")
+    valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
+    if valid_from and valid_to and valid_to < valid_from:
+        errors["valid_to"] = N_("The end cannot be before the start.")
+    reasons = catalog.entries(catalog.configured_dir(), "reasons")
+    unknown = [r for r in _reason_keys(values.get("reasons", "")) if r not in reasons]
+    if unknown:
+        errors["reasons"] = N_("Unknown reason: choose from the list.")
+    if outcome in (DecisionOutcome.REFUSED, DecisionOutcome.PARTLY_APPROVED) and not _reason_keys(
+        values.get("reasons", "")
+    ):
+        errors["reasons"] = N_("Choose at least one reason for a refusal.")
+    if outcome == DecisionOutcome.ENDED and not (valid_to or values.get("decided_on")):
+        errors["valid_to"] = N_("Give the day the support ends.")
+    decided_on, received_on = values.get("decided_on"), values.get("received_on")
+    if decided_on and received_on and received_on < decided_on:
+        errors["received_on"] = N_("The letter cannot arrive before the decision was made.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+def announce(
+    session: Session,
+    client: Client,
+    *,
+    service: str,
+    expected_on: date,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+    **source,
+) -> Decision:
+    """Tell the client a decision is coming, and how to talk to the case worker first."""
+    now = now or utcnow()
+    validate({"service": service})
+    if not isinstance(expected_on, date) or expected_on < local_date(now):
+        raise InvalidInput(
+            {"expected_on": "Give the day the decision is expected, today or later."}
+        )
+    decision = Decision(
+        client_id=client.id,
+        staff_id=staff_id,
+        service=service,
+        status=DecisionStatus.ANNOUNCED,
+        expected_on=expected_on,
+        **source,
+    )
+    session.add(decision)
+    session.flush()
+    add_message(
+        session,
+        kind="decision_heads_up",
+        client=client,
+        dedupe_key=f"decision:{decision.id}:v{decision.version}:heads-up",
+        due_at=now,
+        subject_type="decision",
+        subject_id=decision.id,
+        subject_version=decision.version,
+    )
+    return decision
+
+
+def decide(
+    session: Session,
+    client: Client,
+    decision: Decision | None = None,
+    *,
+    now: datetime | None = None,
+    **values,
+) -> Decision:
+    """Record a decision (new, or one announced before) and send its plain summary."""
+    now = now or utcnow()
+    values.setdefault("decided_on", local_date(now))
+    values["reasons"] = ",".join(_reason_keys(values.get("reasons", "")))
+    if decision is not None:
+        values.setdefault("service", decision.service)
+    values.setdefault("outcome", DecisionOutcome.APPROVED)
+    validate(values)
+    if decision is None:
+        decision = Decision(client_id=client.id)
+    elif decision.status == DecisionStatus.DECIDED:
+        raise InvalidInput({"status": N_("This decision is already made; record a new one.")})
+    for field, value in values.items():
+        setattr(decision, field, value)
+    decision.status = DecisionStatus.DECIDED
+    decision.version += 1
+    decision.updated_at = now
+    session.add(decision)
+    session.flush()
+    cancel_pending(session, "decision", decision.id, except_version=decision.version)
+    key = f"decision:{decision.id}:v{decision.version}"
+    common = dict(
+        client=client,
+        subject_type="decision",
+        subject_id=decision.id,
+        subject_version=decision.version,
+    )
+    add_message(
+        session,
+        kind=f"decision_{decision.outcome}",
+        dedupe_key=f"{key}:summary",
+        due_at=now,
+        **common,
+    )
+    if decision.outcome in CONTINUING and decision.valid_to:
+        for days in current_app.config["SUPPORT_ENDING_NOTICE_DAYS"]:
+            at = at_local(decision.valid_to - timedelta(days=days))
+            if at > now:
+                add_message(
+                    session,
+                    kind="support_ending",
+                    dedupe_key=f"{key}:ending:{days}d",
+                    due_at=at,
+                    **common,
+                )
+    return decision
+
+
+def withdraw(session: Session, decision: Decision, *, now: datetime | None = None) -> Decision:
+    """Withdraw a decision: nothing more is sent about it. Withdrawing twice changes nothing."""
+    if decision.status == DecisionStatus.WITHDRAWN:
+        return decision
+    decision.status = DecisionStatus.WITHDRAWN
+    decision.version += 1
+    decision.updated_at = now or utcnow()
+    session.add(decision)
+    cancel_pending(session, "decision", decision.id, reason="decision withdrawn")
+    return decision
+
+
+def still_wanted(
+    session: Session, message: OutboxMessage, decision: Decision, now: datetime
+) -> bool:
+    """A message about a decision is current while the decision is unchanged."""
+    if decision.version != message.subject_version:
+        return False
+    if message.kind == "decision_heads_up":
+        return decision.status == DecisionStatus.ANNOUNCED
+    return decision.status == DecisionStatus.DECIDED
+
+
+def facts(session: Session, decision: Decision, client: Client, now: datetime) -> dict:
+    """A decision as messages describe it, with the appeal deadline worked out."""
+    received_on = decision.received_on or decision.decided_on
+    appeal_by = appeal_deadline(received_on) if received_on else None
+    return {
+        "decision": {
+            "service": decision.service,
+            "outcome": decision.outcome,
+            "scope_amount": decision.scope_amount,
+            "scope_unit": decision.scope_unit,
+            "valid_from": decision.valid_from,
+            "valid_to": decision.valid_to,
+            "reasons": _reason_keys(decision.reasons),
+            "decided_on": decision.decided_on,
+            "expected_on": decision.expected_on,
+            "appeal_by": appeal_by if appeal_by and appeal_by >= local_date(now) else None,
+            "staff_name": staff_name(session, decision.staff_id),
+        }
+    }

@@ -1,0 +1,170 @@
+"""Handing a client to another case worker, for good or during an absence."""
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from app.casework import catalog
+from app.casework.contacts import Contact, contact_facts, current_contact
+from app.errors import N_, InvalidInput
+from app.models import Client, Handover, HandoverKind, OutboxMessage, StaffUser, Unit, utcnow
+from app.outbox.planner import add_message, at_local, cancel_pending, local_date
+
+
+def _validate(values: dict, today: date) -> None:
+    errors = {}
+    kind = values.get("kind")
+    if kind not in set(HandoverKind):
+        errors["kind"] = N_("Choose permanent or absence.")
+    starts_on = values.get("starts_on")
+    if not isinstance(starts_on, date):
+        errors["starts_on"] = N_("Give the first day.")
+    ends_on = values.get("ends_on")
+    if kind == HandoverKind.ABSENCE:
+        if not isinstance(ends_on, date):
+            errors["ends_on"] = N_("Give the last day of the absence.")
+        elif isinstance(starts_on, date) and ends_on < starts_on:
+            errors["ends_on"] = N_("The last day cannot be before the first day.")
+        elif ends_on < today:
+            errors["ends_on"] = N_("The absence is already over.")
+    steps = catalog.entries(Path(current_app.config["MESSAGES_DIR"]) / "catalog", "next_steps")
+    if values.get("next_step") and values["next_step"] not in steps:
+        errors["next_step"] = N_("Choose one of the options.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+def hand_over(
+    session: Session,
+    client: Client,
+    to_staff: StaffUser,
+    *,
+    kind: str = HandoverKind.PERMANENT,
+    starts_on: date,
+    ends_on: date | None = None,
+    next_step: str = "continue",
+    from_staff: StaffUser | None = None,
+    now: datetime | None = None,
+) -> Handover:
+    """Record a handover and plan the client's notices (and, for an absence, its end)."""
+    now = now or utcnow()
+    today = local_date(now)
+    _validate(dict(kind=kind, starts_on=starts_on, ends_on=ends_on, next_step=next_step), today)
+    from_staff = from_staff or current_contact(session, client, max(today, starts_on)).staff
+    if from_staff is not None and from_staff.id == to_staff.id:
+        raise InvalidInput({"to_staff_id": N_("Choose someone other than the current contact.")})
+    handover = Handover(
+        client_id=client.id,
+        from_staff_id=from_staff.id if from_staff else None,
+        to_staff_id=to_staff.id,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on if kind == HandoverKind.ABSENCE else None,
+        next_step=next_step,
+    )
+    session.add(handover)
+    if kind == HandoverKind.PERMANENT and starts_on <= today:
+        client.caseworker_id = to_staff.id
+        session.add(client)
+    session.flush()
+    plan(session, handover, client, now)
+    return handover
+
+
+def plan(session: Session, handover: Handover, client: Client, now: datetime) -> None:
+    """The notice on the first day (at once if that is today), and the absence's end."""
+    cancel_pending(session, "handover", handover.id, except_version=handover.version)
+    notice_at = max(now, at_local(handover.starts_on))
+    key = f"handover:{handover.id}:v{handover.version}"
+    common = dict(
+        client=client,
+        subject_type="handover",
+        subject_id=handover.id,
+        subject_version=handover.version,
+    )
+    kind = "handover_absence" if handover.kind == HandoverKind.ABSENCE else "handover_permanent"
+    add_message(session, kind=kind, dedupe_key=f"{key}:notice", due_at=notice_at, **common)
+    if handover.kind == HandoverKind.ABSENCE:
+        back_at = at_local(handover.ends_on + timedelta(days=1))
+        add_message(
+            session, kind="absence_ended", dedupe_key=f"{key}:ended", due_at=back_at, **common
+        )
+
+
+def apply_started(session: Session, today: date) -> int:
+    """Make the new case worker the client's case worker once a permanent handover has
+    started (handovers dated ahead are recorded first). The latest one that has started
+    wins. Returns how many clients moved."""
+    started = (
+        Handover.kind == HandoverKind.PERMANENT,
+        Handover.cancelled_at.is_(None),
+        Handover.starts_on <= today,
+    )
+    mismatched = (
+        select(Handover.client_id)
+        .join(Client, Client.id == Handover.client_id)
+        .where(
+            *started,
+            or_(Client.caseworker_id.is_(None), Handover.to_staff_id != Client.caseworker_id),
+        )
+    )
+    latest: dict[int, int] = {}
+    for handover in session.exec(
+        select(Handover)
+        .where(*started, Handover.client_id.in_(mismatched))
+        .order_by(Handover.starts_on, Handover.id)
+    ):
+        latest[handover.client_id] = handover.to_staff_id
+    moved = 0
+    for client_id, staff_id in latest.items():
+        client = session.get(Client, client_id)
+        if client.caseworker_id != staff_id:
+            client.caseworker_id = staff_id
+            session.add(client)
+            moved += 1
+    return moved
+
+
+def cancel(session: Session, handover: Handover, now: datetime | None = None) -> Handover:
+    """Cancel a handover; notices not yet sent are cancelled too. Cancelling twice changes
+    nothing; a permanent handover that has begun cannot be cancelled (hand the client back)."""
+    now = now or utcnow()
+    if handover.cancelled_at is not None:
+        return handover
+    if handover.kind == HandoverKind.PERMANENT and handover.starts_on <= local_date(now):
+        raise InvalidInput(
+            {"status": N_("This handover has already happened. To undo it, hand the client back.")}
+        )
+    handover.cancelled_at = now
+    handover.version += 1
+    session.add(handover)
+    cancel_pending(session, "handover", handover.id, reason="handover cancelled")
+    return handover
+
+
+def still_wanted(
+    session: Session, message: OutboxMessage, handover: Handover, now: datetime
+) -> bool:
+    """A notice is current while its handover is unchanged and not cancelled."""
+    return handover.cancelled_at is None and handover.version == message.subject_version
+
+
+def facts(session: Session, handover: Handover, client: Client, now: datetime) -> dict:
+    """A handover as messages describe it."""
+    unit = session.get(Unit, client.unit_id)
+    new = session.get(StaffUser, handover.to_staff_id)
+    old = session.get(StaffUser, handover.from_staff_id) if handover.from_staff_id else None
+    return {
+        "handover": {
+            "kind": handover.kind,
+            "starts_on": handover.starts_on,
+            "ends_on": handover.ends_on,
+            "started": handover.starts_on <= local_date(now),
+            "next_step": handover.next_step or "continue",
+            "new": contact_facts(session, Contact(new), unit),
+            "old": contact_facts(session, Contact(old), unit) if old else None,
+        }
+    }

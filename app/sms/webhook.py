@@ -1,0 +1,115 @@
+"""POST /twilio/sms: every text is stored first, acted on once, and answered with TwiML.
+
+A retried webhook (same MessageSid) gets the answer given the first time and changes
+nothing. Odd input never gives a 5xx: the text is kept and the sender gets an answer.
+A number that texts many times in a short while is still read and acted on, but gets only
+a few automatic answers, then one notice, then silence (app/sms/floods.py).
+"""
+
+import logging
+import uuid
+
+from flask import Blueprint, Response
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from twilio.twiml.messaging_response import MessagingResponse
+
+from app import access
+from app.db import get_session
+from app.models import InboundMessage, utcnow
+from app.phone import InvalidPhoneNumber, mask_phone, normalise_phone
+from app.sms import floods
+from app.sms.conversation import respond
+from app.sms.keywords import as_stored
+from app.twilio_requests import form_value, twilio_signed, twiml
+
+bp = Blueprint("sms", __name__)
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1600  # Twilio's own limit for one (concatenated) message
+MAX_MEDIA = 10
+
+
+def _reply(text: str) -> Response:
+    document = MessagingResponse()
+    if text:
+        document.message(text[:MAX_BODY])
+    return twiml(document)
+
+
+def _from_number(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except InvalidPhoneNumber:
+        return raw.strip()[:40] or "unknown"
+
+
+def _mark_flood(session: Session, inbound: InboundMessage, standing: floods.Standing) -> None:
+    """Staff still hear of a flood whose first held text could not be acted on."""
+    try:
+        floods.mark(session, inbound, standing, inbound.received_at)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("Could not mark the flood at inbound message %s", inbound.id)
+
+
+@bp.post("/twilio/sms")
+@twilio_signed
+def inbound_sms() -> Response:
+    """One text from anyone to one of our numbers."""
+    session = get_session()
+    provider_id = form_value("MessageSid", 64) or f"missing-{uuid.uuid4().hex}"
+    media = [
+        form_value(f"MediaUrl{i}", 500) for i in range(MAX_MEDIA) if form_value(f"MediaUrl{i}", 500)
+    ]
+    to_phone = _from_number(form_value("To", 40))
+    inbound = InboundMessage(
+        provider_id=provider_id,
+        from_phone=_from_number(form_value("From", 40)),
+        to_phone=to_phone,
+        unit_id=access.unit_reached(session, to_phone),  # staff see it even if acting fails
+        body=as_stored(form_value("Body", 5000)),
+        media="\n".join(media),
+        received_at=utcnow(),
+    )
+    session.add(inbound)
+    try:
+        session.commit()  # stored before anything is done with it
+    except IntegrityError:  # Twilio sent this text before (a retry): answer like the first
+        session.rollback()
+        earlier = session.exec(
+            select(InboundMessage).where(InboundMessage.provider_id == provider_id)
+        ).one()
+        return _reply(earlier.reply or "")
+
+    standing = None
+    try:
+        standing = floods.standing(session, inbound)
+        reply = respond(
+            session, inbound, opt_out_type=form_value("OptOutType", 10), now=inbound.received_at
+        )
+        # Acted on in full above; within a flood only the automatic answer is held back.
+        reply = floods.answer(session, inbound, reply, standing, inbound.received_at)
+        inbound.reply = reply[:MAX_BODY]
+        session.add(inbound)
+        session.commit()
+    except Exception:
+        # The text is kept and marked for staff; the sender still gets a valid answer.
+        session.rollback()
+        log.exception(
+            "Could not act on inbound message %s from %s",
+            inbound.id,
+            mask_phone(inbound.from_phone),
+        )
+        inbound = session.get(InboundMessage, inbound.id)
+        inbound.intent, inbound.needs_answer = "error", True
+        session.add(inbound)
+        session.commit()
+        reply = ""
+        if standing is not None and standing.first:
+            _mark_flood(session, inbound, standing)
+    log.info(
+        "Inbound SMS %s from %s: %s", inbound.id, mask_phone(inbound.from_phone), inbound.intent
+    )
+    return _reply(reply)

@@ -1,0 +1,175 @@
+"""Sample facts for every message kind, from the fictional demo people (no database).
+
+Used by `flask preview` and by the tests that hold every text to its budget and to
+plain language.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from app import demo
+from app.casework.contacts import display_phone, parse_office_hours
+from app.casework.deadlines import add_working_days, appeal_deadline
+from app.outbox.kinds import KINDS
+
+SAMPLE_LINK = "https://tydligt.ekby.example/p/Xq3vR8kLm2Tn5wYz7bCd9f"
+REASONS = {
+    "approved": [],
+    "partly_approved": ["need_partly"],
+    "refused": ["need_met_otherwise"],
+    "ended": ["period_over"],
+    "changed": ["need_changed"],
+}
+
+
+# What a case worker might type (staff write Swedish; the words around it are translated).
+STAFF_TEXT = "Jag är sjuk i dag. Vi ses på måndag i stället. Du behöver inte ringa."
+
+
+def _person(staff: dict) -> dict:
+    return {
+        "name": staff["name"],
+        "phone": display_phone(staff["phone"] or demo.UNIT["phone"]),
+        "tel": staff["phone"] or demo.UNIT["phone"],
+        "hours": parse_office_hours(demo.UNIT["office_hours"]),
+        "stands_in_for": "",
+    }
+
+
+def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dict) -> dict:
+    from app.words.languages import languages
+
+    facts: dict = {
+        "menu": [1, 2, 3, 4, 5, 6, 7],
+        "by": add_working_days(today, 2),
+        "asked_next": False,
+    }
+    if kind in ("reply_appointment", "reply_confirmed", "reply_declined", "reply_cancel_or_stop"):
+        facts["appointment"] = {
+            "starts_at": meeting,
+            "previous_starts_at": None,
+            "mode": spec["mode"],
+            "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
+            "staff_name": demo.STAFF[0]["name"],
+            "purpose": spec["purpose"],
+            "bring": [k for k in spec["bring"].split(",") if k],
+            "response": None,
+        }
+    if kind == "reply_documents":
+        facts["checklist"] = {
+            "missing": ["lonespecifikation", "beslut_forsakringskassan"],
+            "due_date": today + timedelta(days=7),
+        }
+    if kind == "reply_languages":
+        facts["choices"] = [
+            {"number": n, "name": lang.native_name} for n, lang in enumerate(languages(), 1)
+        ]
+    if kind == "reply_language_set":
+        facts["chosen_language"] = lang
+    if kind == "reply_unknown_sender":
+        facts["first_name"] = ""
+    if kind == "reply_whose":
+        facts["holder"] = "Anders Holm"
+        facts["choices"] = [
+            {"number": 1, "name": spec["first_name"]},
+            {"number": 2, "name": "Maja"},
+        ]
+    return facts
+
+
+def sample_facts(
+    kind: str, lang: str, today: date, *, copy: bool = False, discreet: bool = False
+) -> dict:
+    """The facts of a kind for the demo client of a language."""
+    spec = demo.CLIENTS[lang]
+    caseworker, colleague = demo.STAFF[0], demo.STAFF[1]
+    facts = {
+        "sender": demo.UNIT["sender_name"],
+        "unit_phone": display_phone(demo.UNIT["phone"]),
+        "menu_phone": display_phone(demo.UNIT["phone_menu_number"]),
+        "first_name": spec["first_name"],
+        "discreet": discreet,
+        "copy": {"name": "Anders Holm", "role": "god_man", "client": spec["first_name"]}
+        if copy
+        else None,
+        "in_call": False,
+        "contact": _person(caseworker),
+        "link": SAMPLE_LINK,
+    }
+    subject = KINDS[kind].subject_type
+    meeting = datetime.combine(today + timedelta(days=3), datetime.min.time(), UTC).replace(hour=13)
+    if subject == "appointment":
+        facts["appointment"] = {
+            "starts_at": meeting,
+            "previous_starts_at": meeting - timedelta(days=1),
+            "mode": spec["mode"],
+            "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
+            "staff_name": caseworker["name"],
+            "purpose": spec["purpose"],
+            "bring": [k for k in spec["bring"].split(",") if k],
+        }
+    elif subject == "checklist":
+        facts["checklist"] = {
+            "application": "ekonomiskt_bistand",
+            "due_date": today + timedelta(days=7),
+            "documents": [
+                "hyresavi",
+                "kontoutdrag",
+                "lonespecifikation",
+                "beslut_forsakringskassan",
+            ],
+            "missing": ["lonespecifikation", "beslut_forsakringskassan"],
+            "received": ["hyresavi", "kontoutdrag"],
+            "received_now": ["kontoutdrag"],
+        }
+    elif subject == "decision":
+        outcome = kind.removeprefix("decision_") if kind.startswith("decision_") else "approved"
+        amount, unit = spec["scope"] or (None, None)
+        facts["decision"] = {
+            "service": spec["service"],
+            "outcome": outcome,
+            "scope_amount": amount,
+            "scope_unit": unit,
+            "valid_from": today + timedelta(days=10),
+            "valid_to": today + timedelta(days=190),
+            "reasons": REASONS.get(outcome, []),
+            "decided_on": today,
+            "expected_on": today + timedelta(days=14),
+            "appeal_by": appeal_deadline(today),
+            "staff_name": caseworker["name"],
+        }
+    elif subject == "handover":
+        facts["handover"] = {
+            "kind": "absence" if kind != "handover_permanent" else "permanent",
+            "starts_on": today,
+            "ends_on": today + timedelta(days=14),
+            "started": True,
+            "next_step": "will_call",
+            "new": _person(colleague),
+            "old": _person(caseworker),
+        }
+    elif subject == "reply":
+        facts |= _reply_facts(kind, lang, today, meeting, spec)
+    elif subject == "staff_message":
+        facts["text"] = STAFF_TEXT
+        facts["author"] = caseworker["name"]
+        if kind.startswith("answer_"):  # a ready answer names a meeting, a document, a day
+            facts["me"] = _person(caseworker)
+            facts["answer_day"] = add_working_days(today, 2)
+            facts["document"] = "lonespecifikation"
+            facts["appointment"] = {
+                "starts_at": meeting,
+                "previous_starts_at": None,
+                "mode": spec["mode"],
+                "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
+                "staff_name": caseworker["name"],
+                "purpose": spec["purpose"],
+                "bring": [],
+                "response": None,
+            }
+    elif subject == "callback":
+        facts["callback"] = {
+            "caller": caseworker["name"],
+            "by": add_working_days(today, 2),
+            "interpreter": None if lang == "sv" else lang,
+        }
+    return facts
