@@ -1,0 +1,171 @@
+"""One step of an incoming call: who is calling, in which language, what to say, and the
+TwiML screen that says it. Every step is stored by CallSid and step number (`stepped`),
+so a retried webhook gets the same answer and acts once."""
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Response, current_app, request
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from twilio.twiml.voice_response import VoiceResponse
+
+from app import access
+from app.access import Topic, Verdict
+from app.db import get_session
+from app.models import CallStep, Unit, utcnow
+from app.outbox.facts import base_facts, unit_called, unit_facts
+from app.phone import InvalidPhoneNumber, normalise_phone
+from app.sms.conversation import Sender, identify
+from app.twilio_requests import form_value, twilio_signed
+from app.words.compose import compose
+from app.words.languages import Language, get_language, is_supported
+
+AUDIO_NAME = re.compile(r"^[a-z_]+\.mp3$")
+
+
+def number(text: str | None, default: int = 0) -> int:
+    """A whole number from a URL or form value; anything odd gives the default (never a 500)."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 9 else default
+
+
+class Call:
+    """One incoming call at one step: who is calling, in which language, what to say."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.now = utcnow()
+        self.sid = form_value("CallSid", 64) or "no-call-sid"
+        self.step = number(request.args.get("step"))
+        try:
+            phone = normalise_phone(form_value("From", 40))
+        except InvalidPhoneNumber:
+            phone = ""
+        # Who is calling: by the caller's number and the unit's number they called; someone
+        # known in several ways says whose matters first (the choice travels in our URLs,
+        # which only Twilio, signing each request, calls back).
+        reached = form_value("To", 40)
+        chosen = request.args.get("as")
+        self.sender = identify(session, phone, reached, chosen) if phone else Sender()
+        self.client = self.sender.client
+        # The PIN given earlier in this call (set in our own signed URLs after a right PIN).
+        self.pin_given = request.args.get("pin") == "1"
+        wanted = request.args.get("lang", "")
+        self.language = get_language(wanted if is_supported(wanted) else self.sender.language)
+
+    def verdict(self, topic: Topic) -> Verdict:
+        """The one access rule, asked for this caller by phone."""
+        return access.decide(
+            self.sender.role, topic, access.Channel.PHONE, pin_given=self.pin_given
+        )
+
+    # Words ------------------------------------------------------------------------------
+
+    def facts(self, **extra) -> dict:
+        facts = base_facts(self.session, self.client, self.sender.representative, now=self.now)
+        menu = access.menu(self.sender.role)
+        return (
+            facts | {"in_call": True, "discreet": False, "asked_next": False, "menu": menu} | extra
+        )
+
+    def words(self, kind: str, language: Language | None = None, facts: dict | None = None) -> list:
+        language = language or self.language
+        composition = compose(
+            kind, facts if facts is not None else self.facts(), language.code, "voice"
+        )
+        return [(row.text, language) for row in composition.rows]
+
+    def unit(self) -> Unit:
+        if self.client is not None:
+            return self.session.get(Unit, self.client.unit_id)
+        if self.sender.candidates:
+            return self.session.get(Unit, self.sender.candidates[0].client.unit_id)
+        return unit_called(self.session, form_value("To", 40))
+
+    def unit_facts(self) -> dict:
+        return unit_facts(self.unit(), in_call=True)
+
+    # TwiML ------------------------------------------------------------------------------
+
+    def url(self, path: str, **params) -> str:
+        query = {"step": self.step + 1, "lang": self.language.code}
+        if self.sender.role is not None and len(self.sender.candidates) > 1:
+            query["as"] = self.sender.role.key
+        if self.pin_given:
+            query["pin"] = "1"
+        query |= params
+        return f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/{path}?{urlencode(query)}"
+
+    def say(self, target, texts: list) -> None:
+        for text, language in texts:
+            if language.has_voice:
+                target.say(text, voice=language.say_voice, language=language.say_language)
+            else:
+                target.say(text)
+
+    def screen(
+        self, name: str, texts: list, *, digits: int = 1, quiet: int = 0, **params
+    ) -> VoiceResponse:
+        """Say the texts inside a Gather for the screen's keys; silence leads back here."""
+        response = VoiceResponse()
+        gather = response.gather(
+            num_digits=digits,
+            action=self.url(f"press/{name}", **params),
+            method="POST",
+            timeout=6,
+            finish_on_key="#" if digits > 1 else "",
+        )
+        self.say(gather, texts)
+        if quiet >= 1:
+            self.say(response, self.words("voice_silence", facts=self.facts()))
+            response.hangup()
+        else:
+            response.redirect(self.url(f"screen/{name}", quiet=quiet + 1, **params), method="POST")
+        return response
+
+
+def stepped(view: Callable[..., VoiceResponse]) -> Callable[..., Response]:
+    """Answer each (CallSid, step) once; a retry gets the stored TwiML again."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs) -> Response:
+        session = get_session()
+        call = Call(session)
+        earlier = session.exec(
+            select(CallStep).where(CallStep.call_sid == call.sid, CallStep.step == call.step)
+        ).first()
+        if earlier is not None:
+            return Response(earlier.twiml, mimetype="text/xml")
+        document = str(view(call, *args, **kwargs))
+        session.add(
+            CallStep(
+                call_sid=call.sid,
+                step=call.step,
+                screen=view.__name__[:40],
+                client_id=call.client.id if call.client else None,
+                twiml=document,
+            )
+        )
+        try:
+            session.commit()
+        except IntegrityError:  # the same step arriving twice at once: answer like the first
+            session.rollback()
+            earlier = session.exec(
+                select(CallStep).where(CallStep.call_sid == call.sid, CallStep.step == call.step)
+            ).one()
+            return Response(earlier.twiml, mimetype="text/xml")
+        return Response(document, mimetype="text/xml")
+
+    return twilio_signed(wrapper)
+
+
+def audio_file(code: str, name: str) -> Path | None:
+    """A recorded prompt in locales/<code>/audio/, if someone has recorded it."""
+    if not is_supported(code) or not AUDIO_NAME.match(name):
+        return None
+    path = Path(current_app.config["LOCALES_DIR"]) / code / "audio" / name
+    return path if path.is_file() else None
