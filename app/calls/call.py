@@ -19,7 +19,7 @@ from app.db import get_session
 from app.models import CallStep, Unit, utcnow
 from app.outbox.facts import base_facts, unit_called, unit_facts
 from app.phone import InvalidPhoneNumber, normalise_phone
-from app.sms.conversation import Sender, identify
+from app.senders import Sender, identify
 from app.twilio_requests import form_value, twilio_signed
 from app.words.compose import compose
 from app.words.languages import Language, get_language, is_supported

@@ -22,7 +22,7 @@ from app.casework import appointments, callbacks, current_records, pins
 from app.casework.contacts import current_contact, is_open
 from app.models import AppointmentResponse, CallbackSource, InboundMessage
 from app.outbox.planner import local_date
-from app.sms.conversation import Sender
+from app.senders import Sender
 from app.twilio_requests import form_value
 from app.words.languages import get_language, languages
 
@@ -99,7 +99,7 @@ def press_menu(call: Call, digits: str) -> VoiceResponse:
 def for_managers(call: Call, option: int) -> None:
     """Option 7 or 8 by phone, kept like a text for the unit's managers only (never the
     case worker's): 8 asks them for another contact person; after 7 (or 8) a text from
-    the caller is for them too (app/sms/conversation.py). Once per call and option."""
+    the caller is for them too (app/sms/threads.py). Once per call and option."""
     provider_id = f"{call.sid}:{option}"[:64]
     if call.session.exec(
         select(InboundMessage.id).where(InboundMessage.provider_id == provider_id)

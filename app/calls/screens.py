@@ -15,7 +15,7 @@ from app.casework.contacts import is_open
 from app.casework.deadlines import add_working_days
 from app.models import CallbackRequest
 from app.outbox.planner import local_date
-from app.sms.conversation import holder_name, whose_choices
+from app.senders import holder_name, whose_choices
 from app.words.languages import get_language, languages
 
 

@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app import audit
 from app.casework.contacts import current_contact
-from app.models import Client, InboundMessage
+from app.models import Client, InboundMessage, saved_id
 from app.outbox.planner import local_date
 from app.phone import mask_phone
-from app.sms.conversation import reply_to
+from app.sms.respond import reply_to
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,10 @@ def texts_up_to(
     """How many texts this number sent within `window` before `at`, up to and including
     the text `message_id` (stored texts, so every worker counts the same)."""
     return session.exec(
-        select(func.count(InboundMessage.id)).where(
+        select(func.count(col(InboundMessage.id))).where(
             InboundMessage.from_phone == phone,
             InboundMessage.received_at > at - window,
-            InboundMessage.id <= message_id,
+            col(InboundMessage.id) <= message_id,
         )
     ).one()
 
@@ -87,21 +87,24 @@ def standing(session: Session, inbound: InboundMessage) -> Standing:
     """Whether this stored text may be answered automatically, and whether it is the first
     one held back (its sender's text just before it was still under the limit)."""
     rule = limit()
-    count = texts_up_to(session, inbound.from_phone, inbound.id, inbound.received_at, rule.window)
+    count = texts_up_to(
+        session, inbound.from_phone, saved_id(inbound), inbound.received_at, rule.window
+    )
     if count <= rule.answers:
         return Standing(texts=count, held=False, first=False)
     previous = session.exec(
         select(InboundMessage.id, InboundMessage.received_at)
         .where(
             InboundMessage.from_phone == inbound.from_phone,
-            InboundMessage.id < inbound.id,
+            col(InboundMessage.id) < inbound.id,
             InboundMessage.received_at > inbound.received_at - rule.window,  # it is, in a flood
         )
-        .order_by(InboundMessage.id.desc())
+        .order_by(col(InboundMessage.id).desc())
         .limit(1)
     ).first()
     previous_held = (
         previous is not None
+        and previous[0] is not None  # a stored row's id, typed optional like the model's
         and texts_up_to(session, inbound.from_phone, previous[0], previous[1], rule.window)
         > rule.answers
     )
@@ -129,7 +132,7 @@ def mark(session: Session, inbound: InboundMessage, where: Standing, now: dateti
     notice promised one) and one audit event names it. No number or body is written."""
     inbound.needs_answer = True
     if inbound.assigned_staff_id is None and inbound.client_id is not None:
-        client = session.get(Client, inbound.client_id)
+        client = session.get_one(Client, inbound.client_id)
         staff = current_contact(session, client, local_date(now)).staff
         inbound.assigned_staff_id = staff.id if staff else None
     session.add(inbound)
@@ -161,7 +164,7 @@ def notice(session: Session, inbound: InboundMessage, now: datetime) -> str:
 def flood_texts(session: Session, first_held: InboundMessage) -> int:
     """How many texts the number has sent since the window before the flood began."""
     return session.exec(
-        select(func.count(InboundMessage.id)).where(
+        select(func.count(col(InboundMessage.id))).where(
             InboundMessage.from_phone == first_held.from_phone,
             InboundMessage.received_at > first_held.received_at - limit().window,
         )

@@ -19,8 +19,8 @@ from app.db import get_session
 from app.models import InboundMessage, utcnow
 from app.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from app.sms import floods
-from app.sms.conversation import respond
 from app.sms.keywords import as_stored
+from app.sms.respond import respond
 from app.twilio_requests import form_value, twilio_signed, twiml
 
 bp = Blueprint("sms", __name__)
