@@ -5,7 +5,13 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 FLASK   := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgresql lint audit format install preview migration bench profile mutation clean
+.PHONY: help run test test-sqlite test-postgresql lint audit format install hooks preview migration bench profile mutation clean
+
+## List the targets and what each does.
+help:
+	@awk '/^## /{doc = doc (doc ? " " : "") substr($$0, 4); next} \
+		/^[a-z-]+:/ && doc {split($$1, name, ":"); printf "  make %-16s %s\n", name[1], doc} \
+		!/[?]=/{doc = ""}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml constraints.txt
 	./scripts/ensure-system-packages
@@ -15,6 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+## The virtualenv in .venv with every package the app and its tests need.
 install: $(STAMP)
 
 ## Start web and worker on http://127.0.0.1:5000 with the demo data (SQLite, console transport).
@@ -36,20 +43,30 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+## The suite on SQLite only.
 test-sqlite: $(STAMP)
 	TYDLIGT_TEST_DATABASE=sqlite $(BIN)/pytest -q
 
+## The suite on a PostgreSQL server the tests start on loopback.
 test-postgresql: $(STAMP)
 	TYDLIGT_TEST_DATABASE=postgresql $(BIN)/pytest -q
 
+## ruff (lint and format) and mypy (types over app/), as the pre-commit hooks run them.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Install the git pre-commit hooks (.pre-commit-config.yaml: what make lint runs).
+hooks: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,dev]'
+	$(BIN)/pre-commit install
 
 ## Known vulnerabilities in the pinned dependencies (pip-audit over constraints.txt).
 audit: $(STAMP)
 	./scripts/audit-dependencies
 
+## Fix what ruff can fix and format the code.
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -85,5 +102,6 @@ mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,mutation]'
 	$(BIN)/python scripts/mutation $(module)
 
+## Remove the virtualenv and caches.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

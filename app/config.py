@@ -2,9 +2,11 @@
 
 import ipaddress
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -13,43 +15,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # a loopback address (app/twilio_requests.py signs with the token when none is set).
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 DEVELOPMENT_AUTH_TOKEN = "development-auth-token"
-
-ENVIRONMENT_KEYS = (
-    "DATABASE_URL",
-    "SECRET_KEY",
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_FROM_NUMBER",
-    "TWILIO_MESSAGING_SERVICE_SID",
-    "PUBLIC_BASE_URL",
-    "SMS_TRANSPORT",
-    "TIMEZONE",
-    "CONSOLE_OUTBOX_FILE",
-    "REMINDER_OFFSETS",
-    "WORKER_INTERVAL_SECONDS",
-    "SWEEP_BATCH_SIZE",
-    "MORNING_SEND_HOUR",
-    "CHECKLIST_REMINDER_DAYS",
-    "SUPPORT_ENDING_NOTICE_DAYS",
-    "CALLBACK_WORKING_DAYS",
-    "CONFIRMATION_DELAY_MINUTES",
-    "FEEDBACK_AFTER_MEETINGS",
-    "FEEDBACK_MIN_INTERVAL_DAYS",
-    "VOICE_PIN_REQUIRED",
-    "MESSAGE_LINK_DAYS",
-    "OVERVIEW_LINK_DAYS",
-    "PICTOGRAM_SET_DIR",
-    "SEND_RATE_PER_SECOND",
-    "SMS_VALIDITY_SECONDS",
-    "CLAIM_TIMEOUT_SECONDS",
-    "MESSAGE_RETENTION_DAYS",
-    "RECORD_RETENTION_DAYS",
-    "AUDIT_RETENTION_DAYS",
-    "LOG_LEVEL",
-    "PROXY_COUNT",
-    "SMS_FLOOD_ANSWERS",
-    "SMS_FLOOD_WINDOW_MINUTES",
-)
 
 
 class ConfigError(RuntimeError):
@@ -104,113 +69,153 @@ def parse_day_list(key: str, value: str | tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted({int(p) for p in parts}, reverse=True))
 
 
+def _text(key: str, value: Any) -> Any:
+    return value
+
+
+def _lower(key: str, value: Any) -> str:
+    return str(value).strip().lower()
+
+
+def _without_slash(key: str, value: Any) -> str:
+    return str(value).rstrip("/")
+
+
+def _whole(key: str, value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{key} must be a whole number.") from exc
+
+
+def _rate(key: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{key} must be a number (0: no limit).") from exc
+
+
+def _offsets(key: str, value: Any) -> tuple[ReminderOffset, ...]:
+    return parse_offsets(value) if isinstance(value, str) else tuple(value)
+
+
+def _flag(key: str, value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, its default (a value, or made from the instance folder), how
+    its text is read, and what must hold of the value read (`problem` says so when not)."""
+
+    name: str
+    default: Any
+    parse: Callable[[str, Any], Any] = _text
+    check: Callable[[Any], bool] | None = None
+    problem: str = ""
+    environment: bool = True  # read from the environment (else only set by the app itself)
+
+
+_RETENTION = "MESSAGE_RETENTION_DAYS must be at least 1 and at most RECORD_RETENTION_DAYS."
+_FLOODS = "SMS_FLOOD_ANSWERS and SMS_FLOOD_WINDOW_MINUTES must be at least 1."
+
+# Every setting, once. README's Configuration table lists the ones read from the environment.
+SETTINGS = (
+    Setting("DATABASE_URL", lambda instance: f"sqlite:///{instance / 'tydligt.sqlite3'}"),
+    Setting("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
+    Setting("TWILIO_ACCOUNT_SID", ""),
+    Setting("TWILIO_AUTH_TOKEN", ""),
+    Setting("TWILIO_FROM_NUMBER", ""),
+    Setting("TWILIO_MESSAGING_SERVICE_SID", ""),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", _without_slash),
+    Setting("SMS_TRANSPORT", "console", _lower),
+    Setting("TIMEZONE", "Europe/Stockholm"),
+    Setting("CONSOLE_OUTBOX_FILE", lambda instance: str(instance / "outbox.jsonl")),
+    Setting("REMINDER_OFFSETS", "3d,1d", _offsets),
+    Setting("WORKER_INTERVAL_SECONDS", "5", _whole),
+    Setting("SWEEP_BATCH_SIZE", "200", _whole),
+    Setting(
+        "MORNING_SEND_HOUR",
+        "9",
+        _whole,
+        lambda hour: 0 <= hour <= 23,
+        "MORNING_SEND_HOUR must be an hour from 0 to 23.",
+    ),
+    Setting("CHECKLIST_REMINDER_DAYS", "3,1", parse_day_list),
+    Setting("SUPPORT_ENDING_NOTICE_DAYS", "30", parse_day_list),
+    Setting("CALLBACK_WORKING_DAYS", "2", _whole),
+    Setting("CONFIRMATION_DELAY_MINUTES", "10", _whole),
+    Setting("FEEDBACK_AFTER_MEETINGS", "true", _flag),
+    Setting("FEEDBACK_MIN_INTERVAL_DAYS", "30", _whole),
+    Setting("VOICE_PIN_REQUIRED", "false", _flag),
+    Setting("MESSAGE_LINK_DAYS", "60", _whole),
+    Setting("OVERVIEW_LINK_DAYS", "30", _whole),
+    Setting("PICTOGRAM_SET_DIR", ""),
+    Setting("SEND_RATE_PER_SECOND", "10", _rate),
+    Setting(
+        "SMS_VALIDITY_SECONDS",
+        "14400",
+        _whole,
+        lambda seconds: 1 <= seconds <= 36000,
+        "SMS_VALIDITY_SECONDS must be 1 to 36000 (Twilio's range).",
+    ),
+    Setting(
+        "CLAIM_TIMEOUT_SECONDS",
+        "600",
+        _whole,
+        lambda seconds: seconds >= 1,
+        "CLAIM_TIMEOUT_SECONDS must be at least 1.",
+    ),
+    Setting("MESSAGE_RETENTION_DAYS", "90", _whole, lambda days: days >= 1, _RETENTION),
+    Setting("RECORD_RETENTION_DAYS", "730", _whole),
+    Setting(
+        "AUDIT_RETENTION_DAYS",
+        "1825",
+        _whole,
+        lambda days: days >= 1,
+        "AUDIT_RETENTION_DAYS must be at least 1.",
+    ),
+    Setting("LOG_LEVEL", "INFO"),
+    Setting("PROXY_COUNT", "0", _whole),
+    # Automatic answers per number per window; then one notice and silence (app/sms/floods.py).
+    Setting("SMS_FLOOD_ANSWERS", "6", _whole, lambda count: count >= 1, _FLOODS),
+    Setting("SMS_FLOOD_WINDOW_MINUTES", "10", _whole, lambda minutes: minutes >= 1, _FLOODS),
+    Setting("MESSAGES_DIR", str(PROJECT_ROOT / "messages"), environment=False),
+    Setting("LOCALES_DIR", str(PROJECT_ROOT / "locales"), environment=False),
+    Setting("PICTOGRAMS_DIR", str(PROJECT_ROOT / "pictograms"), environment=False),
+    Setting("TWILIO_HTTP_CLIENT", None, environment=False),
+    # Webhooks and forms are small; anything larger is refused with 413.
+    Setting("MAX_CONTENT_LENGTH", 256 * 1024, environment=False),
+)
+ENVIRONMENT_KEYS = tuple(setting.name for setting in SETTINGS if setting.environment)
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
-    """Build the Flask config from defaults, the environment and explicit overrides."""
+    """Build the Flask config from defaults, the environment and explicit overrides: each
+    setting read and checked as SETTINGS declares, then the rules across settings."""
     config: dict = {
-        "DATABASE_URL": f"sqlite:///{instance_path / 'tydligt.sqlite3'}",
-        "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
-        "TWILIO_ACCOUNT_SID": "",
-        "TWILIO_AUTH_TOKEN": "",
-        "TWILIO_FROM_NUMBER": "",
-        "TWILIO_MESSAGING_SERVICE_SID": "",
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
-        "SMS_TRANSPORT": "console",
-        "TIMEZONE": "Europe/Stockholm",
-        "CONSOLE_OUTBOX_FILE": str(instance_path / "outbox.jsonl"),
-        "REMINDER_OFFSETS": "3d,1d",
-        "WORKER_INTERVAL_SECONDS": "5",
-        "SWEEP_BATCH_SIZE": "200",
-        "MORNING_SEND_HOUR": "9",
-        "CHECKLIST_REMINDER_DAYS": "3,1",
-        "SUPPORT_ENDING_NOTICE_DAYS": "30",
-        "CALLBACK_WORKING_DAYS": "2",
-        "CONFIRMATION_DELAY_MINUTES": "10",
-        "FEEDBACK_AFTER_MEETINGS": "true",
-        "FEEDBACK_MIN_INTERVAL_DAYS": "30",
-        "VOICE_PIN_REQUIRED": "false",
-        "MESSAGE_LINK_DAYS": "60",
-        "OVERVIEW_LINK_DAYS": "30",
-        "PICTOGRAM_SET_DIR": "",
-        "SEND_RATE_PER_SECOND": "10",
-        "SMS_VALIDITY_SECONDS": "14400",
-        "CLAIM_TIMEOUT_SECONDS": "600",
-        "MESSAGE_RETENTION_DAYS": "90",
-        "RECORD_RETENTION_DAYS": "730",
-        "AUDIT_RETENTION_DAYS": "1825",
-        "LOG_LEVEL": "INFO",
-        "PROXY_COUNT": "0",
-        # Automatic answers per number per window; then one notice and silence (app/sms/floods.py).
-        "SMS_FLOOD_ANSWERS": "6",
-        "SMS_FLOOD_WINDOW_MINUTES": "10",
-        "MESSAGES_DIR": str(PROJECT_ROOT / "messages"),
-        "LOCALES_DIR": str(PROJECT_ROOT / "locales"),
-        "PICTOGRAMS_DIR": str(PROJECT_ROOT / "pictograms"),
-        "TWILIO_HTTP_CLIENT": None,
-        # Webhooks and forms are small; anything larger is refused with 413.
-        "MAX_CONTENT_LENGTH": 256 * 1024,
+        setting.name: setting.default(instance_path)
+        if callable(setting.default)
+        else setting.default
+        for setting in SETTINGS
     }
     for key in ENVIRONMENT_KEYS:
         value = os.environ.get(key)
         if value not in (None, ""):
             config[key] = value
     config.update(overrides or {})
-
-    config["SMS_TRANSPORT"] = str(config["SMS_TRANSPORT"]).strip().lower()
-    config["PUBLIC_BASE_URL"] = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    for setting in SETTINGS:
+        config[setting.name] = setting.parse(setting.name, config[setting.name])
+    for setting in SETTINGS:
+        if setting.check is not None and not setting.check(config[setting.name]):
+            raise ConfigError(setting.problem)
+    if config["MESSAGE_RETENTION_DAYS"] > config["RECORD_RETENTION_DAYS"]:
+        raise ConfigError(_RETENTION)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_NAME", "tydligt_session")
     # A staff session ends after 8 hours without use (each request renews it).
     config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
     config.setdefault("SESSION_COOKIE_SECURE", is_https(config["PUBLIC_BASE_URL"]))
-    config["REMINDER_OFFSETS"] = (
-        parse_offsets(config["REMINDER_OFFSETS"])
-        if isinstance(config["REMINDER_OFFSETS"], str)
-        else tuple(config["REMINDER_OFFSETS"])
-    )
-    for key in (
-        "WORKER_INTERVAL_SECONDS",
-        "SWEEP_BATCH_SIZE",
-        "MORNING_SEND_HOUR",
-        "CALLBACK_WORKING_DAYS",
-        "CONFIRMATION_DELAY_MINUTES",
-        "FEEDBACK_MIN_INTERVAL_DAYS",
-        "MESSAGE_LINK_DAYS",
-        "OVERVIEW_LINK_DAYS",
-        "SMS_VALIDITY_SECONDS",
-        "CLAIM_TIMEOUT_SECONDS",
-        "MESSAGE_RETENTION_DAYS",
-        "RECORD_RETENTION_DAYS",
-        "AUDIT_RETENTION_DAYS",
-        "PROXY_COUNT",
-        "SMS_FLOOD_ANSWERS",
-        "SMS_FLOOD_WINDOW_MINUTES",
-    ):
-        try:
-            config[key] = int(config[key])
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{key} must be a whole number.") from exc
-    try:
-        config["SEND_RATE_PER_SECOND"] = float(config["SEND_RATE_PER_SECOND"])
-    except (TypeError, ValueError) as exc:
-        raise ConfigError("SEND_RATE_PER_SECOND must be a number (0: no limit).") from exc
-    if not 1 <= config["SMS_VALIDITY_SECONDS"] <= 36000:
-        raise ConfigError("SMS_VALIDITY_SECONDS must be 1 to 36000 (Twilio's range).")
-    if config["CLAIM_TIMEOUT_SECONDS"] < 1:
-        raise ConfigError("CLAIM_TIMEOUT_SECONDS must be at least 1.")
-    if not 1 <= config["MESSAGE_RETENTION_DAYS"] <= config["RECORD_RETENTION_DAYS"]:
-        raise ConfigError(
-            "MESSAGE_RETENTION_DAYS must be at least 1 and at most RECORD_RETENTION_DAYS."
-        )
-    if config["SMS_FLOOD_ANSWERS"] < 1 or config["SMS_FLOOD_WINDOW_MINUTES"] < 1:
-        raise ConfigError("SMS_FLOOD_ANSWERS and SMS_FLOOD_WINDOW_MINUTES must be at least 1.")
-    if config["AUDIT_RETENTION_DAYS"] < 1:
-        raise ConfigError("AUDIT_RETENTION_DAYS must be at least 1.")
-    if not 0 <= config["MORNING_SEND_HOUR"] <= 23:
-        raise ConfigError("MORNING_SEND_HOUR must be an hour from 0 to 23.")
-    for key in ("CHECKLIST_REMINDER_DAYS", "SUPPORT_ENDING_NOTICE_DAYS"):
-        config[key] = parse_day_list(key, config[key])
-    for key in ("FEEDBACK_AFTER_MEETINGS", "VOICE_PIN_REQUIRED"):
-        config[key] = str(config[key]).strip().lower() in ("1", "true", "yes", "on")
     check_config(config)
     return config
 
@@ -246,29 +251,39 @@ def check_config(config: dict) -> None:
     transport = config["SMS_TRANSPORT"]
     if transport not in ("console", "twilio"):
         raise ConfigError("SMS_TRANSPORT must be 'console' or 'twilio'.")
-    secret = config.get("SECRET_KEY") or ""
-    weak_secret = secret == DEVELOPMENT_SECRET_KEY or len(secret) < 32
-    token = config.get("TWILIO_AUTH_TOKEN") or ""
     base = config.get("PUBLIC_BASE_URL") or ""
     if not is_loopback(base) and not config.get("TESTING"):
-        problems = []
-        if weak_secret:
-            problems.append("SECRET_KEY must be a random value of at least 32 characters")
-        if not token or token == DEVELOPMENT_AUTH_TOKEN:
-            problems.append("TWILIO_AUTH_TOKEN is missing (webhooks would accept anyone)")
-        if problems:
-            raise ConfigError(
-                f"Refusing to start at {base or 'an empty PUBLIC_BASE_URL'} with development "
-                "secrets (only a loopback address may): " + "; ".join(problems)
-            )
-    if transport != "twilio":
-        return
+        _refuse_development_secrets(config, base)
+    if transport == "twilio":
+        _check_twilio(config, base)
+
+
+def _weak_secret(config: dict) -> bool:
+    secret = config.get("SECRET_KEY") or ""
+    return secret == DEVELOPMENT_SECRET_KEY or len(secret) < 32
+
+
+def _refuse_development_secrets(config: dict, base: str) -> None:
     problems = []
-    if weak_secret:
+    if _weak_secret(config):
+        problems.append("SECRET_KEY must be a random value of at least 32 characters")
+    token = config.get("TWILIO_AUTH_TOKEN") or ""
+    if not token or token == DEVELOPMENT_AUTH_TOKEN:
+        problems.append("TWILIO_AUTH_TOKEN is missing (webhooks would accept anyone)")
+    if problems:
+        raise ConfigError(
+            f"Refusing to start at {base or 'an empty PUBLIC_BASE_URL'} with development "
+            "secrets (only a loopback address may): " + "; ".join(problems)
+        )
+
+
+def _check_twilio(config: dict, base: str) -> None:
+    problems = []
+    if _weak_secret(config):
         problems.append("SECRET_KEY must be a random value of at least 32 characters")
     if not config.get("TWILIO_ACCOUNT_SID"):
         problems.append("TWILIO_ACCOUNT_SID is missing")
-    if not token:
+    if not config.get("TWILIO_AUTH_TOKEN"):
         problems.append("TWILIO_AUTH_TOKEN is missing")
     if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
         problems.append("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")

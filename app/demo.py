@@ -8,6 +8,7 @@ demo's next meetings are still ahead; once they have passed it books new ones, s
 
 import math
 from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 import click
 from sqlmodel import Session, select
@@ -42,6 +43,19 @@ UNIT = {
     "sending_window": "00:00-23:59",
 }
 
+
+class DemoClient(TypedDict):
+    """What the demo knows of its client in one language (the rest is the same for all)."""
+
+    first_name: str
+    last_name: str
+    mode: str
+    purpose: str
+    bring: str
+    service: str
+    scope: tuple[float, str] | None  # (amount, unit) of the decision's support
+
+
 STAFF = (
     {
         "email": "lina.berg@ekby.example",
@@ -59,7 +73,7 @@ STAFF = (
 )
 
 # One fictional client per language, in registry order; phone +4670000000N.
-CLIENTS = {
+CLIENTS: dict[str, DemoClient] = {
     "sv": {
         "first_name": "Sara",
         "last_name": "Lind",
@@ -190,7 +204,7 @@ def load_demo(session: Session, now: datetime | None = None) -> dict:
     )
     staff = []
     for person in STAFF:
-        values = {k: v for k, v in person.items() if k != "email"}
+        values: dict[str, Any] = {k: v for k, v in person.items() if k != "email"}
         values |= {"unit_id": unit.id, "password_hash": generate_password_hash(DEMO_PASSWORD)}
         row = session.exec(select(StaffUser).where(StaffUser.email == person["email"])).first()
         if row is None:

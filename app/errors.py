@@ -9,6 +9,6 @@ class InvalidInput(ValueError):
         self.errors = errors
 
 
-def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate where shown"
+def N_(text: str) -> str:  # the gettext convention for "translate where shown"
     """Mark a message for the staff catalog (locales/*/admin.po); shown translated."""
     return text

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def healthz():
     """200 with {"status": "ok"} when the database answers, 503 otherwise."""
     try:
-        get_session().exec(text("SELECT 1")).one()
+        get_session().scalars(text("SELECT 1")).one()
     except SQLAlchemyError as exc:
         log.error("Health check: database unreachable (%s)", type(exc).__name__)
         return jsonify(status="error", database="unreachable"), 503

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import click
 from flask import current_app
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.api import idempotency
 from app.db import session_scope
@@ -77,8 +77,8 @@ def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
     outbox = _blank(
         session,
         OutboxMessage,
-        (OutboxMessage.body.is_not(None))
-        & (OutboxMessage.status.not_in(OPEN))
+        (col(OutboxMessage.body).is_not(None))
+        & (col(OutboxMessage.status).not_in(OPEN))
         & (OutboxMessage.created_at < cutoff),
         {"body": None},
         OutboxMessage.provider_id,
@@ -87,11 +87,11 @@ def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
     inbound = _blank(
         session,
         InboundMessage,
-        (InboundMessage.received_at < cutoff)
+        (col(InboundMessage.received_at) < cutoff)
         & (
-            (InboundMessage.body.is_not(None))
+            (col(InboundMessage.body).is_not(None))
             | (InboundMessage.media != "")
-            | (InboundMessage.reply.is_not(None))
+            | (col(InboundMessage.reply).is_not(None))
         ),
         {"body": None, "media": "", "reply": None},
         InboundMessage.provider_id,
@@ -99,13 +99,13 @@ def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
     )
     staff = session.exec(
         update(StaffMessage)
-        .where(StaffMessage.text.is_not(None), StaffMessage.created_at < cutoff)
+        .where(col(StaffMessage.text).is_not(None), col(StaffMessage.created_at) < cutoff)
         .values(text=None)
     )
     recordings = _blank(
         session,
         CallbackRequest,
-        (CallbackRequest.recording_url.is_not(None)) & (CallbackRequest.created_at < cutoff),
+        (col(CallbackRequest.recording_url).is_not(None)) & (CallbackRequest.created_at < cutoff),
         {"recording_url": None},
         CallbackRequest.recording_url,
     )
@@ -130,36 +130,38 @@ def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
 def remove_records(session: Session, cutoff: datetime) -> dict[str, int]:
     """Delete finished records older than the cutoff, children before parents."""
     old_outbox = select(OutboxMessage.id).where(
-        OutboxMessage.created_at < cutoff, OutboxMessage.status.not_in(OPEN)
+        OutboxMessage.created_at < cutoff, col(OutboxMessage.status).not_in(OPEN)
     )
     old_inbound = select(InboundMessage.id).where(InboundMessage.received_at < cutoff)
     session.exec(
         update(StaffMessage)
-        .where(StaffMessage.in_reply_to_id.in_(old_inbound))
+        .where(col(StaffMessage.in_reply_to_id).in_(old_inbound))
         .values(in_reply_to_id=None)
     )
     counts = {
         "links": _count(
             session.exec(
                 delete(LinkToken).where(
-                    (LinkToken.outbox_message_id.in_(old_outbox)) | (LinkToken.expires_at < cutoff)
+                    (col(LinkToken.outbox_message_id).in_(old_outbox))
+                    | (LinkToken.expires_at < cutoff)
                 )
             )
         ),
     }
     counts["outbox rows"] = _count(
-        session.exec(delete(OutboxMessage).where(OutboxMessage.id.in_(old_outbox)))
+        session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(old_outbox)))
     )
     counts["inbound rows"] = _count(
-        session.exec(delete(InboundMessage).where(InboundMessage.id.in_(old_inbound)))
+        session.exec(delete(InboundMessage).where(col(InboundMessage.id).in_(old_inbound)))
     )
     counts["staff messages"] = _count(
-        session.exec(delete(StaffMessage).where(StaffMessage.created_at < cutoff))
+        session.exec(delete(StaffMessage).where(col(StaffMessage.created_at) < cutoff))
     )
     counts["callbacks"] = _count(
         session.exec(
             delete(CallbackRequest).where(
-                CallbackRequest.created_at < cutoff, CallbackRequest.handled_at.is_not(None)
+                col(CallbackRequest.created_at) < cutoff,
+                col(CallbackRequest.handled_at).is_not(None),
             )
         )
     )
@@ -171,17 +173,17 @@ def purge(session: Session, now: datetime, config: dict) -> dict[str, int]:
     counts = remove_texts(session, now - timedelta(days=config["MESSAGE_RETENTION_DAYS"]))
     counts |= remove_records(session, now - timedelta(days=config["RECORD_RETENTION_DAYS"]))
     counts["call steps"] = _count(
-        session.exec(delete(CallStep).where(CallStep.created_at < now - CALL_STEP_KEEP))
+        session.exec(delete(CallStep).where(col(CallStep.created_at) < now - CALL_STEP_KEEP))
     )
     counts["login attempts"] = _count(
-        session.exec(delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_ATTEMPT_KEEP))
+        session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < now - LOGIN_ATTEMPT_KEEP))
     )
     counts["idempotency answers"] = idempotency.purge_expired(session, now)
     counts["early delivery reports"] = delivery.purge_early_reports(session, now)
     counts["audit events"] = _count(
         session.exec(
             delete(AuditEvent).where(
-                AuditEvent.at < now - timedelta(days=config["AUDIT_RETENTION_DAYS"])
+                col(AuditEvent.at) < now - timedelta(days=config["AUDIT_RETENTION_DAYS"])
             )
         )
     )
@@ -196,7 +198,7 @@ def delete_at_provider(transport: Transport, now: datetime) -> dict[str, int]:
     with session_scope() as session:
         waiting = session.exec(
             select(ProviderDeletion.id, ProviderDeletion.item, ProviderDeletion.ref).order_by(
-                ProviderDeletion.id
+                col(ProviderDeletion.id)
             )
         ).all()
     deleted = 0
@@ -207,7 +209,7 @@ def delete_at_provider(transport: Transport, now: datetime) -> dict[str, int]:
             with session_scope() as session:
                 session.exec(
                     update(ProviderDeletion)
-                    .where(ProviderDeletion.id == row_id)
+                    .where(col(ProviderDeletion.id) == row_id)
                     .values(
                         attempts=ProviderDeletion.attempts + 1,
                         tried_at=now,
@@ -221,7 +223,7 @@ def delete_at_provider(transport: Transport, now: datetime) -> dict[str, int]:
                         item, exc)  # fmt: skip
             continue
         with session_scope() as session:
-            session.exec(delete(ProviderDeletion).where(ProviderDeletion.id == row_id))
+            session.exec(delete(ProviderDeletion).where(col(ProviderDeletion.id) == row_id))
         deleted += 1
     return {"deleted at the provider": deleted, "waiting at the provider": len(waiting) - deleted}
 

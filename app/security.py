@@ -79,7 +79,10 @@ def init_app(app: Flask) -> None:
     """Security headers on every response; proxy headers when behind a TLS proxy."""
     hops = app.config["PROXY_COUNT"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware; typeshed sees a method being replaced.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     https = is_https(app.config["PUBLIC_BASE_URL"])
 
     @app.after_request

@@ -1,6 +1,8 @@
 """The worker process: APScheduler runs the sweep every few seconds (Procfile `worker:`)."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,14 +19,6 @@ from app.retention import run_retention
 
 log = logging.getLogger(__name__)
 
-# The whole schedule, with stable job ids (each job is safe to run twice): the interval is
-# a config key or a number of seconds.
-SCHEDULE = (
-    ("send-due", "WORKER_INTERVAL_SECONDS"),
-    ("start-handovers", 900),
-    ("retention", 86400),
-)
-
 
 def start_handovers() -> int:
     """Give clients to their new case worker once a permanent handover has started."""
@@ -32,35 +26,51 @@ def start_handovers() -> int:
         return handovers.apply_started(session, local_date(utcnow()))
 
 
+@dataclass(frozen=True)
+class Job:
+    """One scheduled job: a stable id, how often (a config key or seconds), what it runs.
+    Each job is safe to run twice, and in several workers at once."""
+
+    id: str
+    every: str | int
+    run: Callable[[], object]
+
+    def seconds(self, config: dict) -> int:
+        return config[self.every] if isinstance(self.every, str) else self.every
+
+
+# The whole schedule.
+SCHEDULE = (
+    Job("send-due", "WORKER_INTERVAL_SECONDS", send_due),
+    Job("start-handovers", 900, start_handovers),
+    Job("retention", 86400, run_retention),
+)
+
+
 def run_worker() -> None:
     """Block, running each scheduled job at its interval inside the app context."""
-    app = current_app._get_current_object()
+    # The app behind the proxy, as Flask documents it; its types declare the proxy the app.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
 
-    def sweep() -> None:
-        with app.app_context():
-            send_due()
+    def in_app(job: Job) -> Callable[[], None]:
+        def run() -> None:
+            with app.app_context():
+                job.run()
 
-    def handover_job() -> None:
-        with app.app_context():
-            start_handovers()
+        return run
 
-    def retention_job() -> None:
-        with app.app_context():
-            run_retention()
-
-    jobs = {"send-due": sweep, "start-handovers": handover_job, "retention": retention_job}
-    for job_id, interval_key in SCHEDULE:
+    for job in SCHEDULE:
         scheduler.add_job(
-            jobs[job_id],
+            in_app(job),
             "interval",
-            seconds=app.config[interval_key] if isinstance(interval_key, str) else interval_key,
-            id=job_id,
+            seconds=job.seconds(app.config),
+            id=job.id,
             max_instances=1,
             coalesce=True,
             next_run_time=datetime.now(ZoneInfo(app.config["TIMEZONE"])),  # first run at once
         )
-    log.info("Worker started: %s", ", ".join(job_id for job_id, _ in SCHEDULE))
+    log.info("Worker started: %s", ", ".join(job.id for job in SCHEDULE))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -7,7 +7,7 @@ import sys
 from babel.messages.pofile import read_po
 
 from app.config import PROJECT_ROOT
-from app.words.translate import is_translated, variable_mismatches
+from app.words.catalog_files import is_translated, variable_mismatches
 
 LOCALES = PROJECT_ROOT / "locales"
 

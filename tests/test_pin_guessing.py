@@ -408,7 +408,7 @@ def test_49_wrong_pins_at_once_are_checked_five_times_and_the_right_one_then_fai
         try:
             start.wait(timeout=30)
             answers.append(on_page(app, path, pin))
-        except Exception as exc:  # noqa: BLE001 - reported below, in the test's thread
+        except Exception as exc:  # reported below, in the test's thread
             errors.append(exc)
         finally:
             answered.release()

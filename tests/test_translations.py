@@ -8,10 +8,10 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app.config import PROJECT_ROOT
+from app.words.catalog_files import is_translated, variable_mismatches
 from app.words.compose import compose
 from app.words.languages import SOURCE_LANGUAGE, languages
 from app.words.samples import sample_facts
-from app.words.translate import is_translated, variable_mismatches
 
 LOCALES = PROJECT_ROOT / "locales"
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import abort, g, request
 from sqlalchemy import ColumnElement, and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import access, audit
 from app.db import get_session
@@ -68,7 +68,7 @@ def row_or_404(model, row_id: int):
 def _client_for_manager(client_id: int) -> Client:
     """The client of a text for the managers, audited as a view like client_or_404."""
     session = get_session()
-    client = session.get(Client, client_id)
+    client = session.get_one(Client, client_id)
     _viewed(session, client, " (as manager)")
     return client
 
@@ -112,7 +112,7 @@ def colleagues(session: Session, staff: StaffUser) -> list[StaffUser]:
     return list(
         session.exec(
             select(StaffUser)
-            .where(StaffUser.unit_id == staff.unit_id, StaffUser.active.is_(True))
+            .where(StaffUser.unit_id == staff.unit_id, col(StaffUser.active).is_(True))
             .order_by(StaffUser.name)
         )
     )

@@ -3,6 +3,7 @@ check of typed words (LIX and jargon) the form shows as the case worker types.""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import get_template_attribute, jsonify, request
 from sqlmodel import Session
@@ -79,7 +80,9 @@ def preview(
 ) -> Preview:
     """The message in the recipient's language, with the Swedish beside it when that is
     another language, and the plain-language check of typed words."""
-    kwargs = dict(text=text, author=author, now=now, in_reply_to=in_reply_to, answer=answer)
+    kwargs: dict[str, Any] = dict(
+        text=text, author=author, now=now, in_reply_to=in_reply_to, answer=answer
+    )
     reader = staff_messages.preview(session, client, **kwargs)
     swedish = None
     if reader.lang != SOURCE_LANGUAGE or reader.fallback:

@@ -11,7 +11,7 @@ from app.admin.words import N_, _
 from app.api import keys
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import ApiKey
+from app.models import ApiKey, SubjectType
 
 SCOPE_LABELS = {
     "read": N_("Read only"),
@@ -57,7 +57,7 @@ def api_key_new():
                 session.rollback()
                 form.absorb(exc)
             else:
-                record("api_key_created", subject_type="api_key", subject_id=key.id,
+                record("api_key_created", subject_type=SubjectType.API_KEY, subject_id=key.id,
                        detail=f"{key.name}: {key.scopes}")  # fmt: skip
                 session.commit()
                 # Shown in this answer only (never stored, never in a redirect's session).
@@ -84,7 +84,7 @@ def api_key_revoke(key_id: int):
         flash(_("This key was already revoked."), "warning")
         return redirect(url_for("admin.api_keys"))
     keys.revoke(session, key)
-    record("api_key_revoked", subject_type="api_key", subject_id=key.id, detail=key.name)
+    record("api_key_revoked", subject_type=SubjectType.API_KEY, subject_id=key.id, detail=key.name)
     session.commit()
     flash(_("The key %(prefix)s… for %(name)s is revoked.", prefix=key.prefix, name=key.name))
     return redirect(url_for("admin.api_keys"))

@@ -5,9 +5,10 @@ views read the form, hand it over, and tell staff what the domain planned.
 """
 
 from datetime import datetime
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlmodel import select
+from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 
 from app.admin import bp
@@ -27,7 +28,9 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     StaffUser,
+    SubjectType,
     Unit,
+    saved_id,
     utcnow,
 )
 from app.outbox.planner import local_zone
@@ -48,7 +51,7 @@ def planned_times(subject_type: str, subject_id: int, kind: str) -> list[datetim
             OutboxMessage.subject_id == subject_id,
             OutboxMessage.kind == kind,
             OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.representative_id.is_(None),
+            col(OutboxMessage.representative_id).is_(None),
         )
     )
     return sorted(set(due))
@@ -96,7 +99,7 @@ def _keys(pairs: list[tuple[str, str]]) -> list[str]:
 
 def _choices(client: Client, appointment: Appointment | None = None) -> dict:
     """The options the meeting form offers."""
-    staff_ids = (client.caseworker_id, current_staff().id)
+    staff_ids: tuple[int | None, ...] = (client.caseworker_id, current_staff().id)
     if appointment is not None:
         staff_ids += (appointment.staff_id,)
     return {
@@ -118,7 +121,7 @@ def _minutes(form: Form, name: str) -> int | None:
 
 def _read(form: Form, choices: dict) -> dict:
     """The meeting as app.casework.appointments takes it; what is wrong is noted on the form."""
-    values = {  # read in the page's order, so errors are listed in it
+    values: dict[str, Any] = {  # read in the page's order, so errors are listed in it
         "starts_at": form.moment("date", "time"),
         "duration_minutes": _minutes(form, "duration_minutes"),
         "mode": form.choice("mode", _keys(choices["modes"])),
@@ -210,11 +213,13 @@ def appointment_new(client_id: int):
                 record(
                     "appointment_booked",
                     client_id=client.id,
-                    subject_type="appointment",
+                    subject_type=SubjectType.APPOINTMENT,
                     subject_id=appointment.id,
                 )
                 session.commit()
-                note = reminders_note("appointment", appointment.id, "appointment_reminder")
+                note = reminders_note(
+                    SubjectType.APPOINTMENT, saved_id(appointment), "appointment_reminder"
+                )
                 flash(_("The meeting is planned.") + " " + note)
                 return redirect(url_for("admin.client", client_id=client.id))
     return render_template(
@@ -248,12 +253,14 @@ def appointment_edit(appointment_id: int):
                 record(
                     "appointment_changed",
                     client_id=client.id,
-                    subject_type="appointment",
+                    subject_type=SubjectType.APPOINTMENT,
                     subject_id=appointment.id,
                     detail=", ".join(sorted(changes)),
                 )
                 session.commit()
-                note = reminders_note("appointment", appointment.id, "appointment_reminder")
+                note = reminders_note(
+                    SubjectType.APPOINTMENT, saved_id(appointment), "appointment_reminder"
+                )
                 flash(_("The meeting is changed and the client is told now.") + " " + note)
                 return redirect(url_for("admin.client", client_id=client.id))
     return render_template(
@@ -261,7 +268,7 @@ def appointment_edit(appointment_id: int):
         appointment=appointment,
         client=client,
         form=_in_page_order(form),
-        messages=record_messages("appointment", appointment.id),
+        messages=record_messages(SubjectType.APPOINTMENT, saved_id(appointment)),
         **choices,
     )
 
@@ -282,12 +289,12 @@ def appointment_cancel(appointment_id: int):
     record(
         "appointment_cancelled",
         client_id=client.id,
-        subject_type="appointment",
+        subject_type=SubjectType.APPOINTMENT,
         subject_id=appointment.id,
     )
     session.commit()
     # The domain tells the client only about a meeting still ahead.
-    if planned_times("appointment", appointment.id, "appointment_cancelled"):
+    if planned_times(SubjectType.APPOINTMENT, saved_id(appointment), "appointment_cancelled"):
         flash(_("The meeting is cancelled and the client is told now."))
     else:
         flash(_("The meeting is cancelled. Its time has passed, so the client is not told."))

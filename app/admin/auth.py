@@ -6,7 +6,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, render_template, request, session, url_for
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
@@ -48,7 +48,8 @@ def admin_only(view):
             abort(403)
         return view(*args, **kwargs)
 
-    wrapped.admin_only = True
+    # A mark on the view for tests/admin/test_auth.py; functions take attributes, types not.
+    wrapped.admin_only = True  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -83,8 +84,8 @@ def _recent_failures(column, value: str) -> int:
     return (
         get_session()
         .exec(
-            select(func.count(LoginAttempt.id)).where(
-                column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+            select(func.count(col(LoginAttempt.id))).where(
+                column == value, col(LoginAttempt.succeeded).is_(False), LoginAttempt.at >= since
             )
         )
         .one()
@@ -116,7 +117,7 @@ def login():
             matches = check_password_hash(stored, password)
             succeeded = bool(staff and staff.active and staff.password_hash and matches)
             db.add(LoginAttempt(email=email[:200], address=address, succeeded=succeeded))
-            if succeeded:
+            if staff is not None and succeeded:
                 language = session.get("staff_language")
                 session.clear()
                 session.permanent = True

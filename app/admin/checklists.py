@@ -18,7 +18,7 @@ from app.admin.words import _, ngettext, staff_language
 from app.casework import checklists
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import Checklist, ChecklistStatus, Client
+from app.models import Checklist, ChecklistStatus, Client, SubjectType, saved_id
 
 # Ticking names a document per call; the form's field holds them all.
 RECEIVED_FIELDS = {"document_type": "received"}
@@ -71,7 +71,7 @@ def checklist_new(client_id: int):
         form = Form()
         due_date = form.day("due_date")
         wanted = form.choices("documents", [key for key, _name in documents])
-        if form.ok:
+        if form.ok and due_date is not None:  # a required day is None only on a failed form
             try:
                 created = checklists.create(
                     session,
@@ -88,12 +88,14 @@ def checklist_new(client_id: int):
                 record(
                     "checklist_created",
                     client_id=client.id,
-                    subject_type="checklist",
+                    subject_type=SubjectType.CHECKLIST,
                     subject_id=created.id,
                     detail=application_type,
                 )
                 session.commit()
-                note = reminders_note("checklist", created.id, "checklist_reminder")
+                note = reminders_note(
+                    SubjectType.CHECKLIST, saved_id(created), "checklist_reminder"
+                )
                 flash(_("The list of documents goes to the client now.") + " " + note)
                 return redirect(url_for("admin.client", client_id=client.id))
     return render_template(
@@ -119,7 +121,7 @@ def _page(checklist: Checklist, client: Client, form: Form):
             if i.received_at is None
         ],
         form=form,
-        messages=record_messages("checklist", checklist.id),
+        messages=record_messages(SubjectType.CHECKLIST, saved_id(checklist)),
     )
 
 
@@ -151,7 +153,7 @@ def checklist_received(checklist_id: int):
             record(
                 "documents_ticked",
                 client_id=client.id,
-                subject_type="checklist",
+                subject_type=SubjectType.CHECKLIST,
                 subject_id=found.id,
                 detail=", ".join(ticked),
             )
@@ -185,7 +187,7 @@ def checklist_cancel(checklist_id: int):
     record(
         "checklist_cancelled",
         client_id=client.id,
-        subject_type="checklist",
+        subject_type=SubjectType.CHECKLIST,
         subject_id=found.id,
     )
     session.commit()

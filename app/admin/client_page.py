@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import access
 from app.admin.access import current_staff
@@ -67,7 +67,7 @@ def timeline(
                 OutboxMessage.client_id == client.id,
                 access.staff_client_outbox(viewer, today),
             )
-            .order_by(OutboxMessage.due_at.desc())
+            .order_by(col(OutboxMessage.due_at).desc())
             .limit(TIMELINE_LENGTH)
         )
     ]
@@ -84,7 +84,7 @@ def timeline(
                 InboundMessage.client_id == client.id,
                 access.staff_client_inbound(viewer, today),
             )
-            .order_by(InboundMessage.received_at.desc())
+            .order_by(col(InboundMessage.received_at).desc())
             .limit(TIMELINE_LENGTH)
         )
     ]
@@ -93,7 +93,7 @@ def timeline(
         for c in session.exec(
             select(CallbackRequest)
             .where(CallbackRequest.client_id == client.id)
-            .order_by(CallbackRequest.created_at.desc())
+            .order_by(col(CallbackRequest.created_at).desc())
             .limit(TIMELINE_LENGTH)
         )
     ]
@@ -108,12 +108,6 @@ def client_overview(session: Session, client: Client) -> dict:
     staff = {
         s.id: s for s in session.exec(select(StaffUser).where(StaffUser.unit_id == client.unit_id))
     }
-    open_checklists = session.exec(
-        select(Checklist)
-        .where(Checklist.client_id == client.id)
-        .order_by(Checklist.status != ChecklistStatus.OPEN, Checklist.due_date.desc())
-        .limit(20)
-    ).all()
     return {
         "client": client,
         "staff": staff,
@@ -123,14 +117,26 @@ def client_overview(session: Session, client: Client) -> dict:
             .where(Representative.client_id == client.id)
             .order_by(Representative.name)
         ).all(),
+        **_meetings(session, client, now),
+        **_casework(session, client),
+        "pin_state": pins.state(client, now),
+        "live_links": _live_links(session, client, now),
+        "timeline": timeline(session, client, current_staff()),
+        "today": today,
+    }
+
+
+def _meetings(session: Session, client: Client, now: datetime) -> dict:
+    """The client's planned meetings ahead, and the last ten before (or called off)."""
+    return {
         "upcoming": session.exec(
             select(Appointment)
             .where(
                 Appointment.client_id == client.id,
-                Appointment.starts_at >= now,
+                col(Appointment.starts_at) >= now,
                 Appointment.status == AppointmentStatus.PLANNED,
             )
-            .order_by(Appointment.starts_at)
+            .order_by(col(Appointment.starts_at))
         ).all(),
         "past": session.exec(
             select(Appointment)
@@ -138,35 +144,49 @@ def client_overview(session: Session, client: Client) -> dict:
                 Appointment.client_id == client.id,
                 (Appointment.starts_at < now) | (Appointment.status != AppointmentStatus.PLANNED),
             )
-            .order_by(Appointment.starts_at.desc())
+            .order_by(col(Appointment.starts_at).desc())
             .limit(10)
         ).all(),
-        "checklists": [(c, checklists.items(session, c)) for c in open_checklists],
+    }
+
+
+def _casework(session: Session, client: Client) -> dict:
+    """The client's document lists (open ones first) with their items, decisions and
+    handovers, newest first."""
+    lists = session.exec(
+        select(Checklist)
+        .where(Checklist.client_id == client.id)
+        .order_by(col(Checklist.status) != ChecklistStatus.OPEN, col(Checklist.due_date).desc())
+        .limit(20)
+    ).all()
+    return {
+        "checklists": [(c, checklists.items(session, c)) for c in lists],
         "decisions": session.exec(
             select(Decision)
             .where(Decision.client_id == client.id)
-            .order_by(Decision.created_at.desc())
+            .order_by(col(Decision.created_at).desc())
             .limit(20)
         ).all(),
         "handovers": session.exec(
             select(Handover)
             .where(Handover.client_id == client.id)
-            .order_by(Handover.starts_on.desc())
+            .order_by(col(Handover.starts_on).desc())
             .limit(10)
         ).all(),
-        "pin_state": pins.state(client, now),
-        "live_links": len(
-            session.exec(
-                select(LinkToken.id).where(
-                    LinkToken.client_id == client.id,
-                    LinkToken.revoked_at.is_(None),
-                    LinkToken.expires_at > now,
-                )
-            ).all()
-        ),
-        "timeline": timeline(session, client, current_staff()),
-        "today": today,
     }
+
+
+def _live_links(session: Session, client: Client, now: datetime) -> int:
+    """How many of the client's page links still open a page."""
+    return len(
+        session.exec(
+            select(LinkToken.id).where(
+                LinkToken.client_id == client.id,
+                col(LinkToken.revoked_at).is_(None),
+                col(LinkToken.expires_at) > now,
+            )
+        ).all()
+    )
 
 
 def record_messages(subject_type: str, subject_id: int) -> list[tuple[OutboxMessage, str]]:
@@ -174,8 +194,8 @@ def record_messages(subject_type: str, subject_id: int) -> list[tuple[OutboxMess
     client, else the representative's name)."""
     rows = get_session().exec(
         select(OutboxMessage, Representative.name)
-        .outerjoin(Representative, Representative.id == OutboxMessage.representative_id)
+        .outerjoin(Representative, col(Representative.id) == OutboxMessage.representative_id)
         .where(OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id == subject_id)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
     )
     return [(message, name or "") for message, name in rows]

@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import and_, func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.admin import bp
 from app.admin.access import (
@@ -21,7 +21,7 @@ from app.admin.words import _
 from app.casework import clients, pins
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import Channel, Client, ConsentMethod, Privacy, utcnow
+from app.models import Channel, Client, ConsentMethod, Privacy, saved_id, utcnow
 from app.pages import links
 from app.sms.digits import normalise_digits
 from app.words.languages import languages
@@ -58,7 +58,7 @@ def _search(text: str):
     if len(digits) < 3:
         return names
     national = digits[1:] if digits.startswith("0") else digits  # 070… is +4670…
-    return or_(names, Client.phone.like(f"%{national}"))
+    return or_(names, col(Client.phone).like(f"%{national}"))
 
 
 @bp.route("/clients", endpoint="clients")
@@ -74,7 +74,7 @@ def clients_list():
     rows = (
         get_session()
         .exec(
-            query.order_by(Client.first_name, Client.last_name, Client.id)
+            query.order_by(Client.first_name, Client.last_name, col(Client.id))
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         )
@@ -129,7 +129,7 @@ def client_new():
         else {"language": "sv", "channel": "sms", "privacy": "full", "caseworker_id": staff.id}
     )
     if request.method == "POST":
-        workers = [s.id for s in colleagues(db, staff)]
+        workers = [saved_id(s) for s in colleagues(db, staff)]
         values = _detail_fields(form, workers)
         if values["caseworker_id"] is None and not is_admin(staff):
             values["caseworker_id"] = staff.id  # else the new client would vanish from view
@@ -179,7 +179,7 @@ def client_edit(client_id: int):
     db = get_session()
     if request.method == "POST":
         form = Form()
-        values = _detail_fields(form, [s.id for s in colleagues(db, current_staff())])
+        values = _detail_fields(form, [saved_id(s) for s in colleagues(db, current_staff())])
         if form.ok:
             try:
                 changes = clients.update(db, found, **values)

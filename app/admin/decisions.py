@@ -1,13 +1,15 @@
 """Decisions: a heads-up before deciding, and a decision recorded with a preview of the
 client's plain summary (their language and Swedish side by side) before anything is sent."""
 
+from typing import Any
+
 from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlmodel import Session
 
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today
 from app.admin.client_page import record_messages
+from app.admin.decision_preview import summary_preview
 from app.admin.forms import Form
 from app.admin.labels import catalog_options, options
 from app.admin.words import N_, _, staff_language
@@ -20,15 +22,9 @@ from app.models import (
     Decision,
     DecisionOutcome,
     DecisionStatus,
-    utcnow,
+    SubjectType,
+    saved_id,
 )
-from app.outbox.facts import base_facts
-from app.outbox.planner import representatives_for
-from app.pages import links, views
-from app.words.compose import compose
-from app.words.languages import SOURCE_LANGUAGE, get_language
-from app.words.plain_language import lix
-from app.words.preview import sms_costs
 
 SCOPE_UNIT_LABELS = {
     "hours_per_week": N_("hours per week"),
@@ -37,19 +33,6 @@ SCOPE_UNIT_LABELS = {
     "sek_per_month": N_("kronor per month"),
     "sek_once": N_("kronor, once"),
 }
-# A real page link is a 16-byte token: 22 URL-safe characters. The preview's stand-in has
-# the same length, so the segment count is what the client's message will cost.
-PREVIEW_TOKEN = "x" * 22
-# What an SMS over its budget may leave out, by the row's pictogram (messages/_decision.j2).
-DROPPED_LABELS = {
-    "scope": N_("the extent"),
-    "calendar": N_("the dates"),
-    "reason": N_("the reasons"),
-    "letter": N_("that the letter is the formal decision"),
-    "help": N_("who can help"),
-    "clock": N_("when to call"),
-}
-LIX_BANDS = ((30, N_("very easy")), (40, N_("easy")), (50, N_("medium")))
 
 
 def scope_unit_label(unit: str | None) -> str:
@@ -87,57 +70,13 @@ def _decision_values(form: Form) -> dict:
 
 def _unsaved(client: Client, values: dict, status: str, base: Decision | None = None) -> Decision:
     """A decision as it would be saved, never added to the session (for a preview)."""
-    fields = {"service": base.service, "expected_on": base.expected_on} if base else {}
+    fields: dict[str, Any] = (
+        {"service": base.service, "expected_on": base.expected_on} if base else {}
+    )
     fields |= dict(values, reasons=",".join(values.get("reasons", [])))
-    return Decision(client_id=client.id, staff_id=current_staff().id, status=status, **fields)
-
-
-def _lix_band(value: float) -> str:
-    return _(next((band for limit, band in LIX_BANDS if value < limit), N_("hard")))
-
-
-def summary_preview(session: Session, client: Client, kind: str, decision: Decision) -> dict:
-    """The message as the client will get it, in their language and in Swedish: the SMS
-    (with its size against the budget), the picture page, and LIX of the Swedish text.
-    Facts are gathered as the sweep gathers them; nothing is written."""
-    now = utcnow()
-    facts = base_facts(session, client, now=now) | decisions.facts(session, decision, client, now)
-    client_code = get_language(client.language).code
-    versions = []
-    for code in dict.fromkeys((client_code, SOURCE_LANGUAGE)):
-        sms = compose(kind, facts | {"link": links.url(PREVIEW_TOKEN)}, code, "sms")
-        written = get_language(SOURCE_LANGUAGE if sms.fallback else code)
-        versions.append(
-            {
-                "code": code,
-                "sms": sms,
-                "html_lang": written.babel_locale.replace("_", "-"),
-                "direction": written.direction,
-                "has_link": PREVIEW_TOKEN in sms.text,
-                "dropped": [
-                    _(DROPPED_LABELS.get(key, N_("a detail"))) for key in dict.fromkeys(sms.dropped)
-                ],
-                "page": views.preview_page(session, client, kind, facts, code),
-            }
-        )
-    # A discreet client's SMS holds no details: the summary that must be easy is the page.
-    swedish = versions[-1]["sms"].text
-    if facts["discreet"]:
-        swedish = compose(kind, facts | {"discreet": False}, SOURCE_LANGUAGE, "page").text
-    score = lix(swedish)
-    return {
-        "kind": kind,
-        "versions": versions,
-        "discreet": facts["discreet"],
-        "lix": format_decimal(score, locale=staff_language()),
-        "lix_band": _lix_band(score),
-        "copies": representatives_for(session, client, kind),
-        # The same facts in every language: what the SMS costs in each.
-        "costs": sms_costs(kind, facts | {"link": links.url(PREVIEW_TOKEN)}),
-        "support_ending": kind != "decision_heads_up"
-        and decision.outcome in decisions.CONTINUING
-        and decision.valid_to is not None,
-    }
+    return Decision(
+        client_id=saved_id(client), staff_id=current_staff().id, status=status, **fields
+    )
 
 
 def _reach_problem(client: Client) -> str | None:
@@ -187,7 +126,7 @@ def _decide_or_preview(client: Client, form: Form, decision: Decision | None = N
         record(
             "decision_sent",
             client_id=client.id,
-            subject_type="decision",
+            subject_type=SubjectType.DECISION,
             subject_id=saved.id,
             detail=f"decision_{saved.outcome}",
         )
@@ -211,7 +150,7 @@ def _decide_or_preview(client: Client, form: Form, decision: Decision | None = N
     record(
         "decision_previewed",
         client_id=client.id,
-        subject_type="decision",
+        subject_type=SubjectType.DECISION,
         subject_id=subject_id,
         detail=kind,
     )
@@ -224,7 +163,7 @@ def _announce_or_preview(client: Client, form: Form):
     session = get_session()
     service = form.choice("heads_up_service", _keys("services"))
     expected_on = form.day("expected_on")
-    if not form.ok:
+    if not form.ok or expected_on is None:  # a required day is there once the form is ok
         return None
     if request.form.get("action") == "send":
         try:
@@ -242,7 +181,7 @@ def _announce_or_preview(client: Client, form: Form):
         record(
             "decision_announced",
             client_id=client.id,
-            subject_type="decision",
+            subject_type=SubjectType.DECISION,
             subject_id=decision.id,
             detail="decision_heads_up",
         )
@@ -263,7 +202,7 @@ def _announce_or_preview(client: Client, form: Form):
     record(
         "decision_previewed",
         client_id=client.id,
-        subject_type="decision",
+        subject_type=SubjectType.DECISION,
         detail="decision_heads_up",
     )
     session.commit()
@@ -317,7 +256,7 @@ def _show(decision: Decision, client: Client, form: Form, preview: dict | None =
     return render_template(
         "admin/decisions/decision.html",
         decision=decision,
-        messages=record_messages("decision", decision.id),
+        messages=record_messages(SubjectType.DECISION, saved_id(decision)),
         form=form,
         preview=preview,
         scope_unit_label=scope_unit_label(decision.scope_unit),
@@ -359,7 +298,12 @@ def decision_withdraw(decision_id: int):
         flash(_("This decision was already withdrawn."), "warning")
         return redirect(url_for("admin.decision", decision_id=found.id))
     decisions.withdraw(session, found)
-    record("decision_withdrawn", client_id=client.id, subject_type="decision", subject_id=found.id)
+    record(
+        "decision_withdrawn",
+        client_id=client.id,
+        subject_type=SubjectType.DECISION,
+        subject_id=found.id,
+    )
     session.commit()
     flash(_("The decision is withdrawn. Messages about it that were not sent are cancelled."))
     return redirect(url_for("admin.client", client_id=client.id))

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 from flask import render_template, request
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.admin import bp
 from app.admin.access import current_staff, today
@@ -69,13 +69,13 @@ def tally(session: Session, unit_id: int, start: date, end: date) -> tuple[Group
     """The unit's answers from start to end: the whole period and each month, with the
     groups of fewer than MIN_GROUP answers hidden."""
     rows = session.exec(
-        select(FeedbackAnswer.answered_on, FeedbackAnswer.score, func.count())
+        select(col(FeedbackAnswer.answered_on), FeedbackAnswer.score, func.count())
         .where(
             FeedbackAnswer.unit_id == unit_id,
             FeedbackAnswer.answered_on >= start,
             FeedbackAnswer.answered_on <= end,
         )
-        .group_by(FeedbackAnswer.answered_on, FeedbackAnswer.score)
+        .group_by(col(FeedbackAnswer.answered_on), col(FeedbackAnswer.score))
     ).all()
     language = staff_language()
     period = Group()

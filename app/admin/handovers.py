@@ -3,9 +3,11 @@
 All chosen clients are handed over in one transaction: if one cannot be, none is.
 """
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import and_, or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.admin import bp
 from app.admin.access import (
@@ -30,6 +32,7 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     StaffUser,
+    SubjectType,
     utcnow,
 )
 
@@ -59,7 +62,9 @@ def handled_clients(session: Session, staff: StaffUser, from_staff: StaffUser | 
     administrator, the chosen colleague's clients (or their own)."""
     if is_admin(staff):
         owner = from_staff or staff
-        condition = and_(Client.unit_id == staff.unit_id, Client.caseworker_id == owner.id)
+        condition = and_(
+            col(Client.unit_id) == staff.unit_id, col(Client.caseworker_id) == owner.id
+        )
     else:
         condition = visible_clients(staff, today())
     query = select(Client).where(condition).order_by(Client.first_name, Client.last_name)
@@ -72,17 +77,17 @@ def open_handovers(session: Session, staff: StaffUser) -> list[tuple[Handover, C
     day = today()
     query = (
         select(Handover, Client, StaffUser)
-        .join(Client, Client.id == Handover.client_id)
-        .join(StaffUser, StaffUser.id == Handover.to_staff_id)
+        .join(Client, col(Client.id) == Handover.client_id)
+        .join(StaffUser, col(StaffUser.id) == Handover.to_staff_id)
         .where(
-            Handover.cancelled_at.is_(None),
+            col(Handover.cancelled_at).is_(None),
             or_(
-                Handover.starts_on > day,
-                and_(Handover.kind == HandoverKind.ABSENCE, Handover.ends_on >= day),
+                col(Handover.starts_on) > day,
+                and_(col(Handover.kind) == HandoverKind.ABSENCE, col(Handover.ends_on) >= day),
             ),
             visible_clients(staff, day),
         )
-        .order_by(Handover.starts_on, Client.first_name)
+        .order_by(col(Handover.starts_on), Client.first_name)
     )
     return list(session.exec(query))
 
@@ -117,9 +122,9 @@ def _hand_over_all(session: Session, chosen: list[Client], form: Form, values: d
 
 def _planned_notices(session: Session, made: list) -> int:
     ids = [handover.id for handover, _client in made]
-    query = select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.subject_type == "handover",
-        OutboxMessage.subject_id.in_(ids),
+    query = select(func.count(col(OutboxMessage.id))).where(
+        OutboxMessage.subject_type == SubjectType.HANDOVER,
+        col(OutboxMessage.subject_id).in_(ids),
         OutboxMessage.status == OutboxStatus.PENDING,
     )
     return session.exec(query).one()
@@ -191,14 +196,14 @@ def _done(session: Session, staff: StaffUser, from_staff: StaffUser | None, made
         record(
             "handover_made",
             client_id=client.id,
-            subject_type="handover",
+            subject_type=SubjectType.HANDOVER,
             subject_id=handover.id,
             detail=f"{handover.kind} to staff {handover.to_staff_id}",
         )
     session.flush()
     notices = _planned_notices(session, made)
     session.commit()
-    to_name = session.get(StaffUser, made[0][0].to_staff_id).name
+    to_name = session.get_one(StaffUser, made[0][0].to_staff_id).name
     flash(
         ngettext(
             "%(num)d client handed over to %(name)s.",
@@ -216,7 +221,7 @@ def _done(session: Session, staff: StaffUser, from_staff: StaffUser | None, made
         ).first()
         if still_mine is not None:
             return redirect(url_for("admin.client", client_id=client.id))
-    args = {"from_staff_id": from_staff.id} if from_staff else {}
+    args: dict[str, Any] = {"from_staff_id": from_staff.id} if from_staff else {}
     return redirect(url_for("admin.handover_new", **args))
 
 
@@ -246,7 +251,7 @@ def handover_cancel(handover_id: int):
     record(
         "handover_cancelled",
         client_id=client.id,
-        subject_type="handover",
+        subject_type=SubjectType.HANDOVER,
         subject_id=handover.id,
     )
     session.commit()

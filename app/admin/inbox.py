@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.admin import answers, bp
 from app.admin.access import (
@@ -21,7 +21,7 @@ from app.casework import staff_messages
 from app.casework.contacts import current_contact
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import CallbackRequest, Client, InboundMessage, utcnow
+from app.models import CallbackRequest, Client, InboundMessage, SubjectType, saved_id, utcnow
 from app.outbox import message_control
 
 PAGE_SIZE = 50
@@ -52,17 +52,17 @@ def inbox():
     query = _visible(select(InboundMessage, Client), InboundMessage)
     if state == "waiting":
         query = query.where(
-            InboundMessage.needs_answer.is_(True), InboundMessage.handled_at.is_(None)
+            col(InboundMessage.needs_answer).is_(True), col(InboundMessage.handled_at).is_(None)
         )
     elif state == "handled":
-        query = query.where(InboundMessage.handled_at.is_not(None))
+        query = query.where(col(InboundMessage.handled_at).is_not(None))
     elif state == MANAGERS:
-        query = query.where(InboundMessage.for_managers.is_(True))
+        query = query.where(col(InboundMessage.for_managers).is_(True))
     total = get_session().exec(select(func.count()).select_from(query.subquery())).one()
     rows = (
         get_session()
         .exec(
-            query.order_by(InboundMessage.received_at.desc())
+            query.order_by(col(InboundMessage.received_at).desc())
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         )
@@ -110,9 +110,14 @@ def inbox_message(message_id: int):
                 form.absorb(exc)
             else:
                 if form.boolean("mark_handled"):
-                    message_control.mark_handled(db, inbound, current_staff().id)
-                record("staff_message_sent", client_id=client.id, subject_type="inbound_message",
-                       subject_id=inbound.id, detail=answer.kind if answer else "")  # fmt: skip
+                    message_control.mark_handled(db, inbound, saved_id(current_staff()))
+                record(
+                    "staff_message_sent",
+                    client_id=client.id,
+                    subject_type=SubjectType.INBOUND_MESSAGE,
+                    subject_id=inbound.id,
+                    detail=answer.kind if answer else "",
+                )
                 db.commit()
                 flash(_("Your answer is on its way to %(name)s.", name=recipient))
                 return redirect(url_for("admin.inbox"))
@@ -142,9 +147,9 @@ def inbox_handled(message_id: int):
     if request.form.get("undo"):
         message_control.reopen(get_session(), inbound)
     else:
-        message_control.mark_handled(get_session(), inbound, current_staff().id)
+        message_control.mark_handled(get_session(), inbound, saved_id(current_staff()))
     record("inbound_handled", client_id=client.id if client else None,
-           subject_type="inbound_message", subject_id=inbound.id)  # fmt: skip
+           subject_type=SubjectType.INBOUND_MESSAGE, subject_id=inbound.id)  # fmt: skip
     get_session().commit()
     flash(_("Marked as handled.") if not request.form.get("undo") else _("Waiting again."))
     return redirect(safe_next(request.form.get("back")))
@@ -164,7 +169,7 @@ def inbox_pass_on(message_id: int):
     record(
         "complaint_passed_on",
         client_id=client.id,
-        subject_type="inbound_message",
+        subject_type=SubjectType.INBOUND_MESSAGE,
         subject_id=inbound.id,
         detail=f"to staff {staff.id}" if staff else "to no one",
     )
@@ -177,9 +182,9 @@ def inbox_pass_on(message_id: int):
 def callback_handled(request_id: int):
     """Mark a callback request as called."""
     callback, client = row_or_404(CallbackRequest, request_id)
-    message_control.mark_handled(get_session(), callback, current_staff().id)
+    message_control.mark_handled(get_session(), callback, saved_id(current_staff()))
     record("callback_handled", client_id=client.id if client else None,
-           subject_type="callback_request", subject_id=callback.id)  # fmt: skip
+           subject_type=SubjectType.CALLBACK, subject_id=callback.id)  # fmt: skip
     get_session().commit()
     flash(_("Marked as called."))
     return redirect(url_for("admin.today"))

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from app.admin.words import N_, _, staff_language
 from app.casework import catalog
+from app.models import Intent
 from app.words.i18n import catalogs
 
 LABELS: dict[str, str] = {
@@ -89,27 +90,27 @@ KIND_LABELS: dict[str, str] = {
     "staff_message": N_("Message from staff"),
 }
 
-INTENT_LABELS: dict[str, str] = {
-    "option_1": N_("Asked for the next meeting"),
-    "option_2": N_("Asked which documents are missing"),
-    "option_3": N_("Asked about a decision"),
-    "option_6": N_("Asked who their contact is"),
-    "option_7": N_("Asked how to complain"),
-    "option_8": N_("Asks for another case worker"),
-    "complaint": N_("Complaint or feedback"),
-    "new_caseworker": N_("Why they want another case worker"),
-    "call": N_("Asked to be called"),
-    "free_text": N_("Own words"),
-    "help": N_("Asked for the menu"),
-    "language": N_("Asked to change language"),
-    "language_set": N_("Changed language"),
-    "yes": N_("Said yes to a meeting"),
-    "no": N_("Said no to a meeting"),
-    "start": N_("Wants messages again"),
-    "stop": N_("Wants no more messages"),
-    "feedback": N_("Answered the question after a meeting"),
-    "unknown_sender": N_("Unknown number"),
-    "error": N_("Could not be read automatically"),
+INTENT_LABELS: dict[str, str] = {  # keyed by Intent, looked up by the stored string
+    Intent.OPTION_1: N_("Asked for the next meeting"),
+    Intent.OPTION_2: N_("Asked which documents are missing"),
+    Intent.OPTION_3: N_("Asked about a decision"),
+    Intent.OPTION_6: N_("Asked who their contact is"),
+    Intent.OPTION_7: N_("Asked how to complain"),
+    Intent.OPTION_8: N_("Asks for another case worker"),
+    Intent.COMPLAINT: N_("Complaint or feedback"),
+    Intent.NEW_CASEWORKER: N_("Why they want another case worker"),
+    Intent.CALL: N_("Asked to be called"),
+    Intent.FREE_TEXT: N_("Own words"),
+    Intent.HELP: N_("Asked for the menu"),
+    Intent.LANGUAGE: N_("Asked to change language"),
+    Intent.LANGUAGE_SET: N_("Changed language"),
+    Intent.YES: N_("Said yes to a meeting"),
+    Intent.NO: N_("Said no to a meeting"),
+    Intent.START: N_("Wants messages again"),
+    Intent.STOP: N_("Wants no more messages"),
+    Intent.FEEDBACK: N_("Answered the question after a meeting"),
+    Intent.UNKNOWN_SENDER: N_("Unknown number"),
+    Intent.ERROR: N_("Could not be read automatically"),
 }
 
 # The field in each catalog that names an entry for staff.

@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import access
 from app.admin import bp
@@ -11,7 +11,14 @@ from app.admin.auth import safe_next
 from app.admin.words import _
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative
+from app.models import (
+    Client,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    Representative,
+    SubjectType,
+)
 from app.outbox import message_control
 from app.outbox.kinds import KINDS
 
@@ -28,7 +35,7 @@ def outbox():
     page = max(1, request.args.get("page", 1, type=int) or 1)
     query = (
         select(OutboxMessage, Client)
-        .join(Client, Client.id == OutboxMessage.client_id)
+        .join(Client, col(Client.id) == OutboxMessage.client_id)
         .where(
             visible_clients(current_staff(), today()),
             access.staff_client_outbox(current_staff(), today()),
@@ -46,7 +53,7 @@ def outbox():
     rows = (
         get_session()
         .exec(
-            query.order_by(OutboxMessage.due_at.desc(), OutboxMessage.id.desc())
+            query.order_by(col(OutboxMessage.due_at).desc(), col(OutboxMessage.id).desc())
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         )
@@ -56,7 +63,7 @@ def outbox():
         r.id: r
         for r in get_session().exec(
             select(Representative).where(
-                Representative.id.in_(
+                col(Representative.id).in_(
                     [m.representative_id for m, _c in rows if m.representative_id]
                 )
             )
@@ -100,7 +107,7 @@ def _act(message_id: int, action, audit_action: str, done: str):
     except InvalidInput as exc:
         flash(_(next(iter(exc.errors.values()))), "error")
     else:
-        record(audit_action, client_id=message.client_id, subject_type="outbox_message",
+        record(audit_action, client_id=message.client_id, subject_type=SubjectType.OUTBOX_MESSAGE,
                subject_id=message.id)  # fmt: skip
         get_session().commit()
         flash(done)

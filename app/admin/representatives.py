@@ -11,14 +11,14 @@ from app.admin.words import _
 from app.casework import representatives
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import Representative, RepresentativeRole
+from app.models import Representative, RepresentativeRole, SubjectType
 from app.words.languages import languages
 
 COPIES = ("copy_appointments", "copy_documents", "copy_decisions", "copy_handovers")
 
 
 def _fields(form: Form) -> dict:
-    values = {
+    values: dict[str, str | bool] = {
         "name": form.text("name", required=True, max_length=120),
         "role": form.choice("role", list(RepresentativeRole)),
         "phone": form.phone("phone"),
@@ -52,8 +52,12 @@ def representative_new(client_id: int):
             except InvalidInput as exc:
                 form.absorb(exc)
             else:
-                record("representative_added", client_id=client.id, subject_type="representative",
-                       subject_id=added.id)  # fmt: skip
+                record(
+                    "representative_added",
+                    client_id=client.id,
+                    subject_type=SubjectType.REPRESENTATIVE,
+                    subject_id=added.id,
+                )
                 get_session().commit()
                 flash(_("%(name)s is added.", name=added.name))
                 return redirect(url_for("admin.client", client_id=client.id) + "#representatives")
@@ -82,8 +86,12 @@ def representative_edit(representative_id: int):
             except InvalidInput as exc:
                 form.absorb(exc)
             else:
-                record("representative_changed", client_id=client.id,
-                       subject_type="representative", subject_id=representative.id)  # fmt: skip
+                record(
+                    "representative_changed",
+                    client_id=client.id,
+                    subject_type=SubjectType.REPRESENTATIVE,
+                    subject_id=representative.id,
+                )
                 get_session().commit()
                 flash(_("Saved."))
                 return redirect(url_for("admin.client", client_id=client.id) + "#representatives")
@@ -105,7 +113,7 @@ def representative_remove(representative_id: int):
     """Stop sending copies to a representative (kept in the history, marked removed)."""
     representative, client = _representative_or_404(representative_id)
     representatives.remove(get_session(), representative)
-    record("representative_removed", client_id=client.id, subject_type="representative",
+    record("representative_removed", client_id=client.id, subject_type=SubjectType.REPRESENTATIVE,
            subject_id=representative.id)  # fmt: skip
     get_session().commit()
     flash(_("%(name)s gets no more copies.", name=representative.name))

@@ -5,7 +5,7 @@ import secrets
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today, visible_clients
@@ -49,15 +49,15 @@ def _group(name: str, client_id: int | None) -> list[Client]:
     staff = current_staff()
     query = select(Client).where(
         visible_clients(staff, today()),
-        Client.consent_at.is_not(None),
-        Client.opted_out_at.is_(None),
+        col(Client.consent_at).is_not(None),
+        col(Client.opted_out_at).is_(None),
     )
     if name == "one":
         query = query.where(Client.id == client_id)
     elif name == "meeting_next_week":
         start, end = sending_now.next_week(today())
         query = query.where(
-            Client.id.in_(
+            col(Client.id).in_(
                 select(Appointment.client_id).where(
                     Appointment.status == AppointmentStatus.PLANNED,
                     Appointment.starts_at >= start,
@@ -67,7 +67,7 @@ def _group(name: str, client_id: int | None) -> list[Client]:
         )
     elif name == "open_checklists":
         query = query.where(
-            Client.id.in_(
+            col(Client.id).in_(
                 select(Checklist.client_id).where(Checklist.status == ChecklistStatus.OPEN)
             )
         )
@@ -77,8 +77,6 @@ def _group(name: str, client_id: int | None) -> list[Client]:
 @bp.route("/send", methods=["GET", "POST"])
 def send_now():
     """Choose what and to whom, preview who gets what, then send."""
-    db = get_session()
-    staff = current_staff()
     preset = request.args.get("client_id", type=int)
     if preset:
         client_or_404(preset)
@@ -92,49 +90,15 @@ def send_now():
         }  # fmt: skip
     )
     own = _group("all", None)
-    planned, example = [], None
-    batch = request.form.get("batch", "")
-    if batch and not FORM_TOKEN.match(batch):  # not a token this page made
-        form.fail("batch", _("This form is out of date. Check it and send again."))
-    if not FORM_TOKEN.match(batch):
-        batch = new_form_token()
+    planned: list[sending_now.Planned] = []
+    example: object = None
+    batch = _batch_token(form)
     if request.method == "POST":
-        group = form.choice("group", GROUPS)
-        choice = form.choice("choice", sending_now.SENDABLE)
-        client_id = None
-        if group == "one":
-            picked = form.choice("client_id", [str(c.id) for c in own])
-            client_id = int(picked) if picked else None
-        text = ""
-        if choice == "staff_message":
-            text = form.text("text", required=True, max_length=staff_messages.MAX_LENGTH)
-        if form.ok:
-            now = utcnow()
-            planned = [sending_now.resolve(db, c, choice, now) for c in _group(group, client_id)]
-            if not planned:
-                form.fail("group", _("Nobody in this group can get messages now."))
-            elif choice == "staff_message":
-                example = staff_messages.preview(
-                    db, planned[0].client, text=text, author=staff, now=now
-                )
+        planned, example, text = _planned(form, own)
         if form.ok and request.form.get("action") == "send":
-            try:
-                sent = _send(planned, batch, text)
-            except InvalidInput as exc:
-                db.rollback()
-                form.absorb(exc)
-            except (sending_now.AlreadySent, IntegrityError):
-                # A double click, a resubmit, or both at once: the first one sent it.
-                db.rollback()
-                flash(_("This was already sent. It was not sent again."))
-                return redirect(url_for("admin.outbox"))
-            else:
-                flash(
-                    ngettext(
-                        "%(num)d message is on its way.", "%(num)d messages are on their way.", sent
-                    )
-                )
-                return redirect(url_for("admin.outbox"))
+            done = _send_and_say(form, planned, batch, text)
+            if done is not None:
+                return done
     return render_template(
         "admin/send_now/form.html",
         form=form,
@@ -146,6 +110,60 @@ def send_now():
         batch=batch,
         max_length=staff_messages.MAX_LENGTH,
     )
+
+
+def _batch_token(form: Form) -> str:
+    """The form's own token (it keeps a resubmitted form from sending twice), or a new one;
+    a token this page did not make is an error on the form."""
+    batch = request.form.get("batch", "")
+    if batch and not FORM_TOKEN.match(batch):  # not a token this page made
+        form.fail("batch", _("This form is out of date. Check it and send again."))
+    return batch if FORM_TOKEN.match(batch) else new_form_token()
+
+
+def _planned(form: Form, own: list[Client]) -> tuple[list[sending_now.Planned], object, str]:
+    """What the form asks to send, to whom: (the planned messages, an example of the typed
+    words as the first client gets them, the typed words)."""
+    db = get_session()
+    group = form.choice("group", GROUPS)
+    choice = form.choice("choice", sending_now.SENDABLE)
+    client_id = None
+    if group == "one":
+        picked = form.choice("client_id", [str(c.id) for c in own])
+        client_id = int(picked) if picked else None
+    text = ""
+    if choice == "staff_message":
+        text = form.text("text", required=True, max_length=staff_messages.MAX_LENGTH)
+    planned, example = [], None
+    if form.ok:
+        now = utcnow()
+        planned = [sending_now.resolve(db, c, choice, now) for c in _group(group, client_id)]
+        if not planned:
+            form.fail("group", _("Nobody in this group can get messages now."))
+        elif choice == "staff_message":
+            example = staff_messages.preview(
+                db, planned[0].client, text=text, author=current_staff(), now=now
+            )
+    return planned, example, text
+
+
+def _send_and_say(form: Form, planned: list[sending_now.Planned], batch: str, text: str):
+    """Send what was previewed and go to the outbox, or put what is wrong on the form
+    (None: show the form again)."""
+    db = get_session()
+    try:
+        sent = _send(planned, batch, text)
+    except InvalidInput as exc:
+        db.rollback()
+        form.absorb(exc)
+        return None
+    except (sending_now.AlreadySent, IntegrityError):
+        # A double click, a resubmit, or both at once: the first one sent it.
+        db.rollback()
+        flash(_("This was already sent. It was not sent again."))
+        return redirect(url_for("admin.outbox"))
+    flash(ngettext("%(num)d message is on its way.", "%(num)d messages are on their way.", sent))
+    return redirect(url_for("admin.outbox"))
 
 
 def _send(planned: list, batch: str, text: str) -> int:

@@ -19,9 +19,9 @@ from app.admin.words import N_, _
 from app.casework.contacts import WEEKDAYS, display_phone, parse_office_hours
 from app.config import ConfigError, parse_offsets
 from app.db import get_session
-from app.models import Unit
+from app.models import SubjectType, Unit
 from app.outbox.kinds import KINDS
-from app.words import translate
+from app.words import catalog_files
 
 # Phones show an alphanumeric sender of at most 11 characters; networks take only the
 # letters A-Z, digits and spaces in it, with at least one letter.
@@ -165,7 +165,7 @@ def _audit_detail(unit: Unit, values: dict) -> str:
 def _page(unit: Unit, form: Form, status: int = 200):
     defaults = ",".join(o.label for o in current_app.config["REMINDER_OFFSETS"])
     urgent = [kind_label(k.name) for k in KINDS.values() if k.urgent and not k.reply]
-    languages = translate.language_status()
+    languages = catalog_files.language_status()
     return (
         render_template(
             "admin/settings/index.html",
@@ -183,7 +183,7 @@ def _page(unit: Unit, form: Form, status: int = 200):
 
 
 def _unit() -> Unit:
-    return get_session().get(Unit, current_staff().unit_id)
+    return get_session().get_one(Unit, current_staff().unit_id)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -205,7 +205,7 @@ def settings():
         setattr(unit, name, value)
     session = get_session()
     session.add(unit)
-    record("settings_changed", subject_type="unit", subject_id=unit.id, detail=detail)
+    record("settings_changed", subject_type=SubjectType.UNIT, subject_id=unit.id, detail=detail)
     session.commit()
     flash(_("The settings are saved."))
     return redirect(url_for("admin.settings"))

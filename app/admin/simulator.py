@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import or_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import access
 from app.admin import bp, simulator_enabled
@@ -52,7 +52,8 @@ def post_webhook(url: str, params: dict) -> ET.Element:
     base = current_app.config["PUBLIC_BASE_URL"]
     if not url.startswith(base + "/twilio/"):
         raise WebhookFailed(f"not one of our webhooks: {url}")
-    app = current_app._get_current_object()
+    # The app behind the proxy, as Flask documents it; its types declare the proxy the app.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     headers = {"X-Twilio-Signature": sign(url, params, auth_token())}
     get_session().commit()  # nothing of ours stays open while the webhook writes
     response = contextvars.Context().run(
@@ -129,7 +130,7 @@ def start_call(client: Client, unit: Unit) -> None:
 def _latest_step(sid: str) -> CallStep | None:
     return (
         get_session()
-        .exec(select(CallStep).where(CallStep.call_sid == sid).order_by(CallStep.step.desc()))
+        .exec(select(CallStep).where(CallStep.call_sid == sid).order_by(col(CallStep.step).desc()))
         .first()
     )
 
@@ -144,8 +145,9 @@ def press(client: Client, unit: Unit, digits: str | None) -> bool:
     root = ET.fromstring(latest.twiml)
     gather, redirect_ = root.find("Gather"), root.find("Redirect")
     params = _call_params(client, unit, call["sid"], CallStatus="in-progress")
-    if digits is not None and gather is not None and gather.get("action"):
-        _follow(gather.get("action"), params | {"Digits": digits})
+    action = gather.get("action") if gather is not None else None
+    if digits is not None and action:
+        _follow(action, params | {"Digits": digits})
         return True
     if digits is None and redirect_ is not None and redirect_.text:
         _follow(redirect_.text.strip(), params)
@@ -221,7 +223,7 @@ def call_screens(client: Client) -> list[Screen]:
     steps = get_session().exec(
         select(CallStep)
         .where(CallStep.call_sid == call.get("sid"), CallStep.step >= call.get("from_step", 0))
-        .order_by(CallStep.step)
+        .order_by(col(CallStep.step))
     )
     return [read_screen(step.twiml, client.language) for step in steps]
 
@@ -231,12 +233,15 @@ def conversation(client: Client) -> list[InboundMessage]:
     rows = get_session().exec(
         select(InboundMessage)
         .where(
-            or_(InboundMessage.client_id == client.id, InboundMessage.from_phone == client.phone),
-            InboundMessage.representative_id.is_(None),
+            or_(
+                col(InboundMessage.client_id) == client.id,
+                col(InboundMessage.from_phone) == client.phone,
+            ),
+            col(InboundMessage.representative_id).is_(None),
             # The phone is the client's, the eyes are staff's: the access rule still holds.
             access.staff_client_inbound(current_staff(), today()),
         )
-        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id).desc())
         .limit(SHOWN)
     )
     return list(reversed(list(rows)))
@@ -249,12 +254,12 @@ def sent_to(client: Client) -> list[OutboxMessage]:
             select(OutboxMessage)
             .where(
                 OutboxMessage.client_id == client.id,
-                OutboxMessage.representative_id.is_(None),
-                OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.DELIVERED)),
+                col(OutboxMessage.representative_id).is_(None),
+                col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.DELIVERED)),
                 access.staff_client_outbox(current_staff(), today()),
-                OutboxMessage.sent_at >= utcnow() - SENT_SHOWN_FOR,
+                col(OutboxMessage.sent_at) >= utcnow() - SENT_SHOWN_FOR,
             )
-            .order_by(OutboxMessage.sent_at.desc())
+            .order_by(col(OutboxMessage.sent_at).desc())
             .limit(SHOWN)
         )
     )
@@ -267,11 +272,11 @@ def planned_for(client: Client) -> list[OutboxMessage]:
             select(OutboxMessage)
             .where(
                 OutboxMessage.client_id == client.id,
-                OutboxMessage.representative_id.is_(None),
+                col(OutboxMessage.representative_id).is_(None),
                 OutboxMessage.status == OutboxStatus.PENDING,
                 access.staff_client_outbox(current_staff(), today()),
             )
-            .order_by(OutboxMessage.due_at)
+            .order_by(col(OutboxMessage.due_at))
             .limit(SHOWN)
         )
     )
@@ -285,7 +290,7 @@ def _clients() -> list[Client]:
         get_session().exec(
             select(Client)
             .where(visible_clients(current_staff(), today()))
-            .order_by(Client.first_name, Client.last_name, Client.id)
+            .order_by(Client.first_name, Client.last_name, col(Client.id))
         )
     )
 
@@ -324,8 +329,8 @@ def simulator():
     form = Form()
     client_id = request.values.get("client_id", type=int)
     client = client_or_404(client_id) if client_id else None
-    unit = get_session().get(Unit, client.unit_id) if client else None
-    if request.method == "POST" and client is not None:
+    unit = get_session().get_one(Unit, client.unit_id) if client else None
+    if request.method == "POST" and client is not None and unit is not None:
         _act(client, unit, form)
         if form.ok:
             return redirect(url_for("admin.simulator", client_id=client.id) + "#phone")

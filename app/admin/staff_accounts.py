@@ -4,10 +4,11 @@ password. A new password, a new role or a closed account signs the person out ev
 Passwords are never written to the audit log."""
 
 import re
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from werkzeug.security import check_password_hash
 
 from app.admin import bp
@@ -23,7 +24,7 @@ from app.admin.forms import Form
 from app.admin.words import N_, _, ngettext
 from app.casework.contacts import display_phone
 from app.db import get_session
-from app.models import Client, LoginAttempt, StaffRole, StaffUser, utcnow
+from app.models import Client, LoginAttempt, StaffRole, StaffUser, SubjectType, utcnow
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLES = (StaffRole.CASEWORKER.value, StaffRole.ADMIN.value)
@@ -42,7 +43,7 @@ def _staff_of_unit_or_404(staff_id: int) -> StaffUser:
 
 def _read(form: Form, staff: StaffUser | None) -> dict:
     """The account's values from the form; a password only when one was typed."""
-    values = {
+    values: dict[str, Any] = {
         "name": form.text("name", required=True, max_length=120),
         "email": form.text("email", required=True, max_length=200).lower(),
         "phone": form.phone("phone", required=False),
@@ -77,10 +78,10 @@ def leaves_no_administrator(staff: StaffUser, role: str, active: bool) -> bool:
     others = (
         get_session()
         .exec(
-            select(func.count(StaffUser.id)).where(
+            select(func.count(col(StaffUser.id))).where(
                 StaffUser.unit_id == staff.unit_id,
                 StaffUser.role == StaffRole.ADMIN,
-                StaffUser.active.is_(True),
+                col(StaffUser.active).is_(True),
                 StaffUser.id != staff.id,
             )
         )
@@ -111,7 +112,7 @@ def _create(staff: StaffUser, form: Form) -> bool:
         form.fail("email", _("Another staff account has this e-mail address."))
         return False
     detail = f"role={staff.role}" + (", manager" if staff.manager else "")
-    record("staff_created", subject_type="staff", subject_id=staff.id, detail=detail)
+    record("staff_created", subject_type=SubjectType.STAFF, subject_id=staff.id, detail=detail)
     return _commit_or_email_taken(form)
 
 
@@ -127,7 +128,7 @@ def _form_page(form: Form, staff: StaffUser | None) -> str:
 def _clients_of(staff: StaffUser) -> int:
     return (
         get_session()
-        .exec(select(func.count(Client.id)).where(Client.caseworker_id == staff.id))
+        .exec(select(func.count(col(Client.id))).where(Client.caseworker_id == staff.id))
         .one()
     )
 
@@ -139,7 +140,7 @@ def staff_accounts():
     people = get_session().exec(
         select(StaffUser)
         .where(StaffUser.unit_id == current_staff().unit_id)
-        .order_by(StaffUser.active.desc(), StaffUser.name)
+        .order_by(col(StaffUser.active).desc(), StaffUser.name)
     )
     return render_template("admin/staff/list.html", people=list(people), role_labels=ROLE_LABELS)
 
@@ -193,7 +194,12 @@ def staff_account_edit(staff_id: int):
     if not changes:
         flash(_("Nothing was changed."))
         return redirect(url_for("admin.staff_accounts"))
-    record("staff_changed", subject_type="staff", subject_id=staff.id, detail=", ".join(changes))
+    record(
+        "staff_changed",
+        subject_type=SubjectType.STAFF,
+        subject_id=staff.id,
+        detail=", ".join(changes),
+    )
     if not _commit_or_email_taken(form):
         return _form_page(form, staff), 422
     return _after_edit(staff, changes)
@@ -259,9 +265,9 @@ def _recent_wrong_passwords(email: str) -> int:
     return (
         get_session()
         .exec(
-            select(func.count(LoginAttempt.id)).where(
+            select(func.count(col(LoginAttempt.id))).where(
                 LoginAttempt.email == email,
-                LoginAttempt.succeeded.is_(False),
+                col(LoginAttempt.succeeded).is_(False),
                 LoginAttempt.at >= since,
             )
         )
@@ -297,7 +303,7 @@ def own_password():
             me.session_version += 1
             db = get_session()
             db.add(me)
-            record("password_changed", subject_type="staff", subject_id=me.id)
+            record("password_changed", subject_type=SubjectType.STAFF, subject_id=me.id)
             db.commit()
             session["staff_version"] = me.session_version
             flash(_("Your password is changed. You are signed out on other devices."))

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import render_template
 from sqlalchemy import and_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import access
 from app.admin import bp
@@ -20,6 +20,7 @@ from app.models import (
     InboundMessage,
     OutboxMessage,
     OutboxStatus,
+    SubjectType,
     utcnow,
 )
 from app.sms.floods import FLOOD_ACTION, flood_texts
@@ -46,12 +47,12 @@ def waiting_messages(*, documents: bool) -> list[tuple[InboundMessage, Client | 
     query = (
         select(InboundMessage, Client)
         .where(
-            InboundMessage.needs_answer.is_(True),
-            InboundMessage.handled_at.is_(None),
-            InboundMessage.for_managers.is_(False),
+            col(InboundMessage.needs_answer).is_(True),
+            col(InboundMessage.handled_at).is_(None),
+            col(InboundMessage.for_managers).is_(False),
             media,
         )
-        .order_by(InboundMessage.received_at)
+        .order_by(col(InboundMessage.received_at))
     )
     return _with_clients(query, InboundMessage)
 
@@ -62,11 +63,11 @@ def complaints_and_requests() -> list[tuple[InboundMessage, Client | None]]:
     query = (
         select(InboundMessage, Client)
         .where(
-            InboundMessage.for_managers.is_(True),
-            InboundMessage.needs_answer.is_(True),
-            InboundMessage.handled_at.is_(None),
+            col(InboundMessage.for_managers).is_(True),
+            col(InboundMessage.needs_answer).is_(True),
+            col(InboundMessage.handled_at).is_(None),
         )
-        .order_by(InboundMessage.received_at)
+        .order_by(col(InboundMessage.received_at))
     )
     return _with_clients(query, InboundMessage)
 
@@ -75,8 +76,8 @@ def waiting_callbacks() -> list[tuple[CallbackRequest, Client | None]]:
     """Callback requests nobody has handled, oldest first."""
     query = (
         select(CallbackRequest, Client)
-        .where(CallbackRequest.handled_at.is_(None))
-        .order_by(CallbackRequest.created_at)
+        .where(col(CallbackRequest.handled_at).is_(None))
+        .order_by(col(CallbackRequest.created_at))
     )
     return _with_clients(query, CallbackRequest)
 
@@ -85,14 +86,14 @@ def _answered_meetings(*answer) -> list[tuple[Appointment, Client]]:
     """Coming meetings (or begun in the last 12 hours) with this answer, nearest first."""
     query = (
         select(Appointment, Client)
-        .join(Client, Client.id == Appointment.client_id)
+        .join(Client, col(Client.id) == Appointment.client_id)
         .where(
             *answer,
             Appointment.status == AppointmentStatus.PLANNED,
             Appointment.starts_at >= utcnow() - timedelta(hours=12),
             visible_clients(current_staff(), today()),
         )
-        .order_by(Appointment.starts_at)
+        .order_by(col(Appointment.starts_at))
     )
     return list(get_session().exec(query))
 
@@ -115,15 +116,15 @@ def failed_deliveries() -> list[tuple[OutboxMessage, Client]]:
     """Messages that could not be delivered lately and nobody has looked at."""
     query = (
         select(OutboxMessage, Client)
-        .join(Client, Client.id == OutboxMessage.client_id)
+        .join(Client, col(Client.id) == OutboxMessage.client_id)
         .where(
-            OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.UNDELIVERED)),
-            OutboxMessage.reviewed_at.is_(None),
-            OutboxMessage.final_at >= utcnow() - FAILURES_SHOWN_FOR,
+            col(OutboxMessage.status).in_((OutboxStatus.FAILED, OutboxStatus.UNDELIVERED)),
+            col(OutboxMessage.reviewed_at).is_(None),
+            col(OutboxMessage.final_at) >= utcnow() - FAILURES_SHOWN_FOR,
             visible_clients(current_staff(), today()),
             access.staff_client_outbox(current_staff(), today()),
         )
-        .order_by(OutboxMessage.final_at.desc())
+        .order_by(col(OutboxMessage.final_at).desc())
     )
     return list(get_session().exec(query))
 
@@ -134,10 +135,10 @@ def locked_pins() -> list[Client]:
     query = (
         select(Client)
         .where(
-            Client.pin_locked_at >= utcnow() - PIN_LOCKS_SHOWN_FOR,
+            col(Client.pin_locked_at) >= utcnow() - PIN_LOCKS_SHOWN_FOR,
             visible_clients(current_staff(), today()),
         )
-        .order_by(Client.pin_locked_at.desc())
+        .order_by(col(Client.pin_locked_at).desc())
     )
     return list(get_session().exec(query))
 
@@ -151,16 +152,16 @@ def sms_floods() -> list[tuple[InboundMessage, Client | None, int]]:
         .join(
             AuditEvent,
             and_(
-                AuditEvent.subject_type == "inbound_message",
-                AuditEvent.subject_id == InboundMessage.id,
+                col(AuditEvent.subject_type) == SubjectType.INBOUND_MESSAGE,
+                col(AuditEvent.subject_id) == InboundMessage.id,
             ),
         )
         .where(
             AuditEvent.action == FLOOD_ACTION,
             AuditEvent.at >= utcnow() - FLOODS_SHOWN_FOR,
-            InboundMessage.handled_at.is_(None),
+            col(InboundMessage.handled_at).is_(None),
         )
-        .order_by(InboundMessage.received_at.desc())
+        .order_by(col(InboundMessage.received_at).desc())
         .distinct()
     )
     session = get_session()

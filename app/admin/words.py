@@ -83,5 +83,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     # newstyle: Jinja fills in %(name)s itself and escapes the variables, not the text.
-    app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
+    # Added to the environment by the i18n extension above, so Jinja's types do not have it.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        _template_gettext, _template_ngettext, newstyle=True
+    )
     app.jinja_env.globals["staff_language"] = staff_language

@@ -15,7 +15,7 @@ from app.api.operations import operation
 from app.api.schemas import AppointmentIn, AppointmentOut
 from app.casework import appointments, system_ids
 from app.db import get_session
-from app.models import Appointment, Client, utcnow
+from app.models import Appointment, Client, SubjectType, saved_id, utcnow
 
 FIELDS = {"staff_id": "/staff_email", "client_id": "/client_source_id"}
 DETAILS = ("starts_at", "duration_minutes", "mode", "location", "purpose", "bring")
@@ -42,7 +42,7 @@ def appointment_out(session: Session, appointment: Appointment) -> AppointmentOu
         version=appointment.version,
         created_at=appointment.created_at,
         updated_at=appointment.updated_at,
-        messages=resources.messages_about(session, "appointment", appointment.id),
+        messages=resources.messages_about(session, SubjectType.APPOINTMENT, saved_id(appointment)),
     )
 
 
@@ -78,7 +78,7 @@ def put_appointment(
             session, client, now=now, **resources.source(who, Appointment, source_id), **values
         )
         who.record(session, "appointment_booked", client_id=client.id,
-                   subject_type="appointment", subject_id=booked.id)  # fmt: skip
+                   subject_type=SubjectType.APPOINTMENT, subject_id=booked.id)  # fmt: skip
         return booked, True
     values = {name: getattr(body, name) for name in DETAILS if name in sent}
     values["client_id"] = client.id  # the domain refuses a meeting moving to another client
@@ -88,7 +88,7 @@ def put_appointment(
     if changes:
         appointments.change(session, existing, now=now, **changes)
         who.record(session, "appointment_changed", client_id=client.id,
-                   subject_type="appointment", subject_id=existing.id,
+                   subject_type=SubjectType.APPOINTMENT, subject_id=existing.id,
                    detail=", ".join(sorted(changes)))  # fmt: skip
     return existing, False
 
@@ -112,7 +112,7 @@ def appointment_put(source_id: str, body: AppointmentIn):
     with resources.writing(session, FIELDS):
         appointment, created = put_appointment(session, caller(), source_id, body)
         session.commit()
-    about(appointment.client_id, "appointment", appointment.id)
+    about(appointment.client_id, SubjectType.APPOINTMENT, appointment.id)
     return appointment_out(session, appointment), 201 if created else 200
 
 
@@ -128,7 +128,7 @@ def appointment_get(source_id: str):
     or declined) and the messages planned or sent about it."""
     session = get_session()
     appointment = resources.find_or_404(session, caller(), Appointment, source_id)
-    about(appointment.client_id, "appointment", appointment.id)
+    about(appointment.client_id, SubjectType.APPOINTMENT, appointment.id)
     return appointment_out(session, appointment), 200
 
 
@@ -148,7 +148,7 @@ def appointment_cancel(source_id: str):
     if appointment.status != "cancelled":
         appointments.cancel(session, appointment)
         who.record(session, "appointment_cancelled", client_id=appointment.client_id,
-                   subject_type="appointment", subject_id=appointment.id)  # fmt: skip
+                   subject_type=SubjectType.APPOINTMENT, subject_id=appointment.id)  # fmt: skip
         resources.commit(session)
-    about(appointment.client_id, "appointment", appointment.id)
+    about(appointment.client_id, SubjectType.APPOINTMENT, appointment.id)
     return appointment_out(session, appointment), 200

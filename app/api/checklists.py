@@ -16,7 +16,7 @@ from app.api.schemas import ChecklistIn, ChecklistItemOut, ChecklistOut, Receive
 from app.casework import checklists, system_ids
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import Checklist, Client, utcnow
+from app.models import Checklist, Client, SubjectType, saved_id, utcnow
 
 FIELDS = {"staff_id": "/staff_email"}
 
@@ -37,18 +37,18 @@ def checklist_out(session: Session, checklist: Checklist) -> ChecklistOut:
             for item in checklists.items(session, checklist)
         ],
         created_at=checklist.created_at,
-        messages=resources.messages_about(session, "checklist", checklist.id),
+        messages=resources.messages_about(session, SubjectType.CHECKLIST, saved_id(checklist)),
     )
 
 
 def _differences(session: Session, checklist: Checklist, client: Client, body: ChecklistIn):
     sent = body.model_fields_set
-    wanted = {
+    wanted: dict[str, object] = {
         "client_source_id": client.id,
         "application_type": body.application_type,
         "due_date": body.due_date,
     }
-    current = {
+    current: dict[str, object] = {
         "client_source_id": checklist.client_id,
         "application_type": checklist.application_type,
         "due_date": checklist.due_date,
@@ -81,8 +81,14 @@ def put_checklist(
         now=now or utcnow(),
         **resources.source(who, Checklist, source_id),
     )
-    who.record(session, "checklist_created", client_id=client.id, subject_type="checklist",
-               subject_id=created.id, detail=body.application_type)  # fmt: skip
+    who.record(
+        session,
+        "checklist_created",
+        client_id=client.id,
+        subject_type=SubjectType.CHECKLIST,
+        subject_id=created.id,
+        detail=body.application_type,
+    )
     return created, True
 
 
@@ -105,7 +111,7 @@ def checklist_put(source_id: str, body: ChecklistIn):
     with resources.writing(session, FIELDS):
         checklist, created = put_checklist(session, caller(), source_id, body)
         session.commit()
-    about(checklist.client_id, "checklist", checklist.id)
+    about(checklist.client_id, SubjectType.CHECKLIST, checklist.id)
     return checklist_out(session, checklist), 201 if created else 200
 
 
@@ -120,7 +126,7 @@ def checklist_get(source_id: str):
     """The checklist your system knows by `source_id`: each document and when it came in."""
     session = get_session()
     checklist = resources.find_or_404(session, caller(), Checklist, source_id)
-    about(checklist.client_id, "checklist", checklist.id)
+    about(checklist.client_id, SubjectType.CHECKLIST, checklist.id)
     return checklist_out(session, checklist), 200
 
 
@@ -135,7 +141,7 @@ def receive_documents(
             fields = {"document_type": f"/documents/{index}"}
             raise problems.from_domain(exc, fields) from None
     who.record(session, "documents_ticked", client_id=checklist.client_id,
-               subject_type="checklist", subject_id=checklist.id,
+               subject_type=SubjectType.CHECKLIST, subject_id=checklist.id,
                detail=", ".join(documents))  # fmt: skip
 
 
@@ -157,7 +163,7 @@ def checklist_received(source_id: str, body: ReceivedIn):
     with resources.writing(session):
         receive_documents(session, who, checklist, body.documents)
         session.commit()
-    about(checklist.client_id, "checklist", checklist.id)
+    about(checklist.client_id, SubjectType.CHECKLIST, checklist.id)
     return checklist_out(session, checklist), 200
 
 
@@ -178,7 +184,7 @@ def checklist_cancel(source_id: str):
         if checklist.status != "cancelled":
             checklists.cancel(session, checklist)
             who.record(session, "checklist_cancelled", client_id=checklist.client_id,
-                       subject_type="checklist", subject_id=checklist.id)  # fmt: skip
+                       subject_type=SubjectType.CHECKLIST, subject_id=checklist.id)  # fmt: skip
         session.commit()
-    about(checklist.client_id, "checklist", checklist.id)
+    about(checklist.client_id, SubjectType.CHECKLIST, checklist.id)
     return checklist_out(session, checklist), 200

@@ -14,7 +14,7 @@ from app.api.operations import operation
 from app.api.schemas import ClientIn, ClientOut
 from app.casework import clients, system_ids
 from app.db import get_session
-from app.models import Client, utcnow
+from app.models import Client, SubjectType, utcnow
 
 # The domain's field names that the body calls otherwise.
 FIELDS = {"caseworker_id": "/caseworker_email"}
@@ -109,7 +109,7 @@ def client_put(source_id: str, body: ClientIn):
     with resources.writing(session, FIELDS):
         client, created = put_client(session, who, source_id, body)
         session.commit()
-    about(client.id, "client", client.id)
+    about(client.id, SubjectType.CLIENT, client.id)
     return client_out(session, client), 201 if created else 200
 
 
@@ -124,7 +124,7 @@ def client_get(source_id: str):
     """The client your system knows by `source_id`."""
     session = get_session()
     client = resources.find_or_404(session, caller(), Client, source_id)
-    about(client.id, "client", client.id)
+    about(client.id, SubjectType.CLIENT, client.id)
     return client_out(session, client), 200
 
 
@@ -141,7 +141,7 @@ def _switch(source_id: str, wanted_out: bool):
         who.record(session, "opted_out" if wanted_out else "opted_in", client_id=client.id,
                    detail=detail)  # fmt: skip
         resources.commit(session)
-    about(client.id, "client", client.id)
+    about(client.id, SubjectType.CLIENT, client.id)
     return client_out(session, client), 200
 
 

@@ -17,7 +17,7 @@ from app.api.schemas import DecisionIn, DecisionOut
 from app.casework import decisions, system_ids
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import Client, Decision, DecisionStatus, utcnow
+from app.models import Client, Decision, DecisionStatus, SubjectType, saved_id, utcnow
 
 FIELDS = {"staff_id": "/staff_email", "client_id": "/client_source_id"}
 DECIDED = ("service", "outcome", "scope_amount", "scope_unit", "valid_from", "valid_to",
@@ -49,7 +49,7 @@ def decision_out(session: Session, decision: Decision) -> DecisionOut:
         version=decision.version,
         created_at=decision.created_at,
         updated_at=decision.updated_at,
-        messages=resources.messages_about(session, "decision", decision.id),
+        messages=resources.messages_about(session, SubjectType.DECISION, saved_id(decision)),
     )
 
 
@@ -60,7 +60,7 @@ def _announce(session, who, source_id, body, client, existing, staff_id, now):
             staff_id=staff_id, now=now, **resources.source(who, Decision, source_id),
         )  # fmt: skip
         who.record(session, "decision_announced", client_id=client.id,
-                   subject_type="decision", subject_id=decision.id)  # fmt: skip
+                   subject_type=SubjectType.DECISION, subject_id=decision.id)  # fmt: skip
         return decision, True
     if existing.status != DecisionStatus.ANNOUNCED:
         raise InvalidInput({"status": "This decision is made already; no heads-up can follow."})
@@ -111,7 +111,7 @@ def put_decision(
         **values,
         **({} if existing else resources.source(who, Decision, source_id)),
     )
-    who.record(session, "decision_sent", client_id=client.id, subject_type="decision",
+    who.record(session, "decision_sent", client_id=client.id, subject_type=SubjectType.DECISION,
                subject_id=decision.id, detail=f"decision_{decision.outcome}")  # fmt: skip
     return decision, existing is None
 
@@ -136,7 +136,7 @@ def decision_put(source_id: str, body: DecisionIn):
     with resources.writing(session, FIELDS):
         decision, created = put_decision(session, caller(), source_id, body)
         session.commit()
-    about(decision.client_id, "decision", decision.id)
+    about(decision.client_id, SubjectType.DECISION, decision.id)
     return decision_out(session, decision), 201 if created else 200
 
 
@@ -151,7 +151,7 @@ def decision_get(source_id: str):
     """The decision your system knows by `source_id`."""
     session = get_session()
     decision = resources.find_or_404(session, caller(), Decision, source_id)
-    about(decision.client_id, "decision", decision.id)
+    about(decision.client_id, SubjectType.DECISION, decision.id)
     return decision_out(session, decision), 200
 
 
@@ -171,7 +171,7 @@ def decision_withdraw(source_id: str):
     if decision.status != DecisionStatus.WITHDRAWN:
         decisions.withdraw(session, decision)
         who.record(session, "decision_withdrawn", client_id=decision.client_id,
-                   subject_type="decision", subject_id=decision.id)  # fmt: skip
+                   subject_type=SubjectType.DECISION, subject_id=decision.id)  # fmt: skip
         resources.commit(session)
-    about(decision.client_id, "decision", decision.id)
+    about(decision.client_id, SubjectType.DECISION, decision.id)
     return decision_out(session, decision), 200

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import access
 from app.api import problems
@@ -48,7 +48,10 @@ from app.models import (
 SETTLE = timedelta(seconds=5)
 MAX_ID = 2**63 - 1  # the largest BIGINT; a larger one fails in the database
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-SUBJECTS = {
+# The kinds of record a message can be about, each found again by its system's id.
+SUBJECTS: dict[
+    str, type[Client] | type[Appointment] | type[Checklist] | type[Decision] | type[Handover]
+] = {
     "client": Client,
     "appointment": Appointment,
     "checklist": Checklist,
@@ -121,7 +124,7 @@ def _subject_source_ids(session: Session, messages: list[OutboxMessage]) -> dict
     for subject_type, ids in wanted.items():
         model = SUBJECTS[subject_type]
         for record_id, source_id in session.exec(
-            select(model.id, model.source_id).where(model.id.in_(ids))
+            select(col(model.id), col(model.source_id)).where(col(model.id).in_(ids))
         ):
             found[(subject_type, record_id)] = source_id
     return found
@@ -182,7 +185,7 @@ def outbox(query: FeedQuery):
     rows, has_more = _page(
         session,
         select(OutboxMessage, Client.source_id)
-        .join(Client, Client.id == OutboxMessage.client_id)
+        .join(Client, col(Client.id) == OutboxMessage.client_id)
         .where(access.key_outbox_rows(unit_id)),
         OutboxMessage.updated_at,
         OutboxMessage.id,
@@ -212,7 +215,7 @@ def inbound(query: FeedQuery):
     rows, has_more = _page(
         session,
         select(InboundMessage, Client.source_id)
-        .join(Client, Client.id == InboundMessage.client_id)
+        .join(Client, col(Client.id) == InboundMessage.client_id)
         .where(access.key_inbound_rows(caller().unit_id)),
         InboundMessage.received_at,
         InboundMessage.id,
@@ -254,7 +257,7 @@ def callbacks(query: FeedQuery):
     rows, has_more = _page(
         session,
         select(CallbackRequest, Client.source_id)
-        .join(Client, Client.id == CallbackRequest.client_id)
+        .join(Client, col(Client.id) == CallbackRequest.client_id)
         .where(access.key_clients(caller().unit_id)),
         CallbackRequest.created_at,
         CallbackRequest.id,

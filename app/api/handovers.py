@@ -15,7 +15,7 @@ from app.api.operations import operation
 from app.api.schemas import HandoverIn, HandoverOut
 from app.casework import handovers, system_ids
 from app.db import get_session
-from app.models import Client, Handover, StaffUser, utcnow
+from app.models import Client, Handover, StaffUser, SubjectType, saved_id, utcnow
 
 FIELDS = {"to_staff_id": "/to_staff_email"}
 
@@ -34,7 +34,7 @@ def handover_out(session: Session, handover: Handover) -> HandoverOut:
         next_step=handover.next_step,
         cancelled_at=handover.cancelled_at,
         created_at=handover.created_at,
-        messages=resources.messages_about(session, "handover", handover.id),
+        messages=resources.messages_about(session, SubjectType.HANDOVER, saved_id(handover)),
     )
 
 
@@ -68,7 +68,7 @@ def put_handover(
     handover = handovers.hand_over(
         session,
         client,
-        session.get(StaffUser, to_id),
+        session.get_one(StaffUser, to_id),
         kind=body.kind,
         starts_on=body.starts_on,
         ends_on=body.ends_on,
@@ -80,7 +80,7 @@ def put_handover(
         setattr(handover, name, value)
     session.add(handover)
     session.flush()
-    who.record(session, "handover_made", client_id=client.id, subject_type="handover",
+    who.record(session, "handover_made", client_id=client.id, subject_type=SubjectType.HANDOVER,
                subject_id=handover.id,
                detail=f"{handover.kind} to staff {handover.to_staff_id}")  # fmt: skip
     return handover, True
@@ -106,7 +106,7 @@ def handover_put(source_id: str, body: HandoverIn):
     with resources.writing(session, FIELDS):
         handover, created = put_handover(session, caller(), source_id, body)
         session.commit()
-    about(handover.client_id, "handover", handover.id)
+    about(handover.client_id, SubjectType.HANDOVER, handover.id)
     return handover_out(session, handover), 201 if created else 200
 
 
@@ -121,7 +121,7 @@ def handover_get(source_id: str):
     """The handover your system knows by `source_id`."""
     session = get_session()
     handover = resources.find_or_404(session, caller(), Handover, source_id)
-    about(handover.client_id, "handover", handover.id)
+    about(handover.client_id, SubjectType.HANDOVER, handover.id)
     return handover_out(session, handover), 200
 
 
@@ -143,7 +143,7 @@ def handover_cancel(source_id: str):
         if handover.cancelled_at is None:
             handovers.cancel(session, handover)
             who.record(session, "handover_cancelled", client_id=handover.client_id,
-                       subject_type="handover", subject_id=handover.id)  # fmt: skip
+                       subject_type=SubjectType.HANDOVER, subject_id=handover.id)  # fmt: skip
         session.commit()
-    about(handover.client_id, "handover", handover.id)
+    about(handover.client_id, SubjectType.HANDOVER, handover.id)
     return handover_out(session, handover), 200

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from flask import Response, g, request
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.api import problems
 from app.api.problems import Problem, field_error
 from app.db import get_engine
-from app.models import ApiKey, IdempotencyRecord, utcnow
+from app.models import ApiKey, IdempotencyRecord, saved_id, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def begin(key: ApiKey) -> Response | None:
                 raise _in_progress()
             return _replay(record)
         record = IdempotencyRecord(
-            api_key_id=key.id,
+            api_key_id=saved_id(key),
             key=value,
             request=f"{request.method} {request.path}"[:300],
             request_hash=wanted,
@@ -132,5 +132,7 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
     """Delete answers older than 24 hours; returns how many (the caller commits). Meant
     for the worker's schedule."""
     cutoff = (now or utcnow()) - KEEP
-    result = session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    result = session.exec(
+        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
+    )
     return result.rowcount or 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.api import problems
 from app.api.appointments import put_appointment
@@ -27,7 +27,7 @@ from app.api.problems import Problem
 from app.api.schemas import SOURCE_ID_PATTERN, AppointmentIn, ClientIn
 from app.db import get_engine
 from app.errors import InvalidInput
-from app.models import ApiKey, Unit, utcnow
+from app.models import ApiKey, Unit, saved_id, utcnow
 from app.outbox.planner import local_zone
 from app.phone import InvalidPhoneNumber, normalise_phone
 
@@ -113,7 +113,9 @@ def _check_row(row: Row, from_csv: bool):
     return source_id, client, meeting
 
 
-def _problem_errors(exc: Exception, prefix: str, fields: dict) -> list[tuple[str, str]]:
+def _problem_errors(
+    exc: InvalidInput | Problem, prefix: str, fields: dict
+) -> list[tuple[str, str]]:
     problem = problems.from_domain(exc, fields) if isinstance(exc, InvalidInput) else exc
     if not problem.errors:  # a problem about the whole row, like an id another unit has
         return [(_column(prefix, ""), problem.detail)]
@@ -207,7 +209,7 @@ def _caller(session: Session, key_name: str | None, unit_name: str | None, path:
         if unit is None:
             raise click.ClickException(f"No unit is called '{unit_name}'.")
     if key_name:
-        query = select(ApiKey).where(ApiKey.name == key_name, ApiKey.revoked_at.is_(None))
+        query = select(ApiKey).where(ApiKey.name == key_name, col(ApiKey.revoked_at).is_(None))
         if unit is not None:
             query = query.where(ApiKey.unit_id == unit.id)
         units = {key.unit_id for key in session.exec(query)}
@@ -221,7 +223,7 @@ def _caller(session: Session, key_name: str | None, unit_name: str | None, path:
                       actor_name=f"import {path.name}")  # fmt: skip
     if unit is None:
         raise click.ClickException("Give --key-name (the connected system) or --unit.")
-    return Caller(unit_id=unit.id, system="import", actor_type="system",
+    return Caller(unit_id=saved_id(unit), system="import", actor_type="system",
                   actor_name=f"import {path.name}")  # fmt: skip
 
 

@@ -9,7 +9,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import N_, InvalidInput
 from app.models import ApiKey, ApiScope, utcnow
@@ -88,6 +88,10 @@ def of_unit(session: Session, unit_id: int) -> list[ApiKey]:
         session.exec(
             select(ApiKey)
             .where(ApiKey.unit_id == unit_id)
-            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
+            .order_by(
+                col(ApiKey.revoked_at).is_not(None),
+                col(ApiKey.created_at).desc(),
+                col(ApiKey.id).desc(),
+            )
         )
     )

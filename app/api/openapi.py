@@ -3,7 +3,7 @@
 
 from flask import current_app
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from app.api import idempotency, problems
 from app.api.operations import OPERATIONS, Operation, json_response, operation
@@ -57,8 +57,8 @@ def _error_statuses(op: Operation) -> list[int]:
     return sorted(statuses)
 
 
-def _models() -> list[tuple[type[BaseModel], str]]:
-    wanted: list[tuple[type[BaseModel], str]] = [(ProblemDetails, "serialization")]
+def _models() -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ProblemDetails, "serialization")]
     for op in OPERATIONS:
         if op.body is not None:
             wanted.append((op.body, "validation"))

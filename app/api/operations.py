@@ -135,7 +135,6 @@ def operation(
             model, status = result
             return json_response(model, status)
 
-        wrapped.api_operation = op
         OPERATIONS.append(op)
         bp.add_url_rule(re.sub(r"{(\w+)}", r"<\1>", path), view.__name__, wrapped, methods=[method])
         return wrapped

@@ -59,7 +59,7 @@ class Problem(Exception):
         status: int,
         detail: str | None = None,
         *,
-        type: str = "about:blank",  # noqa: A002 - the RFC's member name
+        type: str = "about:blank",  # the RFC 9457 member name
         errors: list[dict] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:

@@ -15,7 +15,7 @@ from app.api.schemas import RepresentativeIn, RepresentativeOut
 from app.casework import representatives
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import Client, Representative, utcnow
+from app.models import Client, Representative, SubjectType, utcnow
 
 DETAILS = ("name", "role", "phone", "language", "copy_appointments", "copy_documents",
            "copy_decisions", "copy_handovers")  # fmt: skip
@@ -58,7 +58,7 @@ def put_representative(
         session.add(added)
         session.flush()
         who.record(session, "representative_added", client_id=client.id,
-                   subject_type="representative", subject_id=added.id)  # fmt: skip
+                   subject_type=SubjectType.REPRESENTATIVE, subject_id=added.id)  # fmt: skip
         return added, True
     if existing.client_id != client.id:
         raise InvalidInput({"client_id": "A representative cannot move to another client."})
@@ -68,7 +68,7 @@ def put_representative(
     if changes:
         representatives.update(session, existing, **changes)
         who.record(session, "representative_changed", client_id=client.id,
-                   subject_type="representative", subject_id=existing.id,
+                   subject_type=SubjectType.REPRESENTATIVE, subject_id=existing.id,
                    detail=", ".join(changes))  # fmt: skip
     return existing, False
 
@@ -91,7 +91,7 @@ def representative_put(source_id: str, body: RepresentativeIn):
     with resources.writing(session, {"client_id": "/client_source_id"}):
         representative, created = put_representative(session, caller(), source_id, body)
         session.commit()
-    about(representative.client_id, "representative", representative.id)
+    about(representative.client_id, SubjectType.REPRESENTATIVE, representative.id)
     return representative_out(session, representative), 201 if created else 200
 
 
@@ -106,7 +106,7 @@ def representative_get(source_id: str):
     """The representative your system knows by `source_id`."""
     session = get_session()
     representative = resources.find_or_404(session, caller(), Representative, source_id)
-    about(representative.client_id, "representative", representative.id)
+    about(representative.client_id, SubjectType.REPRESENTATIVE, representative.id)
     return representative_out(session, representative), 200
 
 
@@ -124,8 +124,13 @@ def representative_remove(source_id: str):
     representative = resources.find_or_404(session, who, Representative, source_id)
     if representative.opted_out_at is None:
         representatives.remove(session, representative, utcnow())
-        who.record(session, "representative_removed", client_id=representative.client_id,
-                   subject_type="representative", subject_id=representative.id)  # fmt: skip
+        who.record(
+            session,
+            "representative_removed",
+            client_id=representative.client_id,
+            subject_type=SubjectType.REPRESENTATIVE,
+            subject_id=representative.id,
+        )
         resources.commit(session)
-    about(representative.client_id, "representative", representative.id)
+    about(representative.client_id, SubjectType.REPRESENTATIVE, representative.id)
     return representative_out(session, representative), 200

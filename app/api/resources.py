@@ -3,22 +3,24 @@ e-mail, domain errors as problems with the body's field names, and committing sa
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.api import problems
 from app.api.auth import Caller
 from app.api.problems import Problem, field_error
 from app.api.schemas import SubjectMessage
 from app.casework import system_ids
+from app.casework.system_ids import Synced
 from app.errors import InvalidInput
 from app.models import Client, OutboxMessage
 
 NOT_FOUND = "There is no such record for your unit."
 
 
-def find_or_404(session: Session, caller: Caller, model: type, source_id: str):
+def find_or_404(session: Session, caller: Caller, model: type[Synced], source_id: str) -> Synced:
     """The unit's record with the system's id, or a 404 problem."""
     record = system_ids.find(
         session, model, unit_id=caller.unit_id, system=caller.system, source_id=source_id
@@ -28,7 +30,7 @@ def find_or_404(session: Session, caller: Caller, model: type, source_id: str):
     return record
 
 
-def find(session: Session, caller: Caller, model: type, source_id: str):
+def find(session: Session, caller: Caller, model: type[Synced], source_id: str) -> Synced | None:
     """The unit's record with the system's id, or None (another unit's records with the same
     id are neither found nor in the way)."""
     return system_ids.find(
@@ -36,7 +38,7 @@ def find(session: Session, caller: Caller, model: type, source_id: str):
     )
 
 
-def source(caller: Caller, model: type, source_id: str) -> dict:
+def source(caller: Caller, model: type[Synced], source_id: str) -> dict[str, Any]:
     """The columns that mark a new record as the caller's `source_id`, in its unit."""
     return system_ids.source_fields(
         model, unit_id=caller.unit_id, system=caller.system, source_id=source_id
@@ -102,7 +104,7 @@ def messages_about(session: Session, subject_type: str, subject_id: int) -> list
     rows = session.exec(
         select(OutboxMessage)
         .where(OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id == subject_id)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
     )
     return [
         SubjectMessage(

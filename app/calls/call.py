@@ -16,7 +16,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app import access
 from app.access import Topic, Verdict
 from app.db import get_session
-from app.models import CallStep, Unit, utcnow
+from app.models import CallStep, Client, Unit, utcnow
 from app.outbox.facts import base_facts, unit_called, unit_facts
 from app.phone import InvalidPhoneNumber, normalise_phone
 from app.senders import Sender, identify
@@ -57,6 +57,14 @@ class Call:
         wanted = request.args.get("lang", "")
         self.language = get_language(wanted if is_supported(wanted) else self.sender.language)
 
+    @property
+    def known_client(self) -> Client:
+        """The client this call is about, on the screens only a caller we know reaches (the
+        screens and keys send anyone else to the unit's screen first)."""
+        if self.client is None:
+            raise ValueError("A screen for a known caller, in a call from an unknown number")
+        return self.client
+
     def verdict(self, topic: Topic) -> Verdict:
         """The one access rule, asked for this caller by phone."""
         return access.decide(
@@ -66,7 +74,9 @@ class Call:
     # Words ------------------------------------------------------------------------------
 
     def facts(self, **extra) -> dict:
-        facts = base_facts(self.session, self.client, self.sender.representative, now=self.now)
+        facts = base_facts(
+            self.session, self.known_client, self.sender.representative, now=self.now
+        )
         menu = access.menu(self.sender.role)
         return (
             facts | {"in_call": True, "discreet": False, "asked_next": False, "menu": menu} | extra
@@ -81,10 +91,13 @@ class Call:
 
     def unit(self) -> Unit:
         if self.client is not None:
-            return self.session.get(Unit, self.client.unit_id)
+            return self.session.get_one(Unit, self.client.unit_id)
         if self.sender.candidates:
-            return self.session.get(Unit, self.sender.candidates[0].client.unit_id)
-        return unit_called(self.session, form_value("To", 40))
+            return self.session.get_one(Unit, self.sender.candidates[0].client.unit_id)
+        unit = unit_called(self.session, form_value("To", 40))
+        if unit is None:
+            raise LookupError("No unit to answer a call from an unknown number: add one first")
+        return unit
 
     def unit_facts(self) -> dict:
         return unit_facts(self.unit(), in_call=True)
@@ -108,9 +121,17 @@ class Call:
                 target.say(text)
 
     def screen(
-        self, name: str, texts: list, *, digits: int = 1, quiet: int = 0, **params
+        self,
+        name: str,
+        texts: list,
+        *,
+        digits: int = 1,
+        quiet: int = 0,
+        params: dict[str, str | int] | None = None,
     ) -> VoiceResponse:
-        """Say the texts inside a Gather for the screen's keys; silence leads back here."""
+        """Say the texts inside a Gather for the screen's keys (`params` travel in its URLs);
+        silence leads back here."""
+        params = params or {}
         response = VoiceResponse()
         gather = response.gather(
             num_digits=digits,

@@ -20,7 +20,7 @@ from app.calls.screens import (
 )
 from app.casework import appointments, callbacks, current_records, pins
 from app.casework.contacts import current_contact, is_open
-from app.models import AppointmentResponse, CallbackSource, InboundMessage
+from app.models import AppointmentResponse, CallbackSource, InboundMessage, Intent, SubjectType
 from app.outbox.planner import local_date
 from app.senders import Sender
 from app.twilio_requests import form_value
@@ -67,7 +67,7 @@ def _open_now(call: Call) -> bool:
 
 def connect(call: Call) -> VoiceResponse:
     """Put the caller through to their contact person, or the unit when there is none."""
-    contact = current_contact(call.session, call.client, local_date(call.now)).staff
+    contact = current_contact(call.session, call.known_client, local_date(call.now)).staff
     response = VoiceResponse()
     response.dial((contact.phone if contact and contact.phone else None) or call.unit().phone)
     return response
@@ -106,15 +106,16 @@ def for_managers(call: Call, option: int) -> None:
     ).first():
         return
     representative = call.sender.representative
+    client = call.known_client
     call.session.add(
         InboundMessage(
             provider_id=provider_id,
-            from_phone=representative.phone if representative else call.client.phone,
+            from_phone=representative.phone if representative else client.phone,
             to_phone=form_value("To", 40),
-            unit_id=call.client.unit_id,
-            client_id=call.client.id,
+            unit_id=client.unit_id,
+            client_id=client.id,
             representative_id=representative.id if representative else None,
-            intent=f"option_{option}",
+            intent=Intent.option(option),
             for_managers=True,
             needs_answer=option == 8,
             received_at=call.now,
@@ -127,7 +128,7 @@ def press_pin(call: Call, digits: str) -> VoiceResponse:
     """The PIN typed in this call; pins counts it (per call and with the pages) and locks."""
     then = number(request.args.get("then"), 3)
     result = pins.check_pin(
-        call.session, call.client, digits, call.now, channel=pins.PHONE, call_sid=call.sid
+        call.session, call.known_client, digits, call.now, channel=pins.PHONE, call_sid=call.sid
     )
     if result == "ok":
         call.pin_given = True  # for the rest of this call (carried in our signed URLs)
@@ -138,7 +139,7 @@ def press_pin(call: Call, digits: str) -> VoiceResponse:
 
 
 def answer_appointment(call: Call, digits: str) -> VoiceResponse:
-    appointment = current_records.next_appointment(call.session, call.client, call.now)
+    appointment = current_records.next_appointment(call.session, call.known_client, call.now)
     if appointment is None:
         return screen_option(call, 1)
     # The meeting just heard; an answer given before may be changed until it starts.
@@ -148,12 +149,14 @@ def answer_appointment(call: Call, digits: str) -> VoiceResponse:
         call.session,
         f"appointment_{choice}",
         actor_type="client",
-        client_id=call.client.id,
-        subject_type="appointment",
+        client_id=call.known_client.id,
+        subject_type=SubjectType.APPOINTMENT,
         subject_id=appointment.id,
         detail="by phone menu",
     )
-    facts = call.facts() | appointments.facts(call.session, appointment, call.client, call.now)
+    facts = call.facts() | appointments.facts(
+        call.session, appointment, call.known_client, call.now
+    )
     kind = "reply_confirmed" if choice == AppointmentResponse.CONFIRMED else "reply_declined"
     return screen_menu(call, before=call.words(kind, facts=facts))
 
@@ -177,14 +180,14 @@ def choose_language(call: Call, position: int) -> VoiceResponse:
     if not 1 <= position <= len(options):
         return screen_option(call, 5)
     chosen = options[position - 1]
-    holder = call.sender.representative or call.client
+    holder = call.sender.representative or call.known_client
     holder.language = chosen.code
     call.session.add(holder)
     audit.record(
         call.session,
         "language_changed",
         actor_type="client",
-        client_id=call.client.id,
+        client_id=call.known_client.id,
         detail=f"to {chosen.code} by phone",
     )
     call.language = chosen

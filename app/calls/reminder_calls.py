@@ -27,13 +27,14 @@ from app.models import (
     AppointmentStatus,
     Client,
     OutboxMessage,
+    SubjectType,
     utcnow,
 )
 from app.outbox.delivery import receive_report
 from app.outbox.facts import base_facts
 from app.twilio_requests import form_value, twilio_signed, twiml
-from app.words.compose import compose
-from app.words.languages import get_language
+from app.words.compose import Composition, compose
+from app.words.languages import Language, get_language
 
 bp = Blueprint("reminder_calls", __name__)
 log = logging.getLogger(__name__)
@@ -53,9 +54,11 @@ def _say(target, text: str, language) -> None:
         target.say(text)
 
 
-def _speak(session: Session, message: OutboxMessage, kind: str | None = None) -> tuple:
-    client = session.get(Client, message.client_id)
-    appointment = session.get(Appointment, message.subject_id)
+def _speak(
+    session: Session, message: OutboxMessage, kind: str | None = None
+) -> tuple[Composition, Language, Appointment]:
+    client = session.get_one(Client, message.client_id)
+    appointment = session.get_one(Appointment, message.subject_id)
     facts = base_facts(session, client, now=utcnow()) | {"discreet": False}
     facts |= appointments.facts(session, appointment, client, utcnow())
     if kind is None:
@@ -80,14 +83,14 @@ def _pin_given() -> bool:
 
 def _verdict(session: Session, message: OutboxMessage) -> Verdict:
     """May whoever answers this call hear the reminder? The one access rule decides."""
-    client = session.get(Client, message.client_id)
+    client = session.get_one(Client, message.client_id)
     return access.decide(Role(client), Topic.APPOINTMENTS, access.Channel.PHONE,
                          pin_given=_pin_given())  # fmt: skip
 
 
 def _ask_pin(session: Session, message: OutboxMessage, state: str, first: bool) -> Response:
     """Who is calling, and the PIN: nothing about the meeting before it."""
-    client = session.get(Client, message.client_id)
+    client = session.get_one(Client, message.client_id)
     language = get_language(client.language)
     facts = base_facts(session, client, now=utcnow()) | {"pin_state": state, "in_call": True}
     response = VoiceResponse()
@@ -118,7 +121,7 @@ def reminder(message_id: int) -> Response:
     session = get_session()
     message = _call_message(session, message_id)
     if _verdict(session, message) == Verdict.PIN:
-        client = session.get(Client, message.client_id)
+        client = session.get_one(Client, message.client_id)
         return _ask_pin(session, message, pins.state(client, utcnow()), first=True)
     composition, language, appointment = _speak(session, message)
     pin_given = _pin_given()
@@ -153,7 +156,7 @@ def pin(message_id: int) -> Response:
     again until pins locks it (counted with the phone menu and the pages)."""
     session = get_session()
     message = _call_message(session, message_id)
-    client = session.get(Client, message.client_id)
+    client = session.get_one(Client, message.client_id)
     result = pins.check_pin(
         session,
         client,
@@ -181,7 +184,7 @@ def answer(message_id: int) -> Response:
         response.redirect(_url(message), method="POST")
         return twiml(response)
     digits = form_value("Digits", 5).strip()
-    appointment = session.get(Appointment, message.subject_id)
+    appointment = session.get_one(Appointment, message.subject_id)
     choice = {"1": AppointmentResponse.CONFIRMED, "2": AppointmentResponse.DECLINED}.get(digits)
     if choice is None or appointment.status != AppointmentStatus.PLANNED:
         response = VoiceResponse()
@@ -193,7 +196,7 @@ def answer(message_id: int) -> Response:
         f"appointment_{choice}",
         actor_type="client",
         client_id=message.client_id,
-        subject_type="appointment",
+        subject_type=SubjectType.APPOINTMENT,
         subject_id=appointment.id,
         detail="by phone",
     )

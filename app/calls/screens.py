@@ -55,26 +55,26 @@ class Said:
 
 
 def _next_meeting(call: Call, facts: dict, callback_id: str | None) -> Said:
-    appointment = current_records.next_appointment(call.session, call.client, call.now)
+    appointment = current_records.next_appointment(call.session, call.known_client, call.now)
     if appointment is None:
         return Said(call.words("reply_no_appointment", facts=facts | {"asked_next": True}), facts)
-    facts |= appointments.facts(call.session, appointment, call.client, call.now)
+    facts |= appointments.facts(call.session, appointment, call.known_client, call.now)
     return Said(call.words("reply_appointment", facts=facts), facts)
 
 
 def _documents(call: Call, facts: dict, callback_id: str | None) -> Said:
-    open_lists = current_records.open_checklists(call.session, call.client)
+    open_lists = current_records.open_checklists(call.session, call.known_client)
     if not open_lists:
         return Said(call.words("reply_no_documents", facts=facts), facts)
-    facts |= checklists.facts(call.session, open_lists[0], call.client, call.now)
+    facts |= checklists.facts(call.session, open_lists[0], call.known_client, call.now)
     return Said(call.words("reply_documents", facts=facts), facts)
 
 
 def _decision(call: Call, facts: dict, callback_id: str | None) -> Said:
-    decision = current_records.latest_decision(call.session, call.client)
+    decision = current_records.latest_decision(call.session, call.known_client)
     if decision is None:
         return Said(call.words("reply_no_decision", facts=facts), facts)
-    facts |= decisions.facts(call.session, decision, call.client, call.now)
+    facts |= decisions.facts(call.session, decision, call.known_client, call.now)
     return Said(call.words(f"decision_{decision.outcome}", facts=facts), facts)
 
 
@@ -82,7 +82,7 @@ def _callback(call: Call, facts: dict, callback_id: str | None) -> Said | None:
     request_ = call.session.get(CallbackRequest, number(callback_id)) if callback_id else None
     if request_ is None:
         return None
-    facts |= callbacks.facts(call.session, request_, call.client, call.now)
+    facts |= callbacks.facts(call.session, request_, call.known_client, call.now)
     return Said(call.words("callback_confirmation", facts=facts), facts, offer="record")
 
 
@@ -119,7 +119,7 @@ def screen_option(
     if option in access.MENU:
         verdict = call.verdict(access.MENU[option])
         if verdict == Verdict.PIN:
-            return screen_pin(call, option, pins.state(call.client, call.now))
+            return screen_pin(call, option, pins.state(call.known_client, call.now))
         if verdict != Verdict.ALLOW:
             return screen_menu(call, quiet)
     if option == 5:
@@ -131,15 +131,15 @@ def screen_option(
     if said is None:
         return screen_menu(call, quiet)
     keys = call.words("voice_keys", facts=said.facts | {"offer": said.offer})
-    params = {"cb": callback_id} if callback_id else {}
-    return call.screen(f"option{option}", said.texts + keys, quiet=quiet, **params)
+    params: dict[str, str | int] = {"cb": callback_id} if callback_id else {}
+    return call.screen(f"option{option}", said.texts + keys, quiet=quiet, params=params)
 
 
 def screen_pin(call: Call, then: int, state: str, quiet: int = 0) -> VoiceResponse:
     texts = call.words("voice_pin", facts=call.facts(pin_state=state))
     if state in ("locked", "none"):
         return screen_menu(call, quiet, before=texts)
-    return call.screen("pin", texts, digits=4, quiet=quiet, then=then)
+    return call.screen("pin", texts, digits=4, quiet=quiet, params={"then": then})
 
 
 def screen_whose(call: Call, quiet: int = 0) -> VoiceResponse:
@@ -166,7 +166,7 @@ def screen_interpreter(call: Call, code: str, quiet: int = 0) -> VoiceResponse:
     for other, spoken in ((2, "sv"), (3, "en")):
         facts = call.facts(for_language=code, other_menu=other)
         response_texts += call.words("voice_interpreter", get_language(spoken), facts)
-    screen = call.screen("interpreter", response_texts, quiet=quiet, **{"for": code})
+    screen = call.screen("interpreter", response_texts, quiet=quiet, params={"for": code})
     recording = audio_file(code, "interpreter.mp3")
     if recording is not None:  # a recorded prompt in the caller's own language comes first
         gather = screen.verbs[0]

@@ -7,12 +7,14 @@ follow (FEEDBACK_AFTER_MEETINGS).
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app import audit
 from app.casework import catalog
+from app.casework.reads import reads_for
 from app.errors import InvalidInput
 from app.models import (
     Appointment,
@@ -21,9 +23,10 @@ from app.models import (
     Client,
     MeetingMode,
     OutboxMessage,
+    SubjectType,
+    saved_id,
     utcnow,
 )
-from app.outbox import batch_reads
 from app.outbox.facts import staff_name
 from app.outbox.planner import (
     SENT_STATUSES,
@@ -81,7 +84,7 @@ def book(session: Session, client: Client, *, now: datetime | None = None, **val
     now = now or utcnow()
     validate(values, now=now)
     values["bring"] = ",".join(_keys(values.get("bring", "")))
-    appointment = Appointment(client_id=client.id, **values)
+    appointment = Appointment(client_id=saved_id(client), **values)
     session.add(appointment)
     session.flush()
     plan(session, appointment, client, now=now)
@@ -117,7 +120,7 @@ def change(
     appointment.updated_at = now
     session.add(appointment)
     session.flush()
-    client = session.get(Client, appointment.client_id)
+    client = session.get_one(Client, appointment.client_id)
     if notify:
         add_message(
             session,
@@ -125,7 +128,7 @@ def change(
             client=client,
             dedupe_key=f"appointment:{appointment.id}:v{appointment.version}:changed",
             due_at=now,
-            subject_type="appointment",
+            subject_type=SubjectType.APPOINTMENT,
             subject_id=appointment.id,
             subject_version=appointment.version,
         )
@@ -146,15 +149,17 @@ def cancel(
     appointment.version += 1
     appointment.updated_at = now
     session.add(appointment)
-    cancel_pending(session, "appointment", appointment.id, reason="appointment cancelled")
+    cancel_pending(
+        session, SubjectType.APPOINTMENT, saved_id(appointment), reason="appointment cancelled"
+    )
     if notify and was_ahead:
         add_message(
             session,
             kind="appointment_cancelled",
-            client=session.get(Client, appointment.client_id),
+            client=session.get_one(Client, appointment.client_id),
             dedupe_key=f"appointment:{appointment.id}:cancelled",
             due_at=now,
-            subject_type="appointment",
+            subject_type=SubjectType.APPOINTMENT,
             subject_id=appointment.id,
             subject_version=appointment.version,
         )
@@ -182,7 +187,7 @@ def respond(
             "appointment_changed_answer",
             actor_type="client",
             client_id=appointment.client_id,
-            subject_type="appointment",
+            subject_type=SubjectType.APPOINTMENT,
             subject_id=appointment.id,
             detail=f"{appointment.response} to {response}" + (f" by {by}" if by else ""),
         )
@@ -203,29 +208,18 @@ def plan(
     """Plan the reminders (and feedback question) of the appointment's current version."""
     cancel_pending(
         session,
-        "appointment",
-        appointment.id,
+        SubjectType.APPOINTMENT,
+        saved_id(appointment),
         except_version=appointment.version,
         kinds=("appointment_reminder", "feedback_request"),
     )
     if appointment.status != AppointmentStatus.PLANNED or appointment.starts_at <= now:
         return []
-    tz = local_zone()
     key = f"appointment:{appointment.id}:v{appointment.version}"
-    due = [
-        (o.label, reminder_due(appointment.starts_at, o, tz))
-        for o in reminder_offsets(session, client.unit_id)
-    ]
-    future = [(label, at) for label, at in due if at > now]
-    already_reminded = has_message(
-        session, "appointment", appointment.id, ("appointment_reminder",), SENT_STATUSES
-    )
-    if not future and catch_up and not already_reminded:
-        if appointment.starts_at - now >= CATCH_UP_MINIMUM:
-            future = [("catch-up", now)]
-    common = dict(
+    future = _reminder_times(session, appointment, client, now, catch_up=catch_up)
+    common: dict[str, Any] = dict(
         client=client,
-        subject_type="appointment",
+        subject_type=SubjectType.APPOINTMENT,
         subject_id=appointment.id,
         subject_version=appointment.version,
     )
@@ -256,21 +250,28 @@ def plan(
     return planned
 
 
-def _feedback_asked_recently(session: Session, client_id: int, now: datetime) -> bool:
-    since = now - timedelta(days=current_app.config["FEEDBACK_MIN_INTERVAL_DAYS"])
-    reads = batch_reads.active(session)
-    known = reads.feedback_asked(client_id, since) if reads else None
-    if known is not None:
-        return known
-    asked = session.exec(
-        select(OutboxMessage.id).where(
-            OutboxMessage.client_id == client_id,
-            OutboxMessage.kind == "feedback_request",
-            OutboxMessage.status.in_(SENT_STATUSES),
-            OutboxMessage.sent_at >= since,
-        )
-    ).first()
-    return asked is not None
+def _reminder_times(
+    session: Session, appointment: Appointment, client: Client, now: datetime, *, catch_up: bool
+) -> list[tuple[str, datetime]]:
+    """(label, when) of each reminder still ahead; with none ahead and none sent, one now
+    (catch_up) when the meeting is far enough away for a reminder to help."""
+    tz = local_zone()
+    due = [
+        (o.label, reminder_due(appointment.starts_at, o, tz))
+        for o in reminder_offsets(session, client.unit_id)
+    ]
+    future = [(label, at) for label, at in due if at > now]
+    already_reminded = has_message(
+        session,
+        SubjectType.APPOINTMENT,
+        saved_id(appointment),
+        ("appointment_reminder",),
+        SENT_STATUSES,
+    )
+    if not future and catch_up and not already_reminded:
+        if appointment.starts_at - now >= CATCH_UP_MINIMUM:
+            future = [("catch-up", now)]
+    return future
 
 
 def still_wanted(
@@ -285,7 +286,8 @@ def still_wanted(
     if appointment.response == AppointmentResponse.DECLINED:
         return False  # the client said they cannot come: staff find a new time
     if message.kind == "feedback_request":
-        return not _feedback_asked_recently(session, appointment.client_id, now)
+        since = now - timedelta(days=current_app.config["FEEDBACK_MIN_INTERVAL_DAYS"])
+        return not reads_for(session).feedback_asked(appointment.client_id, since)
     return appointment.starts_at > now
 
 

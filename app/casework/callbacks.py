@@ -8,7 +8,15 @@ from sqlmodel import Session
 
 from app.casework.contacts import Contact, contact_facts, current_contact
 from app.casework.deadlines import add_working_days
-from app.models import CallbackRequest, CallbackSource, Client, OutboxMessage, Unit, utcnow
+from app.models import (
+    CallbackRequest,
+    CallbackSource,
+    Client,
+    OutboxMessage,
+    SubjectType,
+    Unit,
+    utcnow,
+)
 from app.outbox.planner import add_message, local_date
 
 
@@ -51,7 +59,7 @@ def request_callback(
             client=client,
             dedupe_key=f"callback:{request.id}:confirmation",
             due_at=now,
-            subject_type="callback",
+            subject_type=SubjectType.CALLBACK,
             subject_id=request.id,
         )
     return request
@@ -66,7 +74,7 @@ def still_wanted(
 
 def facts(session: Session, request: CallbackRequest, client: Client, now: datetime) -> dict:
     """Who will call and by which day."""
-    unit = session.get(Unit, client.unit_id)
+    unit = session.get_one(Unit, client.unit_id)
     contact = current_contact(session, client, local_date(now))
     days = current_app.config["CALLBACK_WORKING_DAYS"]
     return {

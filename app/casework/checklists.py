@@ -2,11 +2,13 @@
 a thank-you for what arrived, and "we have everything" when the list is complete."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from app.casework import catalog
+from app.casework.reads import reads_for
 from app.errors import N_, InvalidInput
 from app.models import (
     Checklist,
@@ -15,10 +17,11 @@ from app.models import (
     Client,
     OutboxMessage,
     OutboxStatus,
+    SubjectType,
+    saved_id,
     utcnow,
 )
-from app.outbox import batch_reads
-from app.outbox.planner import SENT_STATUSES, add_message, at_local, cancel_pending, local_date
+from app.outbox.planner import add_message, at_local, cancel_pending, local_date
 
 
 def default_documents(application_type: str) -> list[str]:
@@ -30,17 +33,7 @@ def default_documents(application_type: str) -> list[str]:
 
 def items(session: Session, checklist: Checklist) -> list[ChecklistItem]:
     """The checklist's items in their order."""
-    reads = batch_reads.active(session)
-    read = reads.checklist_items(checklist.id) if reads else None
-    if read is not None:
-        return read
-    return list(
-        session.exec(
-            select(ChecklistItem)
-            .where(ChecklistItem.checklist_id == checklist.id)
-            .order_by(ChecklistItem.position, ChecklistItem.id)
-        )
-    )
+    return reads_for(session).checklist_items(saved_id(checklist))
 
 
 def create(
@@ -56,30 +49,9 @@ def create(
 ) -> Checklist:
     """Ask a client for documents: the list goes out now, reminders before the due date."""
     now = now or utcnow()
-    applications = catalog.entries(catalog.configured_dir(), "applications")
-    errors = {}
-    if application_type not in applications:
-        errors["application_type"] = N_("Choose one of the options.")
-    if not isinstance(due_date, date) or due_date < local_date(now):
-        errors["due_date"] = N_("The due date must be today or later.")
-    known = catalog.entries(catalog.configured_dir(), "documents")
-    wanted = (
-        documents
-        if documents is not None
-        else (
-            applications[application_type]["documents"] if application_type in applications else []
-        )
-    )
-    wanted = list(dict.fromkeys(wanted))
-    unknown = [d for d in wanted if d not in known]
-    if unknown:
-        errors["documents"] = N_("Unknown document: choose from the list.")
-    elif not wanted:
-        errors["documents"] = N_("Ask for at least one document.")
-    if errors:
-        raise InvalidInput(errors)
+    wanted = _checked_documents(application_type, due_date, documents, now)
     checklist = Checklist(
-        client_id=client.id,
+        client_id=saved_id(client),
         staff_id=staff_id,
         application_type=application_type,
         due_date=due_date,
@@ -89,16 +61,50 @@ def create(
     session.flush()
     for position, document in enumerate(wanted):
         session.add(
-            ChecklistItem(checklist_id=checklist.id, document_type=document, position=position)
+            ChecklistItem(
+                checklist_id=saved_id(checklist), document_type=document, position=position
+            )
         )
     session.flush()
+    _plan(session, checklist, client, now)
+    return checklist
+
+
+def _checked_documents(
+    application_type: str, due_date: date, documents: list[str] | None, now: datetime
+) -> list[str]:
+    """The documents to ask for (the application type's own when none are given), once
+    each; raise InvalidInput naming every wrong field."""
+    applications = catalog.entries(catalog.configured_dir(), "applications")
+    errors = {}
+    if application_type not in applications:
+        errors["application_type"] = N_("Choose one of the options.")
+    if not isinstance(due_date, date) or due_date < local_date(now):
+        errors["due_date"] = N_("The due date must be today or later.")
+    known = catalog.entries(catalog.configured_dir(), "documents")
+    if documents is None:
+        documents = list(applications.get(application_type, {}).get("documents", []))
+    wanted = list(dict.fromkeys(documents))
+    if any(d not in known for d in wanted):
+        errors["documents"] = N_("Unknown document: choose from the list.")
+    elif not wanted:
+        errors["documents"] = N_("Ask for at least one document.")
+    if errors:
+        raise InvalidInput(errors)
+    return wanted
+
+
+def _plan(session: Session, checklist: Checklist, client: Client, now: datetime) -> None:
+    """The list at once, and a reminder CHECKLIST_REMINDER_DAYS before the due date."""
     key = f"checklist:{checklist.id}"
-    common = dict(client=client, subject_type="checklist", subject_id=checklist.id)
+    common: dict[str, Any] = dict(
+        client=client, subject_type=SubjectType.CHECKLIST, subject_id=checklist.id
+    )
     add_message(
         session, kind="checklist_request", dedupe_key=f"{key}:request", due_at=now, **common
     )
     for days in current_app.config["CHECKLIST_REMINDER_DAYS"]:
-        at = at_local(due_date - timedelta(days=days))
+        at = at_local(checklist.due_date - timedelta(days=days))
         if at > now:
             add_message(
                 session,
@@ -107,7 +113,6 @@ def create(
                 due_at=at,
                 **common,
             )
-    return checklist
 
 
 def receive(
@@ -125,13 +130,17 @@ def receive(
     item.received_at = now
     session.add(item)
     session.flush()
-    client = session.get(Client, checklist.client_id)
-    common = dict(client=client, subject_type="checklist", subject_id=checklist.id)
+    client = session.get_one(Client, checklist.client_id)
+    common: dict[str, Any] = dict(
+        client=client, subject_type=SubjectType.CHECKLIST, subject_id=checklist.id
+    )
     if all(i.received_at for i in items(session, checklist)):
         checklist.status = ChecklistStatus.COMPLETE
         checklist.completed_at = now
         session.add(checklist)
-        cancel_pending(session, "checklist", checklist.id, reason="checklist complete")
+        cancel_pending(
+            session, SubjectType.CHECKLIST, saved_id(checklist), reason="checklist complete"
+        )
         add_message(
             session,
             kind="checklist_complete",
@@ -142,7 +151,7 @@ def receive(
         return item
     pending = session.exec(
         select(OutboxMessage.id).where(
-            OutboxMessage.subject_type == "checklist",
+            OutboxMessage.subject_type == SubjectType.CHECKLIST,
             OutboxMessage.subject_id == checklist.id,
             OutboxMessage.kind == "documents_received",
             OutboxMessage.status == OutboxStatus.PENDING,
@@ -170,7 +179,9 @@ def cancel(session: Session, checklist: Checklist, *, now: datetime | None = Non
     checklist.status = ChecklistStatus.CANCELLED
     checklist.updated_at = now or utcnow()
     session.add(checklist)
-    cancel_pending(session, "checklist", checklist.id, reason="checklist cancelled")
+    cancel_pending(
+        session, SubjectType.CHECKLIST, saved_id(checklist), reason="checklist cancelled"
+    )
     return checklist
 
 
@@ -187,26 +198,10 @@ def still_wanted(
     return True
 
 
-def _last_thanks(session: Session, checklist: Checklist) -> datetime | None:
-    reads = batch_reads.active(session)
-    covered, when = reads.last_thanks(checklist.id) if reads else (False, None)
-    if covered:
-        return when
-    return session.exec(
-        select(func.max(OutboxMessage.sent_at)).where(
-            OutboxMessage.subject_type == "checklist",
-            OutboxMessage.subject_id == checklist.id,
-            OutboxMessage.kind == "documents_received",
-            OutboxMessage.status.in_(SENT_STATUSES),
-            OutboxMessage.representative_id.is_(None),
-        )
-    ).one()
-
-
 def facts(session: Session, checklist: Checklist, client: Client, now: datetime) -> dict:
     """A checklist as messages describe it: what is asked, what arrived, what is missing."""
     all_items = items(session, checklist)
-    since = _last_thanks(session, checklist)
+    since = reads_for(session).last_thanks(saved_id(checklist))
     return {
         "checklist": {
             "application": checklist.application_type,

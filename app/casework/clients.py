@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import N_, InvalidInput
-from app.models import Channel, Client, ConsentMethod, OutboxMessage, Privacy, utcnow
+from app.models import Channel, Client, ConsentMethod, OutboxMessage, Privacy, SubjectType, utcnow
 from app.outbox.planner import add_message, at_local, local_date
 from app.pages import links
 from app.phone import InvalidPhoneNumber, normalise_phone
@@ -14,6 +14,19 @@ from app.words.languages import is_supported
 
 EDITABLE = ("first_name", "last_name", "phone", "language", "channel", "picture_support",
             "privacy", "caseworker_id")  # fmt: skip
+
+
+# The fields chosen from a list, with the list and what to say when the value is not on it.
+CHOICES = (
+    ("language", is_supported, N_("Choose a supported language.")),
+    ("channel", lambda value: value in set(Channel), N_("Choose sms, voice or both.")),
+    ("privacy", lambda value: value in set(Privacy), N_("Choose full or discreet.")),
+    (
+        "consent_method",
+        lambda value: value is None or value in set(ConsentMethod),
+        N_("Choose written, verbal, sms or integration."),
+    ),
+)
 
 
 def validate(
@@ -40,24 +53,22 @@ def validate(
             )
         else:
             unit = client.unit_id if client is not None else unit_id
-            other = session.exec(
-                select(Client.id).where(Client.unit_id == unit, Client.phone == cleaned["phone"])
-            ).first()
-            if other is not None and (client is None or other != client.id):
+            if _phone_taken(session, unit, cleaned["phone"], client):
                 errors["phone"] = N_("Another client already has this phone number.")
-    if "language" in values and not is_supported(values["language"]):
-        errors["language"] = N_("Choose a supported language.")
-    if "channel" in values and values["channel"] not in set(Channel):
-        errors["channel"] = N_("Choose sms, voice or both.")
-    if "privacy" in values and values["privacy"] not in set(Privacy):
-        errors["privacy"] = N_("Choose full or discreet.")
-    if values.get("consent_method") is not None and values["consent_method"] not in set(
-        ConsentMethod
-    ):
-        errors["consent_method"] = N_("Choose written, verbal, sms or integration.")
+    for field, allowed, problem in CHOICES:
+        if field in values and not allowed(values[field]):
+            errors[field] = problem
     if errors:
         raise InvalidInput(errors)
     return cleaned
+
+
+def _phone_taken(session: Session, unit_id: int | None, phone: str, client: Client | None) -> bool:
+    """Whether another client of the unit has this number."""
+    other = session.exec(
+        select(Client.id).where(Client.unit_id == unit_id, Client.phone == phone)
+    ).first()
+    return other is not None and (client is None or other != client.id)
 
 
 def enroll(
@@ -188,7 +199,7 @@ def record_consent(
         client=client,
         dedupe_key=f"client:{client.id}:welcome",
         due_at=now,
-        subject_type="client",
+        subject_type=SubjectType.CLIENT,
         subject_id=client.id,
     )
     return client
@@ -215,7 +226,7 @@ def unlinked_by_phone(session: Session, unit_id: int, phone: str) -> Client | No
         return None
     return session.exec(
         select(Client).where(
-            Client.unit_id == unit_id, Client.phone == number, Client.source_id.is_(None)
+            Client.unit_id == unit_id, Client.phone == number, col(Client.source_id).is_(None)
         )
     ).first()
 

@@ -3,7 +3,7 @@ overview page all tell about."""
 
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import (
     Appointment,
@@ -14,7 +14,9 @@ from app.models import (
     Decision,
     DecisionStatus,
     InboundMessage,
+    Intent,
     OutboxMessage,
+    SubjectType,
 )
 from app.outbox.planner import SENT_STATUSES
 
@@ -32,7 +34,7 @@ def upcoming_appointments(session: Session, client: Client, now: datetime) -> li
                 Appointment.status == AppointmentStatus.PLANNED,
                 Appointment.starts_at > now,
             )
-            .order_by(Appointment.starts_at)
+            .order_by(col(Appointment.starts_at))
         )
     )
 
@@ -56,18 +58,18 @@ def appointment_to_answer(session: Session, client: Client, now: datetime) -> Ap
             select(OutboxMessage.subject_id, func.max(OutboxMessage.sent_at))
             .where(
                 OutboxMessage.client_id == client.id,
-                OutboxMessage.subject_type == "appointment",
-                OutboxMessage.subject_id.in_([a.id for a in upcoming]),
-                OutboxMessage.kind.in_(ASKING_KINDS),
-                OutboxMessage.status.in_(SENT_STATUSES),
+                OutboxMessage.subject_type == SubjectType.APPOINTMENT,
+                col(OutboxMessage.subject_id).in_([a.id for a in upcoming]),
+                col(OutboxMessage.kind).in_(ASKING_KINDS),
+                col(OutboxMessage.status).in_(SENT_STATUSES),
             )
-            .group_by(OutboxMessage.subject_id)
+            .group_by(col(OutboxMessage.subject_id))
         ).all()
     )
     # Text 1 ("next meeting") shows the nearest one: an answer after it is about that one.
     looked = session.exec(
         select(func.max(InboundMessage.received_at)).where(
-            InboundMessage.client_id == client.id, InboundMessage.intent == "option_1"
+            InboundMessage.client_id == client.id, InboundMessage.intent == Intent.OPTION_1
         )
     ).one()
     shown = {upcoming[0].id: looked} if looked else {}
@@ -85,7 +87,7 @@ def open_checklists(session: Session, client: Client) -> list[Checklist]:
         session.exec(
             select(Checklist)
             .where(Checklist.client_id == client.id, Checklist.status == ChecklistStatus.OPEN)
-            .order_by(Checklist.due_date)
+            .order_by(col(Checklist.due_date))
         )
     )
 
@@ -96,7 +98,7 @@ def decided(session: Session, client: Client) -> list[Decision]:
         session.exec(
             select(Decision)
             .where(Decision.client_id == client.id, Decision.status == DecisionStatus.DECIDED)
-            .order_by(Decision.decided_on.desc(), Decision.id.desc())
+            .order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())
         )
     )
 

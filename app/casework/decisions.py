@@ -5,6 +5,7 @@ by which date, and that the decision letter is the formal decision.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any, Literal, get_args
 
 from flask import current_app
 from sqlmodel import Session
@@ -12,11 +13,23 @@ from sqlmodel import Session
 from app.casework import catalog
 from app.casework.deadlines import appeal_deadline
 from app.errors import N_, InvalidInput
-from app.models import Client, Decision, DecisionOutcome, DecisionStatus, OutboxMessage, utcnow
+from app.models import (
+    Client,
+    Decision,
+    DecisionOutcome,
+    DecisionStatus,
+    OutboxMessage,
+    SubjectType,
+    saved_id,
+    utcnow,
+)
 from app.outbox.facts import staff_name
 from app.outbox.planner import add_message, at_local, cancel_pending, local_date
 
-SCOPE_UNITS = ("hours_per_week", "hours_per_month", "days_per_month", "sek_per_month", "sek_once")
+ScopeUnit = Literal[
+    "hours_per_week", "hours_per_month", "days_per_month", "sek_per_month", "sek_once"
+]
+SCOPE_UNITS: tuple[ScopeUnit, ...] = get_args(ScopeUnit)
 CONTINUING = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED, DecisionOutcome.CHANGED)
 
 
@@ -80,7 +93,7 @@ def announce(
             {"expected_on": "Give the day the decision is expected, today or later."}
         )
     decision = Decision(
-        client_id=client.id,
+        client_id=saved_id(client),
         staff_id=staff_id,
         service=service,
         status=DecisionStatus.ANNOUNCED,
@@ -95,7 +108,7 @@ def announce(
         client=client,
         dedupe_key=f"decision:{decision.id}:v{decision.version}:heads-up",
         due_at=now,
-        subject_type="decision",
+        subject_type=SubjectType.DECISION,
         subject_id=decision.id,
         subject_version=decision.version,
     )
@@ -119,7 +132,7 @@ def decide(
     values.setdefault("outcome", DecisionOutcome.APPROVED)
     validate(values)
     if decision is None:
-        decision = Decision(client_id=client.id)
+        decision = Decision(client_id=saved_id(client), service=values["service"])
     elif decision.status == DecisionStatus.DECIDED:
         raise InvalidInput({"status": N_("This decision is already made; record a new one.")})
     for field, value in values.items():
@@ -129,11 +142,13 @@ def decide(
     decision.updated_at = now
     session.add(decision)
     session.flush()
-    cancel_pending(session, "decision", decision.id, except_version=decision.version)
+    cancel_pending(
+        session, SubjectType.DECISION, saved_id(decision), except_version=decision.version
+    )
     key = f"decision:{decision.id}:v{decision.version}"
-    common = dict(
+    common: dict[str, Any] = dict(
         client=client,
-        subject_type="decision",
+        subject_type=SubjectType.DECISION,
         subject_id=decision.id,
         subject_version=decision.version,
     )
@@ -166,7 +181,7 @@ def withdraw(session: Session, decision: Decision, *, now: datetime | None = Non
     decision.version += 1
     decision.updated_at = now or utcnow()
     session.add(decision)
-    cancel_pending(session, "decision", decision.id, reason="decision withdrawn")
+    cancel_pending(session, SubjectType.DECISION, saved_id(decision), reason="decision withdrawn")
     return decision
 
 

@@ -2,15 +2,26 @@
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.casework import catalog
 from app.casework.contacts import Contact, contact_facts, current_contact
 from app.errors import N_, InvalidInput
-from app.models import Client, Handover, HandoverKind, OutboxMessage, StaffUser, Unit, utcnow
+from app.models import (
+    Client,
+    Handover,
+    HandoverKind,
+    OutboxMessage,
+    StaffUser,
+    SubjectType,
+    Unit,
+    saved_id,
+    utcnow,
+)
 from app.outbox.planner import add_message, at_local, cancel_pending, local_date
 
 
@@ -57,9 +68,9 @@ def hand_over(
     if from_staff is not None and from_staff.id == to_staff.id:
         raise InvalidInput({"to_staff_id": N_("Choose someone other than the current contact.")})
     handover = Handover(
-        client_id=client.id,
+        client_id=saved_id(client),
         from_staff_id=from_staff.id if from_staff else None,
-        to_staff_id=to_staff.id,
+        to_staff_id=saved_id(to_staff),
         kind=kind,
         starts_on=starts_on,
         ends_on=ends_on if kind == HandoverKind.ABSENCE else None,
@@ -76,18 +87,22 @@ def hand_over(
 
 def plan(session: Session, handover: Handover, client: Client, now: datetime) -> None:
     """The notice on the first day (at once if that is today), and the absence's end."""
-    cancel_pending(session, "handover", handover.id, except_version=handover.version)
+    cancel_pending(
+        session, SubjectType.HANDOVER, saved_id(handover), except_version=handover.version
+    )
     notice_at = max(now, at_local(handover.starts_on))
     key = f"handover:{handover.id}:v{handover.version}"
-    common = dict(
+    common: dict[str, Any] = dict(
         client=client,
-        subject_type="handover",
+        subject_type=SubjectType.HANDOVER,
         subject_id=handover.id,
         subject_version=handover.version,
     )
     kind = "handover_absence" if handover.kind == HandoverKind.ABSENCE else "handover_permanent"
     add_message(session, kind=kind, dedupe_key=f"{key}:notice", due_at=notice_at, **common)
     if handover.kind == HandoverKind.ABSENCE:
+        if handover.ends_on is None:  # _validate asks every absence for its last day
+            raise ValueError("An absence without a last day")
         back_at = at_local(handover.ends_on + timedelta(days=1))
         add_message(
             session, kind="absence_ended", dedupe_key=f"{key}:ended", due_at=back_at, **common
@@ -100,27 +115,30 @@ def apply_started(session: Session, today: date) -> int:
     wins. Returns how many clients moved."""
     started = (
         Handover.kind == HandoverKind.PERMANENT,
-        Handover.cancelled_at.is_(None),
+        col(Handover.cancelled_at).is_(None),
         Handover.starts_on <= today,
     )
     mismatched = (
         select(Handover.client_id)
-        .join(Client, Client.id == Handover.client_id)
+        .join(Client, col(Client.id) == Handover.client_id)
         .where(
             *started,
-            or_(Client.caseworker_id.is_(None), Handover.to_staff_id != Client.caseworker_id),
+            or_(
+                col(Client.caseworker_id).is_(None),
+                col(Handover.to_staff_id) != Client.caseworker_id,
+            ),
         )
     )
     latest: dict[int, int] = {}
     for handover in session.exec(
         select(Handover)
-        .where(*started, Handover.client_id.in_(mismatched))
-        .order_by(Handover.starts_on, Handover.id)
+        .where(*started, col(Handover.client_id).in_(mismatched))
+        .order_by(col(Handover.starts_on), col(Handover.id))
     ):
         latest[handover.client_id] = handover.to_staff_id
     moved = 0
     for client_id, staff_id in latest.items():
-        client = session.get(Client, client_id)
+        client = session.get_one(Client, client_id)
         if client.caseworker_id != staff_id:
             client.caseworker_id = staff_id
             session.add(client)
@@ -141,7 +159,7 @@ def cancel(session: Session, handover: Handover, now: datetime | None = None) ->
     handover.cancelled_at = now
     handover.version += 1
     session.add(handover)
-    cancel_pending(session, "handover", handover.id, reason="handover cancelled")
+    cancel_pending(session, SubjectType.HANDOVER, saved_id(handover), reason="handover cancelled")
     return handover
 
 
@@ -154,7 +172,7 @@ def still_wanted(
 
 def facts(session: Session, handover: Handover, client: Client, now: datetime) -> dict:
     """A handover as messages describe it."""
-    unit = session.get(Unit, client.unit_id)
+    unit = session.get_one(Unit, client.unit_id)
     new = session.get(StaffUser, handover.to_staff_id)
     old = session.get(StaffUser, handover.from_staff_id) if handover.from_staff_id else None
     return {

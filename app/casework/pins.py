@@ -27,7 +27,7 @@ TRIES_PER_CALL = 3  # wrong PINs in one phone call before the PIN locks
 LOCK_TIMES = (timedelta(hours=1), timedelta(hours=4), timedelta(hours=24))
 PHONE, PAGE = "phone", "page"
 CHANNELS = {PHONE: "by phone", PAGE: "on the page"}
-CLIENT = Client.__table__
+CLIENT = Client.metadata.tables["client"]  # Client.__table__, as typed code can name it
 
 
 def set_pin(session: Session, client: Client, pin: str) -> None:
@@ -104,7 +104,7 @@ def check_pin(
 def _take_try(session: Session, client: Client, now: datetime, call_sid: str | None) -> bool:
     """Count one try on the row, unless the PIN is locked; False when it is. Reads back the
     row's PIN and counts, which this request now holds until it commits."""
-    values = {"pin_failures": CLIENT.c.pin_failures + 1}
+    values: dict[str, object] = {"pin_failures": CLIENT.c.pin_failures + 1}
     if call_sid is not None:
         same_call = CLIENT.c.pin_call_sid == call_sid
         values |= {

@@ -172,7 +172,7 @@ def choose(
 def author_contact(session: Session, author: StaffUser | None, client: Client) -> dict:
     """The case worker who answers, as someone to call: their work phone (the unit's when
     they have none) and the unit's hours."""
-    unit = session.get(Unit, client.unit_id)
+    unit = session.get_one(Unit, client.unit_id)
     phone = (author.phone if author else "") or unit.phone
     return {
         "name": author.name if author else "",

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.errors import N_, InvalidInput
-from app.models import Client, Representative, RepresentativeRole, utcnow
+from app.models import Client, Representative, RepresentativeRole, saved_id, utcnow
 from app.phone import InvalidPhoneNumber, normalise_phone
 from app.words.languages import is_supported
 
@@ -45,7 +45,7 @@ def add(session: Session, client: Client, **values) -> Representative:
     cleaned = validate(values)
     if "name" not in cleaned or "phone" not in cleaned:
         raise InvalidInput({k: N_("Fill this in.") for k in ("name", "phone") if k not in cleaned})
-    representative = Representative(client_id=client.id, **cleaned)
+    representative = Representative(client_id=saved_id(client), **cleaned)
     session.add(representative)
     session.flush()
     return representative

@@ -23,6 +23,8 @@ from app.models import (
     Representative,
     StaffMessage,
     StaffUser,
+    SubjectType,
+    saved_id,
     utcnow,
 )
 from app.outbox.facts import staff_name
@@ -54,18 +56,17 @@ def send(
     representative)."""
     now = now or utcnow()
     chosen, named = ready_answers.stored(answer) if answer is not None else (None, None)
-    if answer is not None:
-        text = None
-    else:
-        text = clean(text)
-        if not text:
+    body: str | None = None  # a ready answer is stored as its key and facts, not as text
+    if answer is None:
+        body = clean(text)
+        if not body:
             raise InvalidInput({"text": N_("Write the message.")})
-        if len(text) > MAX_LENGTH:
+        if len(body) > MAX_LENGTH:
             raise InvalidInput({"text": N_("The message is too long: at most 320 characters.")})
     message = StaffMessage(
-        client_id=client.id,
+        client_id=saved_id(client),
         staff_id=author.id,
-        text=text,
+        text=body,
         answer=chosen,
         answer_facts=named,
         in_reply_to_id=in_reply_to.id if in_reply_to else None,
@@ -79,7 +80,7 @@ def send(
         client=client,
         dedupe_key=f"staff_message:{message.id}",
         due_at=now,
-        subject_type="staff_message",
+        subject_type=SubjectType.STAFF_MESSAGE,
         subject_id=message.id,
         copies=False,
         to_representative=recipient_representative(session, in_reply_to),

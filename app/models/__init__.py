@@ -1,6 +1,6 @@
 """The whole domain model; import from here."""
 
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import SubjectType, UTCDateTime, saved_id, utcnow
 from app.models.casework import (
     Appointment,
     AppointmentResponse,
@@ -24,6 +24,7 @@ from app.models.messaging import (
     CallStep,
     FeedbackAnswer,
     InboundMessage,
+    Intent,
     LinkPurpose,
     LinkToken,
     LoginAttempt,
@@ -45,6 +46,8 @@ from app.models.people import (
 )
 
 __all__ = [
+    "Intent",
+    "SubjectType",
     "FINAL_STATUSES",
     "ApiKey",
     "ApiScope",
@@ -84,5 +87,6 @@ __all__ = [
     "StaffUser",
     "Unit",
     "UTCDateTime",
+    "saved_id",
     "utcnow",
 ]

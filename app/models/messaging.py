@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Index, UniqueConstraint, event
 from sqlalchemy.orm import object_session
@@ -83,10 +84,10 @@ class OutboxMessage(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
-    def follow_on(self, **values) -> "OutboxMessage":
+    def follow_on(self, **values: Any) -> "OutboxMessage":
         """A new row about the same subject for the same recipient (a retry, or a further
         part of a message sent as several), with `values` (dedupe key, due time …) set."""
-        same = {
+        same: dict[str, Any] = {
             "kind": self.kind,
             "channel": self.channel,
             "client_id": self.client_id,
@@ -174,6 +175,41 @@ class StaffMessage(SQLModel, table=True):
     answer_facts: str | None = Field(default=None, max_length=200)
     in_reply_to_id: int | None = Field(default=None, foreign_key="inbound_message.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Intent(StrEnum):
+    """What a text was read as (InboundMessage.intent). The reader (app/sms/keywords.py)
+    gives the first eleven; the conversation stores the others for what it did."""
+
+    HELP = "help"
+    EMPTY = "empty"
+    NUMBER = "number"
+    YES = "yes"
+    NO = "no"
+    CALL = "call"
+    LANGUAGE = "language"
+    CANCEL = "cancel"
+    STOP = "stop"
+    START = "start"
+    FREE_TEXT = "free_text"
+    OPTION_1 = "option_1"  # the next meeting
+    OPTION_2 = "option_2"  # missing documents
+    OPTION_3 = "option_3"  # the latest decision
+    OPTION_6 = "option_6"  # who to contact
+    OPTION_7 = "option_7"  # how to complain (for the managers)
+    OPTION_8 = "option_8"  # another case worker (for the managers)
+    COMPLAINT = "complaint"  # words after option 7
+    NEW_CASEWORKER = "new_caseworker"  # words after option 8
+    LANGUAGE_SET = "language_set"
+    FEEDBACK = "feedback"
+    UNKNOWN_SENDER = "unknown_sender"
+    WHOSE = "whose"  # asked whose matters a text is about
+    ERROR = "error"  # could not be acted on: a person reads it
+
+    @classmethod
+    def option(cls, number: int) -> "Intent":
+        """The intent of menu option `number` when it is stored as itself."""
+        return cls(f"option_{number}")
 
 
 class CallbackSource(StrEnum):

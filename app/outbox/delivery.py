@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import audit
 from app.db import get_session
@@ -30,6 +30,7 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Representative,
+    SubjectType,
     utcnow,
 )
 from app.models.messaging import EarlyReport
@@ -64,18 +65,18 @@ def _code(text: str) -> int | None:
 
 def _mark_unreachable(session: Session, message: OutboxMessage, code: int, now: datetime) -> None:
     if message.representative_id is None:
-        client = session.get(Client, message.client_id)
+        client = session.get_one(Client, message.client_id)
         client.unreachable_at = now
         session.add(client)
     elif code == 21610:  # the representative texted STOP to Twilio: respect it here too
-        representative = session.get(Representative, message.representative_id)
+        representative = session.get_one(Representative, message.representative_id)
         representative.opted_out_at = representative.opted_out_at or now
         session.add(representative)
     audit.record(
         session,
         "number_unreachable",
         client_id=message.client_id,
-        subject_type="outbox_message",
+        subject_type=SubjectType.OUTBOX_MESSAGE,
         subject_id=message.id,
         detail=f"Twilio error {code} on {message.kind}",
     )
@@ -110,7 +111,7 @@ def call_instead(session: Session, message: OutboxMessage, now: datetime) -> Non
         or message.first_part_id  # one call for the whole reminder: planned by its first part
     ):
         return
-    client = session.get(Client, message.client_id)
+    client = session.get_one(Client, message.client_id)
     if client.channel not in ("voice", "both") or not get_language(client.language).has_voice:
         return
     add_message(
@@ -186,7 +187,7 @@ def call_status(
         session,
         "reminder_call_unanswered",
         client_id=message.client_id,
-        subject_type="outbox_message",
+        subject_type=SubjectType.OUTBOX_MESSAGE,
         subject_id=message.id,
         detail=f"{message.kind}: {CALL_MISSED[status]} after retries",
     )
@@ -259,7 +260,8 @@ def apply_early_reports(session: Session, messages: list[OutboxMessage]) -> list
     if not by_id:
         return []
     kept = session.exec(
-        select(
+        # SQLModel's select() is typed for at most four columns; the rows are read by name.
+        select(  # type: ignore[call-overload]
             EarlyReport.id,
             EarlyReport.provider_id,
             EarlyReport.channel,
@@ -267,23 +269,21 @@ def apply_early_reports(session: Session, messages: list[OutboxMessage]) -> list
             EarlyReport.error_code,
             EarlyReport.received_at,
         )
-        .where(EarlyReport.provider_id.in_(list(by_id)))
+        .where(col(EarlyReport.provider_id).in_(list(by_id)))
         .order_by(EarlyReport.received_at, EarlyReport.id)
     ).all()
     outcomes, locked = [], set()
-    for row in kept:
+    for report_id, provider_id, channel, status, error_code, received_at in kept:
         # Taken by deleting it: when the sweep and the webhook both find it, one applies it.
-        taken = session.exec(delete(EarlyReport).where(EarlyReport.id == row.id))
+        taken = session.exec(delete(EarlyReport).where(col(EarlyReport.id) == report_id))
         if taken.rowcount != 1:
             continue
-        message = by_id[row.provider_id]
+        message = by_id[provider_id]
         if message.id not in locked:  # read again, as it is now, and held until the commit
             session.refresh(message, with_for_update=True)
             locked.add(message.id)
-        outcome = RULES[row.channel](session, message, row.status, row.error_code, row.received_at)
-        log.info(
-            "Early %s report %s on message %s: %s", row.channel, row.status, message.id, outcome
-        )
+        outcome = RULES[channel](session, message, status, error_code, received_at)
+        log.info("Early %s report %s on message %s: %s", channel, status, message.id, outcome)
         outcomes.append(outcome)
     session.commit()
     return outcomes
@@ -292,7 +292,7 @@ def apply_early_reports(session: Session, messages: list[OutboxMessage]) -> list
 def purge_early_reports(session: Session, now: datetime) -> int:
     """Delete kept reports no id claimed within EARLY_REPORT_KEEP; returns how many."""
     removed = session.exec(
-        delete(EarlyReport).where(EarlyReport.received_at < now - EARLY_REPORT_KEEP)
+        delete(EarlyReport).where(col(EarlyReport.received_at) < now - EARLY_REPORT_KEEP)
     )
     return max(removed.rowcount or 0, 0)
 

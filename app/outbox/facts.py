@@ -24,7 +24,7 @@ def base_facts(
     """What every message says: who sends, to whom, and how to reach the unit and the
     client's contact person (a stand-in while the case worker is away; `contact` when
     the caller has already looked it up today)."""
-    unit = session.get(Unit, client.unit_id)
+    unit = session.get_one(Unit, client.unit_id)
     today = local_date(now)
     copy = None
     if representative is not None:

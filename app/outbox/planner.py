@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import access
 from app.config import ConfigError, ReminderOffset, parse_offsets
@@ -80,7 +80,7 @@ def representatives_for(session: Session, client: Client, kind: str) -> list[Rep
     candidates = session.exec(
         select(Representative)
         .where(Representative.client_id == client.id)
-        .order_by(Representative.id)
+        .order_by(col(Representative.id))
     )
     return [r for r in candidates if access.may_receive_copy(r, category)]
 
@@ -160,7 +160,7 @@ def cancel_pending(
         OutboxMessage.status == OutboxStatus.PENDING,
     )
     if kinds:
-        query = query.where(OutboxMessage.kind.in_(kinds))
+        query = query.where(col(OutboxMessage.kind).in_(kinds))
     count = 0
     for message in session.exec(query):
         if except_version is not None and message.subject_version == except_version:
@@ -185,9 +185,9 @@ def has_message(
         select(OutboxMessage.id).where(
             OutboxMessage.subject_type == subject_type,
             OutboxMessage.subject_id == subject_id,
-            OutboxMessage.kind.in_(kinds),
-            OutboxMessage.status.in_(statuses),
-            OutboxMessage.representative_id.is_(None),
+            col(OutboxMessage.kind).in_(kinds),
+            col(OutboxMessage.status).in_(statuses),
+            col(OutboxMessage.representative_id).is_(None),
         )
     ).first()
     return found is not None

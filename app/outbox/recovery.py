@@ -28,10 +28,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import audit
-from app.models import Client, OutboxMessage, OutboxStatus, Representative
+from app.models import Client, OutboxMessage, OutboxStatus, Representative, SubjectType, saved_id
 from app.outbox import delivery
 from app.transports import Transport, TransportError
 
@@ -46,9 +46,9 @@ def _take_over(session: Session, message: OutboxMessage) -> bool:
     taken = session.exec(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == message.id,
-            OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.claim_token == message.claim_token,
+            col(OutboxMessage.id) == message.id,
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+            col(OutboxMessage.claim_token) == message.claim_token,
         )
         .values(claim_token=token)  # claimed_at stays: it says since when to look
     )
@@ -58,15 +58,17 @@ def _take_over(session: Session, message: OutboxMessage) -> bool:
 
 def _recipient(session: Session, message: OutboxMessage) -> str:
     if message.representative_id:
-        return session.get(Representative, message.representative_id).phone
-    return session.get(Client, message.client_id).phone
+        return session.get_one(Representative, message.representative_id).phone
+    return session.get_one(Client, message.client_id).phone
 
 
 def _settle(session: Session, message: OutboxMessage, transport: Transport, now: datetime) -> str:
     claimed_at = message.claimed_at
+    if claimed_at is None:  # recover_stale picks rows by their claim's time
+        raise ValueError("A stale row without a claim")
     try:
         candidates = transport.find_sent(
-            message.id, _recipient(session, message), message.channel, claimed_at
+            saved_id(message), _recipient(session, message), message.channel, claimed_at
         )
     except TransportError:
         if now - claimed_at < GIVE_UP:
@@ -77,7 +79,7 @@ def _settle(session: Session, message: OutboxMessage, transport: Transport, now:
         return "failed"
     known = set(
         session.exec(
-            select(OutboxMessage.provider_id).where(OutboxMessage.provider_id.in_(candidates))
+            select(OutboxMessage.provider_id).where(col(OutboxMessage.provider_id).in_(candidates))
         )
     )
     unknown = [c for c in candidates if c not in known]
@@ -110,11 +112,11 @@ def recover_stale(
         select(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.claimed_at < now - timeout,
+            col(OutboxMessage.claimed_at) < now - timeout,
         )
         # In the order they were sent: with two rows to one number, the earlier row takes
         # the provider's earlier message.
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
     ).all()
     for message in stale:
         if not _take_over(session, message):
@@ -130,7 +132,7 @@ def recover_stale(
                 session,
                 "stale_claim_settled",
                 client_id=message.client_id,
-                subject_type="outbox_message",
+                subject_type=SubjectType.OUTBOX_MESSAGE,
                 subject_id=message.id,
                 detail=outcome,
             )

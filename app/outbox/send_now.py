@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.casework import current_records, staff_messages
 from app.models import (
@@ -17,7 +17,10 @@ from app.models import (
     Handover,
     OutboxMessage,
     StaffUser,
+    SubjectType,
 )
+from app.models.base import Row
+from app.outbox import subjects
 from app.outbox.planner import add_message, at_local, local_date, reminder_channels
 
 # What staff can send now, in the order the form lists them.
@@ -38,7 +41,7 @@ class Planned:
 
     client: Client
     kind: str | None  # the message kind, None when there is nothing to send about
-    subject: object | None = None
+    subject: Row | None = None  # the record it is about
 
 
 def latest_handover(session: Session, client: Client, today: date) -> Handover | None:
@@ -46,10 +49,10 @@ def latest_handover(session: Session, client: Client, today: date) -> Handover |
         select(Handover)
         .where(
             Handover.client_id == client.id,
-            Handover.cancelled_at.is_(None),
-            Handover.starts_on <= today,
+            col(Handover.cancelled_at).is_(None),
+            col(Handover.starts_on) <= today,
         )
-        .order_by(Handover.starts_on.desc(), Handover.id.desc())
+        .order_by(col(Handover.starts_on).desc(), col(Handover.id).desc())
     ).first()
 
 
@@ -58,24 +61,24 @@ def resolve(session: Session, client: Client, choice: str, now: datetime) -> Pla
     if choice in ("staff_message", "welcome"):
         return Planned(client, choice, client)
     if choice == "appointment_reminder":
-        found = current_records.next_appointment(session, client, now)
-        return Planned(client, choice if found else None, found)
+        appointment = current_records.next_appointment(session, client, now)
+        return Planned(client, choice if appointment else None, appointment)
     if choice == "checklist_reminder":
-        found = next(iter(current_records.open_checklists(session, client)), None)
-        return Planned(client, choice if found else None, found)
+        checklist = next(iter(current_records.open_checklists(session, client)), None)
+        return Planned(client, choice if checklist else None, checklist)
     if choice in ("decision", "support_ending"):
-        found = current_records.latest_decision(session, client)
-        if found is None or (choice == "support_ending" and found.valid_to is None):
+        decision = current_records.latest_decision(session, client)
+        if decision is None or (choice == "support_ending" and decision.valid_to is None):
             return Planned(client, None)
         return Planned(
-            client, f"decision_{found.outcome}" if choice == "decision" else choice, found
+            client, f"decision_{decision.outcome}" if choice == "decision" else choice, decision
         )
     if choice == "handover":
-        found = latest_handover(session, client, local_date(now))
-        if found is None:
+        handover = latest_handover(session, client, local_date(now))
+        if handover is None:
             return Planned(client, None)
-        kind = "handover_absence" if found.kind == "absence" else "handover_permanent"
-        return Planned(client, kind, found)
+        kind = "handover_absence" if handover.kind == "absence" else "handover_permanent"
+        return Planned(client, kind, handover)
     raise ValueError(f"Unknown choice {choice!r}")
 
 
@@ -109,9 +112,9 @@ def send(
         message = staff_messages.send(session, client, text=text, author=author, now=now)
         row = session.exec(
             select(OutboxMessage).where(
-                OutboxMessage.subject_type == "staff_message",
+                OutboxMessage.subject_type == SubjectType.STAFF_MESSAGE,
                 OutboxMessage.subject_id == message.id,
-                OutboxMessage.representative_id.is_(None),
+                col(OutboxMessage.representative_id).is_(None),
             )
         ).one()
         # The typed words get a row of their own each time; the form's key on it is what
@@ -124,11 +127,13 @@ def send(
             raise AlreadySent from None
         return [row]
     subject = planned.subject
-    subject_type = "client" if isinstance(subject, Client) else type(subject).__name__.lower()
+    if subject is None:  # a kind is planned with the record it is about
+        raise ValueError(f"Nothing for {planned.kind} to be about")
+    subject_type = subjects.type_of(subject)
     channels = reminder_channels(client) if planned.kind == "appointment_reminder" else ["sms"]
     keys = {channel: form_key(batch, client, planned.kind, channel) for channel in channels}
     if session.exec(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key.in_(list(keys.values())))
+        select(OutboxMessage.id).where(col(OutboxMessage.dedupe_key).in_(list(keys.values())))
     ).first():
         raise AlreadySent
     return [

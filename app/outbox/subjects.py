@@ -6,6 +6,7 @@ One table, so the sweep composes any kind the same way.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
@@ -27,26 +28,32 @@ from app.models import (
     Handover,
     OutboxMessage,
     StaffMessage,
+    SubjectType,
 )
+
+_Record = TypeVar("_Record")
 
 
 @dataclass(frozen=True)
-class Subject:
+class Subject(Generic[_Record]):
     """How the sweep reads one type of record."""
 
-    model: type
-    facts: Callable[[Session, object, Client, datetime], dict]
-    still_wanted: Callable[[Session, OutboxMessage, object, datetime], bool]
+    model: type[_Record]
+    facts: Callable[[Session, _Record, Client, datetime], dict]
+    still_wanted: Callable[[Session, OutboxMessage, _Record, datetime], bool]
 
 
-SUBJECTS: dict[str, Subject] = {
-    "client": Subject(Client, clients.facts, clients.still_wanted),
-    "appointment": Subject(Appointment, appointments.facts, appointments.still_wanted),
-    "checklist": Subject(Checklist, checklists.facts, checklists.still_wanted),
-    "decision": Subject(Decision, decisions.facts, decisions.still_wanted),
-    "handover": Subject(Handover, handovers.facts, handovers.still_wanted),
-    "callback": Subject(CallbackRequest, callbacks.facts, callbacks.still_wanted),
-    "staff_message": Subject(StaffMessage, staff_messages.facts, staff_messages.still_wanted),
+# By the stored subject type (a plain string in the outbox row).
+SUBJECTS: dict[str, Subject[Any]] = {
+    SubjectType.CLIENT: Subject(Client, clients.facts, clients.still_wanted),
+    SubjectType.APPOINTMENT: Subject(Appointment, appointments.facts, appointments.still_wanted),
+    SubjectType.CHECKLIST: Subject(Checklist, checklists.facts, checklists.still_wanted),
+    SubjectType.DECISION: Subject(Decision, decisions.facts, decisions.still_wanted),
+    SubjectType.HANDOVER: Subject(Handover, handovers.facts, handovers.still_wanted),
+    SubjectType.CALLBACK: Subject(CallbackRequest, callbacks.facts, callbacks.still_wanted),
+    SubjectType.STAFF_MESSAGE: Subject(
+        StaffMessage, staff_messages.facts, staff_messages.still_wanted
+    ),
 }
 
 
@@ -55,7 +62,15 @@ def models() -> dict[str, type]:
     return {name: subject.model for name, subject in SUBJECTS.items()}
 
 
-def load(session: Session, message: OutboxMessage):
+def type_of(record: object) -> SubjectType:
+    """The subject type of a record messages can be about."""
+    for subject_type, subject in SUBJECTS.items():
+        if isinstance(record, subject.model):
+            return SubjectType(subject_type)
+    raise TypeError(f"no message is about a {type(record).__name__}")
+
+
+def load(session: Session, message: OutboxMessage) -> object | None:
     """The record a message is about, or None if it is gone."""
     subject = SUBJECTS.get(message.subject_type or "")
     return session.get(subject.model, message.subject_id) if subject else None
@@ -72,5 +87,5 @@ def still_wanted(session: Session, message: OutboxMessage, now: datetime) -> boo
 
 def facts(session: Session, message: OutboxMessage, client: Client, now: datetime) -> dict:
     """The facts about the message's record, for its template."""
-    subject = SUBJECTS[message.subject_type]
+    subject = SUBJECTS[message.subject_type or ""]
     return subject.facts(session, load(session, message), client, now)

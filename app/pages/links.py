@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Client, LinkPurpose, LinkToken, OutboxMessage
 
@@ -65,7 +65,7 @@ def discard(session: Session, rows: list[dict]) -> None:
     """Remove saved links whose messages were not sent after all (never seen by anyone)."""
     if rows:
         hashes = [row["token_hash"] for row in rows]
-        session.execute(delete(LinkToken).where(LinkToken.token_hash.in_(hashes)))
+        session.execute(delete(LinkToken).where(col(LinkToken.token_hash).in_(hashes)))
 
 
 def url(token: str) -> str:
@@ -92,7 +92,9 @@ def revoke(session: Session, link: LinkToken, now: datetime) -> None:
 def revoke_all(session: Session, client: Client, now: datetime) -> int:
     """Stop every link of a client; returns how many."""
     links = session.exec(
-        select(LinkToken).where(LinkToken.client_id == client.id, LinkToken.revoked_at.is_(None))
+        select(LinkToken).where(
+            LinkToken.client_id == client.id, col(LinkToken.revoked_at).is_(None)
+        )
     ).all()
     for link in links:
         revoke(session, link, now)

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from flask import session as cookie
 from markupsafe import Markup
 from sqlmodel import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from app import access
 from app.casework import appointments, catalog, checklists, current_records, pins
@@ -26,6 +27,7 @@ from app.models import (
     LinkToken,
     OutboxMessage,
     Representative,
+    SubjectType,
     Unit,
     utcnow,
 )
@@ -117,13 +119,13 @@ def _gone(session: Session) -> Response:
 
 def _pin_gate(
     session: Session, link: LinkToken, client: Client, now: datetime, code: str
-) -> Response | None:
+) -> BaseResponse | None:
     """Where the access rule asks for the PIN (a discreet client): the PIN form until the
     right PIN is given (15 minutes)."""
     opened = cookie.get("pages_open", {})
     if opened.get(str(link.id), 0) > now.timestamp():
         return None
-    unit = session.get(Unit, client.unit_id)
+    unit = session.get_one(Unit, client.unit_id)
     state = pins.state(client, now)
     if request.method == "POST" and state == "ask":
         result = pins.check_pin(
@@ -142,14 +144,14 @@ def _pin_gate(
 
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
-def page(token: str) -> Response:
+def page(token: str) -> BaseResponse:
     """A message page or the overview page, by the link's purpose."""
     session = get_session()
     now = utcnow()
     link = links.resolve(session, token, now)
     if link is None:
         return _gone(session)
-    client = session.get(Client, link.client_id)
+    client = session.get_one(Client, link.client_id)
     message = session.get(OutboxMessage, link.outbox_message_id) if link.outbox_message_id else None
     representative = (
         session.get(Representative, message.representative_id)
@@ -168,7 +170,7 @@ def page(token: str) -> Response:
         if gate is not None:
             return gate
     facts = base_facts(session, client, representative, now=now) | {"discreet": False}
-    unit = session.get(Unit, client.unit_id)
+    unit = session.get_one(Unit, client.unit_id)
     common = dict(
         sender=facts["sender"],
         contact=_contact(facts, code),
@@ -184,16 +186,7 @@ def page(token: str) -> Response:
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
     composition = compose(message.kind, facts, code, "page")
-    when = None
-    if "appointment" in facts and message.subject_type == "appointment":
-        formatter = catalogs().formatter(code)
-        starts = facts["appointment"]["starts_at"]
-        when = {
-            "date": formatter.weekday_date(starts),
-            "time": formatter.clock(starts),
-            "calendar": _picture("calendar", code),
-            "clock": _picture("clock", code),
-        }
+    when = _when(facts, code) if message.subject_type == SubjectType.APPOINTMENT else None
     html = _render(
         "message.html",
         code,
@@ -203,6 +196,20 @@ def page(token: str) -> Response:
         **common,
     )
     return _page(html)
+
+
+def _when(facts: dict, code: str) -> dict | None:
+    """A meeting's day and time in large type, with their pictures."""
+    if "appointment" not in facts:
+        return None
+    formatter = catalogs().formatter(code)
+    starts = facts["appointment"]["starts_at"]
+    return {
+        "date": formatter.weekday_date(starts),
+        "time": formatter.clock(starts),
+        "calendar": _picture("calendar", code),
+        "clock": _picture("clock", code),
+    }
 
 
 def overview(session: Session, client: Client, facts: dict, code: str, now: datetime) -> dict:
@@ -247,7 +254,7 @@ def preview_page(session: Session, client: Client, kind: str, facts: dict, code:
     language = get_language(code)
     facts = facts | {"discreet": False, "link": None}  # the page is the full message
     composition = compose(kind, facts, language.code, "page")
-    unit = session.get(Unit, client.unit_id)
+    unit = session.get_one(Unit, client.unit_id)
     speech = (language.say_language or language.babel_locale.replace("_", "-")).split("-")[0]
     env = catalogs().page_environment(language.code)
     return env.get_template("message.html").render(

@@ -32,7 +32,7 @@ from sqlmodel import Session, col, func, select
 
 from app import audit
 from app.casework.contacts import current_contact
-from app.models import Client, InboundMessage, saved_id
+from app.models import Client, InboundMessage, Intent, SubjectType, saved_id
 from app.outbox.planner import local_date
 from app.phone import mask_phone
 from app.sms.respond import reply_to
@@ -122,7 +122,7 @@ def answer(
     if not where.first:
         return ""
     mark(session, inbound, where, now)
-    if inbound.intent == "stop":
+    if inbound.intent == Intent.STOP:
         return ""
     return notice(session, inbound, now)
 
@@ -141,7 +141,7 @@ def mark(session: Session, inbound: InboundMessage, where: Standing, now: dateti
         session,
         FLOOD_ACTION,
         client_id=inbound.client_id,
-        subject_type="inbound_message",
+        subject_type=SubjectType.INBOUND_MESSAGE,
         subject_id=inbound.id,
         detail=(
             f"more than {rule.answers} texts in {int(rule.window.total_seconds() // 60)} "

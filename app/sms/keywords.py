@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from app.models import Intent
 from app.sms.digits import ethiopic_numerals, normalise_digits
 from app.words.languages import Language, get_language, languages
 
@@ -48,7 +49,7 @@ class Reading:
     """What a text means: an intent, and the number if it was one."""
 
     # help, yes, no, stop, start, cancel, call, language, number, empty or free_text
-    intent: str
+    intent: Intent
     number: int | None = None
 
 
@@ -142,19 +143,19 @@ def read(body: str | None, language: Language | None = None) -> Reading:
     """Read a text in the sender's language (Swedish and English are always understood)."""
     text = clean(body)
     if not text:
-        return Reading("empty")
+        return Reading(Intent.EMPTY)
     if all(ch in _QUESTION_MARKS or ch.isspace() for ch in text):
-        return Reading("help")
+        return Reading(Intent.HELP)
     tokens = words(text)
     if not tokens or len(tokens) > _MAX_WORDS:
-        return Reading("free_text")
+        return Reading(Intent.FREE_TEXT)
     intent = _intent_of(tokens, (language or languages()[0]).code)
     if intent is None:
-        return Reading("free_text")
+        return Reading(Intent.FREE_TEXT)
     if intent in _NOT_AS_QUESTION and _QUESTION_MARKS & set(text):
-        return Reading("free_text")
+        return Reading(Intent.FREE_TEXT)
     if _CONTRADICTING.get(intent, frozenset()) & set(text):
-        return Reading("free_text")
+        return Reading(Intent.FREE_TEXT)
     if intent.startswith("number "):
-        return Reading("number", int(intent.removeprefix("number ")))
-    return Reading(intent)
+        return Reading(Intent.NUMBER, int(intent.removeprefix("number ")))
+    return Reading(Intent(intent))

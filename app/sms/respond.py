@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app import access, audit
 from app.access import Role
-from app.models import Client, InboundMessage, Representative, Unit
+from app.models import Client, InboundMessage, Intent, Representative, Unit
 from app.outbox.facts import unit_called, unit_facts
 from app.senders import Sender, holder_name, identify, whose_choices
 from app.sms import threads
@@ -21,7 +21,7 @@ from app.words.languages import get_language
 def answer_unknown(session: Session, inbound: InboundMessage, now: datetime) -> str:
     """A stranger gets the unit's number and nothing about anyone; staff of the unit whose
     number was texted see the text."""
-    inbound.intent = "unknown_sender"
+    inbound.intent = Intent.UNKNOWN_SENDER
     inbound.needs_answer = True
     unit = unit_called(session, inbound.to_phone)
     if unit is None:
@@ -43,7 +43,7 @@ def reply_to(session: Session, inbound: InboundMessage, kind: str, now: datetime
         unit = session.get(Unit, inbound.unit_id) if inbound.unit_id else None
         unit = unit or unit_called(session, inbound.to_phone)
         return to_stranger(kind, unit) if unit else ""
-    client = session.get(Client, inbound.client_id)
+    client = session.get_one(Client, inbound.client_id)
     representative = (
         session.get(Representative, inbound.representative_id)
         if inbound.representative_id
@@ -74,10 +74,10 @@ def _opt_out(
 def _switch(session: Session, inbound: InboundMessage, sender: Sender, reading: Reading, now):
     """STOP or START, for every role the number has (and, for START, representatives who
     had opted out themselves). Returns the answer, or None when it is neither."""
-    if reading.intent not in ("stop", "start"):
+    if reading.intent not in (Intent.STOP, Intent.START):
         return None
     roles = list(sender.candidates)
-    if reading.intent == "start":
+    if reading.intent == Intent.START:
         roles += access.roles(session, inbound.from_phone, inbound.to_phone, opted_out=True)
     if not roles:
         return None
@@ -88,15 +88,15 @@ def _switch(session: Session, inbound: InboundMessage, sender: Sender, reading: 
     inbound.unit_id = first.client.unit_id
     inbound.representative_id = first.representative.id if first.representative else None
     conversation = Conversation(session, inbound, Sender(first, tuple(roles)), now)
-    return "reply_stopped" if reading.intent == "stop" else "reply_started", conversation
+    return "reply_stopped" if reading.intent == Intent.STOP else "reply_started", conversation
 
 
 def _whose(session: Session, inbound: InboundMessage, sender: Sender, now: datetime) -> str:
     """Ask someone known in several ways whose matters this is about."""
-    inbound.intent = "whose"
+    inbound.intent = Intent.WHOSE
     first = sender.candidates[0]
     inbound.unit_id = first.client.unit_id
-    facts = unit_facts(session.get(Unit, first.client.unit_id)) | {
+    facts = unit_facts(session.get_one(Unit, first.client.unit_id)) | {
         "holder": holder_name(sender),
         "choices": whose_choices(sender),
     }
@@ -112,7 +112,7 @@ def respond(
     language = get_language(sender.language)
     reading = read(inbound.body or ("" if not inbound.media else "media"), language)
     if opt_out_type in ("STOP", "START", "HELP"):
-        reading = Reading(opt_out_type.lower())
+        reading = Reading(Intent(opt_out_type.lower()))
     # What the answer changes is written once, at the caller's commit: reads on the way
     # need not flush each change first.
     with session.no_autoflush:
@@ -127,15 +127,17 @@ def respond(
         if sender.undecided:
             chosen = threads.chosen_role(session, inbound, sender, reading)
             if chosen is None:
-                if reading.intent in ("free_text", "yes", "no", "cancel"):
+                if reading.intent in (Intent.FREE_TEXT, Intent.YES, Intent.NO, Intent.CANCEL):
                     # Not acted on for anyone, but a person reads it.
                     inbound.needs_answer = True
                 return _whose(session, inbound, sender, now)
-            role, just_chosen = chosen
-            sender = Sender(role, sender.candidates)
+            picked, just_chosen = chosen
+            sender = Sender(picked, sender.candidates)
             if just_chosen:
-                reading = Reading("help")
+                reading = Reading(Intent.HELP)
         role = sender.role
+        if role is None:  # one candidate is the role, and "whose?" picked among several
+            raise ValueError("A known number without a role")
         inbound.client_id = role.client.id
         inbound.unit_id = role.client.unit_id
         inbound.representative_id = role.representative.id if role.representative else None

@@ -4,11 +4,11 @@ for the unit's managers, and a number after "whose?" says whose matters it is ab
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import access
 from app.access import Role
-from app.models import InboundMessage, OutboxMessage, StaffMessage
+from app.models import InboundMessage, Intent, OutboxMessage, StaffMessage
 from app.outbox.planner import SENT_STATUSES
 from app.senders import Sender
 from app.sms.keywords import Reading
@@ -22,7 +22,10 @@ COMPLAINT_TIME = timedelta(hours=24)
 # A reply within this long to a manager's answer to such a text goes to the managers too.
 ANSWER_THREAD_TIME = timedelta(days=14)
 # What the managers' texts are understood as: the option chosen, then the words after it.
-FOR_MANAGERS = {"option_7": "complaint", "option_8": "new_caseworker"}
+FOR_MANAGERS: dict[str, Intent] = {
+    Intent.OPTION_7: Intent.COMPLAINT,
+    Intent.OPTION_8: Intent.NEW_CASEWORKER,
+}
 # Someone known in several ways (a representative of two clients, a client of two units)
 # answers the list "whose?" with a number this soon after it; the choice then holds while
 # they keep texting, until they are quiet this long (or text 0 to choose again).
@@ -39,7 +42,7 @@ def previous_inbound(session: Session, inbound: InboundMessage) -> InboundMessag
             InboundMessage.to_phone == inbound.to_phone,
             InboundMessage.id != inbound.id,
         )
-        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id).desc())
     ).first()
 
 
@@ -48,7 +51,7 @@ def choosing_language(session: Session, inbound: InboundMessage, now: datetime) 
     previous = previous_inbound(session, inbound)
     return (
         previous is not None
-        and previous.intent == "language"
+        and previous.intent == Intent.LANGUAGE
         and now - previous.received_at <= LANGUAGE_MENU_TIME
     )
 
@@ -63,77 +66,91 @@ def writing_to_managers(
     ANSWER_THREAD_TIME. Once the case worker writes again, texts are theirs."""
     writer = role.representative.id if role.representative else None
     thread = session.exec(
-        select(InboundMessage.intent, InboundMessage.received_at)
+        select(col(InboundMessage.intent), col(InboundMessage.received_at))
         .where(
             InboundMessage.client_id == role.client.id,
             InboundMessage.representative_id == writer
             if writer
-            else InboundMessage.representative_id.is_(None),
+            else col(InboundMessage.representative_id).is_(None),
             InboundMessage.id != inbound.id,
-            InboundMessage.for_managers.is_(True),
-            InboundMessage.intent.in_([*FOR_MANAGERS, *FOR_MANAGERS.values()]),
+            col(InboundMessage.for_managers).is_(True),
+            col(InboundMessage.intent).in_([*FOR_MANAGERS, *FOR_MANAGERS.values()]),
         )
-        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id).desc())
     ).first()
+    thread_intent, thread_at = thread or (None, None)
     last_sent = session.exec(
         select(StaffMessage.created_at, InboundMessage)
-        .outerjoin(InboundMessage, InboundMessage.id == StaffMessage.in_reply_to_id)
+        .outerjoin(InboundMessage, col(InboundMessage.id) == StaffMessage.in_reply_to_id)
         .where(StaffMessage.client_id == role.client.id)
-        .order_by(StaffMessage.created_at.desc(), StaffMessage.id.desc())
+        .order_by(col(StaffMessage.created_at).desc(), col(StaffMessage.id).desc())
     ).first()
     sent_at, answered = last_sent or (None, None)
     managers_answer = (
         answered is not None and answered.for_managers and answered.representative_id == writer
     )
     if sent_at is not None and not managers_answer:
-        if thread is None or sent_at > thread.received_at:
+        if thread_at is None or sent_at > thread_at:
             return None  # the case worker has written since
-    if thread is not None and now - thread.received_at <= COMPLAINT_TIME:
-        return FOR_MANAGERS.get(thread.intent, thread.intent)
-    if managers_answer and now - sent_at <= ANSWER_THREAD_TIME:
-        return FOR_MANAGERS.get(answered.intent, answered.intent)
+    if thread_at is not None and now - thread_at <= COMPLAINT_TIME:
+        return _understood_as(thread_intent)
+    if (
+        managers_answer
+        and answered is not None
+        and sent_at is not None
+        and now - sent_at <= ANSWER_THREAD_TIME
+    ):
+        return _understood_as(answered.intent)
     return None
 
 
+def _understood_as(intent: str | None) -> str | None:
+    """What a text for the managers is understood as: option 7 or 8 as the words after it."""
+    return FOR_MANAGERS.get(intent, intent) if intent is not None else None
+
+
 def answering_feedback(
-    session: Session, sender: Sender, inbound: InboundMessage, now: datetime
+    session: Session, role: Role, inbound: InboundMessage, now: datetime
 ) -> bool:
     """The client was asked for feedback lately and has not answered yet: 1-3 is a score."""
-    if sender.representative is not None:
+    if role.representative is not None:
         return False
     asked = session.exec(
         select(OutboxMessage.sent_at)
         .where(
-            OutboxMessage.client_id == sender.client.id,
-            OutboxMessage.representative_id.is_(None),
+            OutboxMessage.client_id == role.client.id,
+            col(OutboxMessage.representative_id).is_(None),
             OutboxMessage.kind == "feedback_request",
-            OutboxMessage.status.in_(SENT_STATUSES),
+            col(OutboxMessage.status).in_(SENT_STATUSES),
         )
-        .order_by(OutboxMessage.sent_at.desc())
+        .order_by(col(OutboxMessage.sent_at).desc())
     ).first()
     if asked is None or now - asked > FEEDBACK_TIME:
         return False
     answered = session.exec(
         select(InboundMessage.id).where(
             InboundMessage.from_phone == inbound.from_phone,
-            InboundMessage.intent == "feedback",
+            InboundMessage.intent == Intent.FEEDBACK,
             InboundMessage.received_at >= asked,
         )
     ).first()
     return answered is None
 
 
-def chosen_role(session: Session, inbound: InboundMessage, sender: Sender, reading: Reading):
+def chosen_role(
+    session: Session, inbound: InboundMessage, sender: Sender, reading: Reading
+) -> tuple[Role, bool] | None:
     """For a number known in several ways: the role this text is about, from the answer
     to "whose?" or from the texts just before; None when we must ask."""
     previous = previous_inbound(session, inbound)
     if previous is None or inbound.received_at - previous.received_at > WHOSE_TIME:
         return None
-    if previous.intent == "whose":
-        if reading.intent == "number" and 1 <= (reading.number or 0) <= len(sender.candidates):
-            return sender.candidates[reading.number - 1], True
+    if previous.intent == Intent.WHOSE:
+        number = reading.number or 0
+        if reading.intent == Intent.NUMBER and 1 <= number <= len(sender.candidates):
+            return sender.candidates[number - 1], True
         return None
-    if reading.intent == "number" and reading.number == CHOOSE_AGAIN:
+    if reading.intent == Intent.NUMBER and reading.number == CHOOSE_AGAIN:
         return None
     key = (
         f"r{previous.representative_id}"

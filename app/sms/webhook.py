@@ -16,7 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from app import access
 from app.db import get_session
-from app.models import InboundMessage, utcnow
+from app.models import InboundMessage, Intent, utcnow
 from app.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from app.sms import floods
 from app.sms.keywords import as_stored
@@ -102,8 +102,8 @@ def inbound_sms() -> Response:
             inbound.id,
             mask_phone(inbound.from_phone),
         )
-        inbound = session.get(InboundMessage, inbound.id)
-        inbound.intent, inbound.needs_answer = "error", True
+        inbound = session.get_one(InboundMessage, inbound.id)
+        inbound.intent, inbound.needs_answer = Intent.ERROR, True
         session.add(inbound)
         session.commit()
         reply = ""

@@ -226,7 +226,10 @@ def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:
         notice, _ = _render("_fallback", language.code, channel, facts)
         rows = rows + notice
     rows = _for_sms_or_screen(rows, language, fallback)
-    budget, dropped, parts, part_segments = None, (), (), ()
+    budget: int | None = None
+    dropped: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    part_segments: tuple[int, ...] = ()
     if channel == "sms":
         copy = bool(facts.get("copy"))
         left_out = _left_out_as_in_swedish(rows, template, language, fallback, facts, kind, copy)

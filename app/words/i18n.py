@@ -98,7 +98,7 @@ def load_catalog(locales_dir: Path, language: Language) -> Catalog:
             continue
         if isinstance(message.id, tuple | list):
             catalog.plurals[message.id[0]] = tuple(message.string or ())
-        elif message.string:
+        elif isinstance(message.string, str) and message.string:  # a singular's is text
             catalog.messages[message.id] = message.string
     return catalog
 
@@ -243,7 +243,10 @@ class MessageCatalogs:
         )
         env.policies["ext.i18n.trimmed"] = True
         catalog = self.catalogs[language.code]
-        env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)
+        # Added to the environment by the i18n extension, so Jinja's types do not have it.
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            catalog.gettext, catalog.ngettext, newstyle=True
+        )
         formatter = Formatter(language, self.timezone)
         env.filters.update(
             weekday_date=formatter.weekday_date,

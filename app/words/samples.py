@@ -4,6 +4,7 @@ Used by `flask preview` and by the tests that hold every text to its budget and 
 plain language.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from app import demo
@@ -35,7 +36,9 @@ def _person(staff: dict) -> dict:
     }
 
 
-def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dict) -> dict:
+def _reply_facts(
+    kind: str, lang: str, today: date, meeting: datetime, spec: demo.DemoClient
+) -> dict:
     from app.words.languages import languages
 
     facts: dict = {
@@ -76,41 +79,43 @@ def _reply_facts(kind: str, lang: str, today: date, meeting: datetime, spec: dic
     return facts
 
 
-def sample_facts(
-    kind: str, lang: str, today: date, *, copy: bool = False, discreet: bool = False
-) -> dict:
-    """The facts of a kind for the demo client of a language."""
-    spec = demo.CLIENTS[lang]
-    caseworker, colleague = demo.STAFF[0], demo.STAFF[1]
-    facts = {
-        "sender": demo.UNIT["sender_name"],
-        "unit_phone": display_phone(demo.UNIT["phone"]),
-        "menu_phone": display_phone(demo.UNIT["phone_menu_number"]),
-        "first_name": spec["first_name"],
-        "discreet": discreet,
-        "copy": {"name": "Anders Holm", "role": "god_man", "client": spec["first_name"]}
-        if copy
-        else None,
-        "in_call": False,
-        "contact": _person(caseworker),
-        "link": SAMPLE_LINK,
-    }
-    subject = KINDS[kind].subject_type
-    meeting = datetime.combine(today + timedelta(days=3), datetime.min.time(), UTC).replace(hour=13)
-    if subject == "appointment":
-        facts["appointment"] = {
-            "starts_at": meeting,
-            "previous_starts_at": meeting - timedelta(days=1),
-            "mode": spec["mode"],
-            "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
-            "staff_name": caseworker["name"],
-            "purpose": spec["purpose"],
-            "bring": [k for k in spec["bring"].split(",") if k],
-        }
-    elif subject == "checklist":
-        facts["checklist"] = {
+@dataclass(frozen=True)
+class Sample:
+    """What every sample is made from: the kind, the language's demo client, the day."""
+
+    kind: str
+    lang: str
+    today: date
+    spec: demo.DemoClient
+
+    @property
+    def meeting(self) -> datetime:
+        """A meeting three days ahead, at 13:00 UTC."""
+        day = self.today + timedelta(days=3)
+        return datetime.combine(day, datetime.min.time(), UTC).replace(hour=13)
+
+    def appointment(self, **changes) -> dict:
+        """The demo client's meeting, as messages describe one."""
+        return {
+            "starts_at": self.meeting,
+            "previous_starts_at": self.meeting - timedelta(days=1),
+            "mode": self.spec["mode"],
+            "location": demo.UNIT["address"] if self.spec["mode"] == "office" else "",
+            "staff_name": demo.STAFF[0]["name"],
+            "purpose": self.spec["purpose"],
+            "bring": [k for k in self.spec["bring"].split(",") if k],
+        } | changes
+
+
+def _appointment_facts(sample: Sample) -> dict:
+    return {"appointment": sample.appointment()}
+
+
+def _checklist_facts(sample: Sample) -> dict:
+    return {
+        "checklist": {
             "application": "ekonomiskt_bistand",
-            "due_date": today + timedelta(days=7),
+            "due_date": sample.today + timedelta(days=7),
             "documents": [
                 "hyresavi",
                 "kontoutdrag",
@@ -121,11 +126,16 @@ def sample_facts(
             "received": ["hyresavi", "kontoutdrag"],
             "received_now": ["kontoutdrag"],
         }
-    elif subject == "decision":
-        outcome = kind.removeprefix("decision_") if kind.startswith("decision_") else "approved"
-        amount, unit = spec["scope"] or (None, None)
-        facts["decision"] = {
-            "service": spec["service"],
+    }
+
+
+def _decision_facts(sample: Sample) -> dict:
+    kind, today = sample.kind, sample.today
+    outcome = kind.removeprefix("decision_") if kind.startswith("decision_") else "approved"
+    amount, unit = sample.spec["scope"] or (None, None)
+    return {
+        "decision": {
+            "service": sample.spec["service"],
             "outcome": outcome,
             "scope_amount": amount,
             "scope_unit": unit,
@@ -135,41 +145,83 @@ def sample_facts(
             "decided_on": today,
             "expected_on": today + timedelta(days=14),
             "appeal_by": appeal_deadline(today),
-            "staff_name": caseworker["name"],
+            "staff_name": demo.STAFF[0]["name"],
         }
-    elif subject == "handover":
-        facts["handover"] = {
-            "kind": "absence" if kind != "handover_permanent" else "permanent",
-            "starts_on": today,
-            "ends_on": today + timedelta(days=14),
+    }
+
+
+def _handover_facts(sample: Sample) -> dict:
+    return {
+        "handover": {
+            "kind": "absence" if sample.kind != "handover_permanent" else "permanent",
+            "starts_on": sample.today,
+            "ends_on": sample.today + timedelta(days=14),
             "started": True,
             "next_step": "will_call",
-            "new": _person(colleague),
-            "old": _person(caseworker),
+            "new": _person(demo.STAFF[1]),
+            "old": _person(demo.STAFF[0]),
         }
-    elif subject == "reply":
-        facts |= _reply_facts(kind, lang, today, meeting, spec)
-    elif subject == "staff_message":
-        facts["text"] = STAFF_TEXT
-        facts["author"] = caseworker["name"]
-        if kind.startswith("answer_"):  # a ready answer names a meeting, a document, a day
-            facts["me"] = _person(caseworker)
-            facts["answer_day"] = add_working_days(today, 2)
-            facts["document"] = "lonespecifikation"
-            facts["appointment"] = {
-                "starts_at": meeting,
-                "previous_starts_at": None,
-                "mode": spec["mode"],
-                "location": demo.UNIT["address"] if spec["mode"] == "office" else "",
-                "staff_name": caseworker["name"],
-                "purpose": spec["purpose"],
-                "bring": [],
-                "response": None,
-            }
-    elif subject == "callback":
-        facts["callback"] = {
-            "caller": caseworker["name"],
-            "by": add_working_days(today, 2),
-            "interpreter": None if lang == "sv" else lang,
+    }
+
+
+def _reply_sample_facts(sample: Sample) -> dict:
+    return _reply_facts(sample.kind, sample.lang, sample.today, sample.meeting, sample.spec)
+
+
+def _staff_message_facts(sample: Sample) -> dict:
+    caseworker = demo.STAFF[0]
+    facts: dict[str, object] = {"text": STAFF_TEXT, "author": caseworker["name"]}
+    if sample.kind.startswith("answer_"):  # a ready answer names a meeting, a document, a day
+        facts |= {
+            "me": _person(caseworker),
+            "answer_day": add_working_days(sample.today, 2),
+            "document": "lonespecifikation",
+            "appointment": sample.appointment(previous_starts_at=None, bring=[], response=None),
         }
+    return facts
+
+
+def _callback_facts(sample: Sample) -> dict:
+    return {
+        "callback": {
+            "caller": demo.STAFF[0]["name"],
+            "by": add_working_days(sample.today, 2),
+            "interpreter": None if sample.lang == "sv" else sample.lang,
+        }
+    }
+
+
+# The sample facts of what each kind of message is about (a welcome needs none of its own).
+SUBJECT_FACTS = {
+    "appointment": _appointment_facts,
+    "checklist": _checklist_facts,
+    "decision": _decision_facts,
+    "handover": _handover_facts,
+    "reply": _reply_sample_facts,
+    "staff_message": _staff_message_facts,
+    "callback": _callback_facts,
+}
+
+
+def sample_facts(
+    kind: str, lang: str, today: date, *, copy: bool = False, discreet: bool = False
+) -> dict:
+    """The facts of a kind for the demo client of a language."""
+    spec = demo.CLIENTS[lang]
+    facts = {
+        "sender": demo.UNIT["sender_name"],
+        "unit_phone": display_phone(demo.UNIT["phone"]),
+        "menu_phone": display_phone(demo.UNIT["phone_menu_number"]),
+        "first_name": spec["first_name"],
+        "discreet": discreet,
+        "copy": {"name": "Anders Holm", "role": "god_man", "client": spec["first_name"]}
+        if copy
+        else None,
+        "in_call": False,
+        "contact": _person(demo.STAFF[0]),
+        "link": SAMPLE_LINK,
+    }
+    subject_facts = SUBJECT_FACTS.get(KINDS[kind].subject_type)
+    if subject_facts is not None:
+        facts |= subject_facts(Sample(kind, lang, today, spec))
     return facts

@@ -11,9 +11,6 @@ check     what is missing, inconsistent or too long in one language
 """
 
 import csv
-import re
-import tomllib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,118 +19,34 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
-from flask import current_app
+from babel.messages.pofile import read_po
 from flask.cli import AppGroup
 
 from app.config import PROJECT_ROOT
+from app.words.catalog_files import (
+    DOMAINS,
+    STAFF_CATALOG_LANGUAGES,
+    Review,
+    catalog_path,
+    domain_catalog_path,
+    domain_template_path,
+    is_translated,
+    language_status,
+    read_catalog,
+    set_review,
+    template_path,
+    variable_mismatches,
+    write_catalog,
+)
 from app.words.languages import SOURCE_LANGUAGE, Language, get_language, is_supported, languages
 
 translate = AppGroup("translate", help="Extract, update, compile, export and check translations.")
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 CSV_FIELDS = ("id", "form", "swedish", "english", "note", "translation")
-
-
-def locales_dir() -> Path:
-    return Path(current_app.config["LOCALES_DIR"])
-
-
-def template_path() -> Path:
-    return locales_dir() / "messages.pot"
-
-
-def catalog_path(code: str) -> Path:
-    return locales_dir() / code / "LC_MESSAGES" / "messages.po"
-
-
-def review_path() -> Path:
-    return locales_dir() / "review.toml"
-
-
-def read_catalog(path: Path, language: Language | None = None) -> Catalog:
-    with path.open("rb") as fh:
-        return read_po(fh, locale=language.babel_locale if language else None)
-
-
-def write_catalog(path: Path, catalog: Catalog) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        write_po(fh, catalog, width=100, sort_output=True)
-
-
-def is_translated(message) -> bool:  # noqa: ANN001 - a babel Message
-    if isinstance(message.id, tuple | list):
-        return bool(message.string) and all(message.string)
-    return bool(message.string)
-
-
-def variable_mismatches(message) -> list[str]:  # noqa: ANN001 - a babel Message
-    """Where a translation's %(name)s variables differ from the Swedish text."""
-    if not is_translated(message):
-        return []
-    ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
-    strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
-    wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
-    problems = []
-    for form, text in enumerate(strings):
-        found = set(PLACEHOLDER.findall(text))
-        if found != wanted and not (len(ids) > 1 and found <= wanted):
-            problems.append(f"{ids[0]!r} form {form}: has {sorted(found)}, needs {sorted(wanted)}")
-    return problems
-
-
-# Review status ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Review:
-    status: str  # "draft" or "reviewed"
-    by: str = ""
-    on: date | None = None
-
-
-def review_status() -> dict[str, Review]:
-    """Every language's review status (draft unless recorded as reviewed)."""
-    data = tomllib.loads(review_path().read_text("utf-8")) if review_path().exists() else {}
-    return {
-        lang.code: Review(data.get(lang.code, {}).get("status", "draft"),
-                          data.get(lang.code, {}).get("by", ""), data.get(lang.code, {}).get("on"))
-        for lang in languages()
-    }  # fmt: skip
-
-
-def write_review_status(statuses: dict[str, Review]) -> None:
-    lines = [
-        "# Review status of each language's translations (see README, Translations).",
-        '# Set with: flask --app app translate review CODE --by "Name"',
-        "",
-    ]
-    for code, review in statuses.items():
-        lines.append(f"[{code}]")
-        lines.append(f'status = "{review.status}"')
-        if review.status == "reviewed":
-            lines.append(f"by = {_toml_string(review.by)}")
-            lines.append(f"on = {review.on.isoformat() if review.on else date.today().isoformat()}")
-        lines.append("")
-    review_path().write_text("\n".join(lines), "utf-8")
-
-
-def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def set_review(code: str, review: Review) -> None:
-    statuses = review_status()
-    statuses[code] = review
-    write_review_status(statuses)
 
 
 # Commands -----------------------------------------------------------------------------
 
 
-DOMAINS = ("messages", "admin")
-# The staff interface is written in English and translated into Swedish only.
-STAFF_CATALOG_LANGUAGES = ("sv",)
 domain_option = click.option(
     "--domain",
     type=click.Choice(DOMAINS),
@@ -141,14 +54,6 @@ domain_option = click.option(
     show_default=True,
     help="messages: what clients read; admin: the staff interface.",
 )
-
-
-def domain_template_path(domain: str) -> Path:
-    return template_path() if domain == "messages" else locales_dir() / "admin.pot"
-
-
-def domain_catalog_path(domain: str, code: str) -> Path:
-    return locales_dir() / code / "LC_MESSAGES" / f"{domain}.po"
 
 
 def extract_domain(domain: str, output: Path) -> None:
@@ -241,23 +146,6 @@ def compile_command() -> None:
         raise click.exceptions.Exit(1)
 
 
-def language_status() -> list[dict]:
-    """Per language: messages, translated, percent, review status."""
-    reviews = review_status()
-    rows = []
-    for language in languages():
-        catalog = read_catalog(catalog_path(language.code), language)
-        messages = [m for m in catalog if m.id]
-        done = sum(1 for m in messages if is_translated(m) and not m.fuzzy)
-        review = reviews[language.code]
-        rows.append({
-            "code": language.code, "name": language.native_name, "messages": len(messages),
-            "translated": done, "percent": round(100 * done / len(messages)) if messages else 100,
-            "review": review.status, "reviewed_by": review.by, "reviewed_on": review.on,
-        })  # fmt: skip
-    return rows
-
-
 @translate.command("status")
 def status_command() -> None:
     """Print how much of each language is translated and whether it is reviewed."""
@@ -290,7 +178,7 @@ def export_command(code: str, fmt: str, output: Path) -> None:
     if fmt == "po":
         for message in catalog:
             reference = english.get(message.id)
-            if message.id and reference and is_translated(reference):
+            if message.id and reference and reference.string and is_translated(reference):
                 text = (
                     reference.string if isinstance(reference.string, str) else reference.string[0]
                 )
@@ -318,7 +206,7 @@ def csv_rows(catalog: Catalog, english: Catalog) -> list[dict]:
         note = " ".join(message.auto_comments)
         if isinstance(message.id, tuple | list):
             forms = list(message.string or ()) or [""] * catalog.num_plurals
-            en_forms = list(reference.string) if reference else ["", ""]
+            en_forms = list(reference.string) if reference and reference.string else ["", ""]
             for index, text in enumerate(forms):
                 rows.append({
                     "id": message.id[0], "form": index,
@@ -377,14 +265,15 @@ def _read_incoming(source: Path, language: Language) -> dict:
                 tuple(m.string) if isinstance(m.id, tuple | list) else m.string
             )
             for m in catalog
-            if m.id and is_translated(m)
+            if m.id and m.string and is_translated(m)
         }
     with source.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     missing = set(CSV_FIELDS) - set(rows[0] if rows else CSV_FIELDS)
     if missing:
         raise click.UsageError(f"{source.name} lacks the columns: {', '.join(sorted(missing))}")
-    singles, plurals = {}, {}
+    singles: dict[str, str | tuple[str, ...]] = {}
+    plurals: dict[str, dict[int, str]] = {}
     for row in rows:
         text = (row["translation"] or "").strip()
         if not text:

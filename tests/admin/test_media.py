@@ -205,7 +205,7 @@ class FileServer(BaseHTTPRequestHandler):
 
     seen: list = []
 
-    def do_GET(self):  # noqa: N802 - the name http.server calls
+    def do_GET(self):  # the name http.server calls
         self.seen.append((self.path, "Authorization" in self.headers))
         if self.path == "/media":
             self.send_response(302)

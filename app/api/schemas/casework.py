@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.api.schemas.common import Day, Email, Input, Key, Keys, Line, Moment, Output, SourceId
-from app.casework.decisions import SCOPE_UNITS
+from app.casework.decisions import ScopeUnit
 from app.models import DecisionOutcome, HandoverKind, MeetingMode
 
 # What Tydligt planned about a record
@@ -36,7 +36,7 @@ class AppointmentIn(Input):
     starts_at: Moment
     duration_minutes: Annotated[int, Field(description="5 to 600")] = 60
     mode: MeetingMode = MeetingMode.OFFICE
-    location: Annotated[Line(200), Field(description="Needed for office meetings")] = ""
+    location: Annotated[str, Line(200), Field(description="Needed for office meetings")] = ""
     purpose: Key = "follow_up"
     bring: Keys = []
     staff_email: Annotated[Email | None, Field(description="Default: the case worker")] = None
@@ -126,7 +126,7 @@ class DecisionIn(Input):
     expected_on: Day | None = None
     outcome: DecisionOutcome | None = None
     scope_amount: Annotated[float | None, Field(description="With scope_unit")] = None
-    scope_unit: Literal[SCOPE_UNITS] | None = None
+    scope_unit: ScopeUnit | None = None
     valid_from: Day | None = None
     valid_to: Day | None = None
     reasons: Keys = []

@@ -1,10 +1,13 @@
 """Types shared by every request and response model: text, ids, e-mail addresses,
 catalog keys, dates and times, and the base classes."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
+from annotated_types import GroupedMetadata
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -61,13 +64,17 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def Line(max_length: int, min_length: int = 0):  # noqa: N802 - reads like a type
-    """A single line of text of at most `max_length` characters."""
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_one_line),
-    ]
+@dataclass(frozen=True)
+class Line(GroupedMetadata):
+    """A single line of text of at most `max_length` characters: `Annotated[str, Line(80)]`.
+    (Metadata rather than a function returning a type, so that type checkers read it.)"""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield from StringConstraints(min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_one_line)
 
 
 SourceId = Annotated[

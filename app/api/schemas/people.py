@@ -21,9 +21,9 @@ from app.models import Channel, Privacy, RepresentativeRole
 class ClientIn(Input):
     """A client as your system has them. On update only the fields you send change."""
 
-    first_name: Line(80, 1)
-    last_name: Line(80) = ""
-    phone: Annotated[Line(40, 1), Field(description="E.164 or Swedish national format")]
+    first_name: Annotated[str, Line(80, 1)]
+    last_name: Annotated[str, Line(80)] = ""
+    phone: Annotated[str, Line(40, 1), Field(description="E.164 or Swedish national format")]
     language: Language = "sv"
     channel: Channel = Channel.SMS
     privacy: Privacy = Privacy.FULL
@@ -70,9 +70,9 @@ class RepresentativeIn(Input):
     """A god man, förvaltare or relative, and which copies the client allows them."""
 
     client_source_id: SourceId
-    name: Line(120, 1)
+    name: Annotated[str, Line(120, 1)]
     role: RepresentativeRole = RepresentativeRole.RELATIVE
-    phone: Line(40, 1)
+    phone: Annotated[str, Line(40, 1)]
     language: Language = "sv"
     copy_appointments: bool = False
     copy_documents: bool = False

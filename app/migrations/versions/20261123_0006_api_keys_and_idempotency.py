@@ -9,7 +9,7 @@ Create Date: 2026-11-23 00:31:27.149593
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import app.models.base

@@ -9,7 +9,7 @@ Create Date: 2026-12-06 21:40:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0015"
