@@ -2,6 +2,6 @@
 
 Each benchmark measures the app against a baseline taken in the same run (these
 machines are shared and noisy), prints a short table of medians and, with `--record`,
-writes docs/benchmarks.md. They are not tests: tests/test_bench.py only checks that
+writes docs/benchmarks.md. They are not tests: tests/system/test_bench.py only checks that
 each one runs at `--size tiny`.
 """

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -17,6 +18,29 @@ from app.db import make_engine, upgrade_database
 from tests.pg_server import PostgresServer
 
 BACKEND = os.environ.get("TYDLIGT_TEST_DATABASE", "sqlite")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers the fixtures here read (the suite runs with --strict-markers)."""
+    config.addinivalue_line(
+        "markers", "frozen_at(moment): the clock stands still at this moment (see frozen_clock)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller | None]:
+    """The clock stopped at the moment of the test's `frozen_at` marker, or real time without one.
+
+    A module freezes every test of its own with `pytestmark = pytest.mark.frozen_at(NOW)`; a
+    test that moves the clock asks for this fixture and calls `move_to` or `shift` on it.
+    Autouse, so that the clock stops before any other fixture makes records.
+    """
+    marker = request.node.get_closest_marker("frozen_at")
+    if marker is None:
+        yield None
+        return
+    with time_machine.travel(marker.args[0], tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

@@ -23,11 +23,7 @@ SARA = "+46700000001"
 ANNA = "+46700000010"  # Sara's god man, allowed nothing but help
 _sid = iter(range(1, 10**9))
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
-"""Admin fixtures: a unit, a case worker and an administrator who can sign in, and
-helpers that post forms with the session's CSRF token."""
+"""Admin fixtures: a unit, a case worker and an administrator who can sign in, the clients
+most pages are tried with, and helpers that post forms with the session's CSRF token."""
 
 import pytest
 from werkzeug.security import generate_password_hash
 
 from app.models import StaffRole
-from tests.factories import create_staff, create_unit
+from tests.factories import create_client, create_staff, create_unit
 
 PASSWORD = "correct horse battery"
 
@@ -48,6 +48,28 @@ def administrator(session, unit):
         name="Eva Admin",
         role=StaffRole.ADMIN,
         password_hash=generate_password_hash(PASSWORD),
+    )
+
+
+@pytest.fixture
+def sara(session, caseworker):
+    """The case worker's client Sara, who reads Swedish."""
+    return create_client(session, caseworker)
+
+
+@pytest.fixture
+def amal(session, caseworker):
+    """The case worker's client Amal, who reads Arabic."""
+    return create_client(
+        session, caseworker, first_name="Amal", phone="+46700000003", language="ar"
+    )
+
+
+@pytest.fixture
+def someone_elses(session, colleague):
+    """A client of the colleague, whom the case worker does not handle."""
+    return create_client(
+        session, colleague, first_name="Karin", last_name="Ek", phone="+46700000002"
     )
 
 

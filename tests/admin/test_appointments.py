@@ -4,7 +4,6 @@ client, cancel it; only for the client's own case worker, every action audited."
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app.casework import appointments
@@ -17,29 +16,12 @@ from app.models import (
     Representative,
 )
 from tests.admin.conftest import post
-from tests.factories import book_appointment, create_client
+from tests.factories import book_appointment
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
 MEETING = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # tuesday 10 march, 14.00 in Stockholm
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def sara(session, caseworker):
-    return create_client(session, caseworker)
-
-
-@pytest.fixture
-def someone_elses(session, colleague):
-    """A client of the colleague, whom the case worker does not handle."""
-    return create_client(
-        session, colleague, first_name="Karin", last_name="Ek", phone="+46700000002"
-    )
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def booking(**changes) -> dict:

@@ -4,7 +4,6 @@ the client's own case worker, every action audited."""
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app.casework import checklists
@@ -17,29 +16,11 @@ from app.models import (
     OutboxStatus,
 )
 from tests.admin.conftest import post
-from tests.factories import create_client
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
 DUE = date(2026, 3, 9)
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def sara(session, caseworker):
-    return create_client(session, caseworker)
-
-
-@pytest.fixture
-def someone_elses(session, colleague):
-    """A client of the colleague, whom the case worker does not handle."""
-    return create_client(
-        session, colleague, first_name="Karin", last_name="Ek", phone="+46700000002"
-    )
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def ask(session, client, documents=("hyresavi", "kontoutdrag")) -> Checklist:

@@ -5,7 +5,6 @@ import html
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app.casework import decisions
@@ -31,11 +30,7 @@ APPROVED = dict(
     valid_to=date(2026, 9, 30),
 )
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture(autouse=True)
@@ -51,13 +46,6 @@ def client_page(app):
 def amal(session, caseworker):
     """A client who reads Arabic."""
     return create_client(session, caseworker, first_name="Amal", last_name="Nasser", language="ar")
-
-
-@pytest.fixture
-def someone_elses(session, colleague):
-    return create_client(
-        session, colleague, first_name="Karin", last_name="Ek", phone="+46700000002"
-    )
 
 
 def approved(**changes) -> dict:

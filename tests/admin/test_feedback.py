@@ -4,7 +4,6 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 
 from app.admin.feedback import Group, hide_small_groups, period_start
 from app.models import FeedbackAnswer
@@ -13,11 +12,7 @@ from tests.factories import create_unit
 NOW = datetime(2026, 3, 15, 11, 0, tzinfo=UTC)  # sunday 15 march 2026
 TOO_FEW = "Too few answers to show."
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def answer(session, unit, day: date, *scores: int) -> None:

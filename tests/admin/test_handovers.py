@@ -15,11 +15,7 @@ from tests.factories import create_client
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
 URL = "/admin/handovers/new"
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture(autouse=True)
@@ -32,21 +28,9 @@ def client_page(app):
 
 
 @pytest.fixture
-def sara(session, caseworker):
-    return create_client(session, caseworker)
-
-
-@pytest.fixture
 def ali(session, caseworker):
     return create_client(
         session, caseworker, first_name="Ali", last_name="Warsame", phone="+46700000003"
-    )
-
-
-@pytest.fixture
-def someone_elses(session, colleague):
-    return create_client(
-        session, colleague, first_name="Karin", last_name="Ek", phone="+46700000002"
     )
 
 

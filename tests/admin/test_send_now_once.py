@@ -6,28 +6,17 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, OutboxMessage, StaffMessage
 from app.outbox import send_now as sending_now
 from tests.admin.conftest import post
-from tests.factories import create_client
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
 BATCH = "3f9a0c1d2b4e5f60"
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def sara(session, caseworker):
-    return create_client(session, caseworker, first_name="Sara", phone="+46700000001")
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def own_words(sara, **changes) -> dict:

@@ -6,7 +6,6 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app.config import PROJECT_ROOT
@@ -32,11 +31,7 @@ VALID = {
     "reminder_offsets": "2d, 3h",
 }
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture

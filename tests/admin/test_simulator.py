@@ -4,7 +4,6 @@ webhooks. It exists only in development (the console transport)."""
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app import create_app
@@ -24,16 +23,7 @@ PRODUCTION = {
     "PUBLIC_BASE_URL": "https://tydligt.ekby.example",
 }
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def sara(session, caseworker):
-    return create_client(session, staff=caseworker)
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def page(web, client) -> str:

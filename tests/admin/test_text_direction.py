@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
-import time_machine
 
 from app.models import InboundMessage, OutboxMessage, OutboxStatus
 from tests.admin.conftest import post
@@ -55,10 +54,7 @@ def holders(html: str, markers: list[str]) -> list[tuple[str, str, dict]]:
     return parser.found
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture

@@ -4,9 +4,11 @@ that sends the key with every request."""
 from datetime import datetime, timedelta
 
 import pytest
+from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
 from app.api import keys
+from app.models import OutboxMessage
 from tests.admin.conftest import PASSWORD
 from tests.factories import create_staff, create_unit
 
@@ -132,3 +134,20 @@ def enrolled(api):
     response = api.put("/clients/C-1", client_body())
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def planned(session, client_id: int) -> list[tuple]:
+    """What is planned for a client besides the welcome: kind, channel, due, status, copy."""
+    session.expire_all()
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.client_id == client_id, OutboxMessage.kind != "welcome")
+        .order_by(OutboxMessage.due_at, OutboxMessage.kind, OutboxMessage.representative_id)
+    )
+    return [(m.kind, m.channel, m.due_at, m.status, bool(m.representative_id)) for m in rows]
+
+
+def errors(response) -> set[str]:
+    """The paths of the fields a 422 answer names."""
+    assert response.status_code == 422, response.get_json()
+    return {e["path"] for e in response.get_json()["errors"]}

@@ -4,7 +4,6 @@ change notice, the cancellation; an unchanged PUT tells nobody."""
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app.models import Appointment, OutboxMessage, OutboxStatus
@@ -15,11 +14,7 @@ from tests.factories import create_client
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
 MEETING = "2026-03-10T14:00:00+01:00"  # tuesday 10 march, 14.00 in Stockholm
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def booking(**changes) -> dict:

@@ -4,7 +4,6 @@ callback requests; pages that miss nothing and repeat nothing, and news after th
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app.casework import callbacks
@@ -16,11 +15,7 @@ from tests.factories import create_client, create_staff, create_unit
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=1)  # past the few seconds a change takes to settle
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def enroll_many(api, count: int) -> None:

@@ -5,7 +5,6 @@ phone number stops their page links."""
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from sqlmodel import select
 
 from app.models import (
@@ -41,11 +40,7 @@ RECORDS = {
                                          "role": "god_man", "phone": "070-000 00 09"}),
 }  # fmt: skip
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture
