@@ -89,6 +89,19 @@ class Call:
         )
         return [(row.text, language) for row in composition.rows]
 
+    def goodbye(self) -> list:
+        """After silence twice: how to reach the unit, and goodbye. To a caller who has not
+        said whose matters, about the unit only; to a number we do not know, in Swedish and
+        English, like the screen before it."""
+        if self.client is not None:
+            return self.words("voice_silence", facts=self.facts())
+        facts = self.unit_facts()
+        if self.sender.candidates:
+            return self.words("voice_silence", facts=facts)
+        return self.words("voice_silence", get_language("sv"), facts) + self.words(
+            "voice_silence", get_language("en"), facts
+        )
+
     def unit(self) -> Unit:
         if self.client is not None:
             return self.session.get_one(Unit, self.client.unit_id)
@@ -142,7 +155,7 @@ class Call:
         )
         self.say(gather, texts)
         if quiet >= 1:
-            self.say(response, self.words("voice_silence", facts=self.facts()))
+            self.say(response, self.goodbye())
             response.hangup()
         else:
             response.redirect(self.url(f"screen/{name}", quiet=quiet + 1, **params), method="POST")

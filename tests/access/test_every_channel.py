@@ -316,6 +316,9 @@ class Call:
     def press(self, digits: str) -> "Call":
         return self.post(self.root.find("Gather").get("action"), Digits=digits)
 
+    def silence(self) -> "Call":
+        return self.post(self.root.find("Redirect").text)
+
     @property
     def said(self) -> str:
         return " ".join(el.text or "" for el in self.root.iter("Say"))
@@ -376,6 +379,15 @@ def test_a_representative_of_two_clients_chooses_whose_by_phone(client, session,
     call.press("2")  # Maja cannot come
     assert meeting_of(session, world.maja).response == "declined"
     assert meeting_of(session, world.sara).response is None
+
+
+def test_a_representative_of_two_clients_who_stays_silent_hears_how_to_reach_us(client, world):
+    # Silent on the list "whose?", and again when it is said once more: the goodbye in
+    # their language, about nobody's matters (never a 500).
+    call = Call(client, GUNNEL).start().silence()
+    assert call.root[-1].tag == "Hangup"
+    assert "Vi hörde inget svar." in call.said
+    assert "Sara" not in call.said.split("Vi hörde inget svar.")[-1]
 
 
 def test_caller_id_is_not_proof_decisions_need_the_pin_whenever_the_client_has_one(

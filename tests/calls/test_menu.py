@@ -172,6 +172,19 @@ def test_a_silent_caller_hears_it_again_once_then_how_to_reach_us(
     assert after[1].text == "Ring 08-465 004 00 om du vill prata med oss."
 
 
+def test_a_silent_stranger_hears_how_to_reach_us_then_goodbye(session, unit, client):
+    # Silent on the screen for a number we do not know, and again when it is said once more:
+    # the goodbye names the unit's number in Swedish and English, like the screen (never a 500).
+    stranger = Caller(client, phone="+46709999999")
+    stranger.start()
+    root = stranger.silence()
+    assert root[-1].tag == "Hangup"
+    assert "Vi hörde inget svar." in stranger.said
+    assert "We did not hear an answer." in stranger.said
+    assert "Ring 08-465 004 00 om du vill prata med oss." in stranger.said
+    assert "Sara" not in stranger.said
+
+
 @pytest.mark.parametrize("digits", ["9", "abc", "", "##"])
 def test_odd_keys_give_the_menu_again(session, unit, phone, digits, make_client):
     make_client()
