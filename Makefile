@@ -31,11 +31,11 @@ run: $(STAMP)
 	@echo "Open http://127.0.0.1:5000 - sent messages appear in instance/outbox.jsonl"
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=127.0.0.1 PORT=5000 $(BIN)/honcho start -f Procfile
 
-## Lint, audit the dependencies, then the whole suite on SQLite and on PostgreSQL.
+## Lint, audit the dependencies, then the whole suite on SQLite and on PostgreSQL, the
+## two at once (each is one process; every test has its own files, ports and database).
 test: $(STAMP) lint audit node_modules/axe-core/axe.min.js
 	./scripts/ensure-system-packages --test
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgresql
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 # axe-core for the accessibility tests, exactly as package-lock.json pins it.
 node_modules/axe-core/axe.min.js: package.json package-lock.json
