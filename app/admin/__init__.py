@@ -105,3 +105,6 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(bp)
+    from app.admin import start
+
+    app.register_blueprint(start.bp)

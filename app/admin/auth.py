@@ -53,9 +53,9 @@ def admin_only(view):
     return wrapped
 
 
-@bp.before_request
-def require_sign_in():
-    """Every admin request: load the person, refuse the anonymous, check the form secret."""
+def load_staff() -> StaffUser | None:
+    """The signed-in person (g.staff), or None: a session of a deactivated account, or one
+    from before a password change, signs out."""
     g.staff = None
     staff_id = session.get("staff_id")
     if staff_id is not None:
@@ -64,6 +64,13 @@ def require_sign_in():
             g.staff = staff
         else:
             session.pop("staff_id", None)
+    return g.staff
+
+
+@bp.before_request
+def require_sign_in():
+    """Every admin request: load the person, refuse the anonymous, check the form secret."""
+    load_staff()
     if g.staff is None and request.endpoint not in PUBLIC_ENDPOINTS:
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     csrf.check()
@@ -71,10 +78,11 @@ def require_sign_in():
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside the admin page, never another site."""
+    """Only a path inside the admin page (or the start page), never another site."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/admin/"):
+        inside = parts.path.startswith("/admin/") or parts.path == "/"
+        if not parts.scheme and not parts.netloc and inside:
             return target
     return url_for("admin.today")
 
