@@ -1,12 +1,18 @@
 """Headless Chromium (Debian's) with axe-core, shared by the page and admin browser tests."""
 
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from flask import Flask
+from werkzeug.serving import make_server
 
+from app import create_app
 from app.config import PROJECT_ROOT
+from app.db import make_engine, upgrade_database
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -53,3 +59,32 @@ def axe_problems(page) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:160]})"
         for v in result["violations"]
     ]
+
+
+def app_on_fresh_database(folder: Path) -> Flask:
+    """The app on a new, migrated SQLite file in `folder`; messages go to
+    folder/outbox.jsonl (the console transport)."""
+    url = f"sqlite:///{folder / 'tydligt.sqlite3'}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
+    return create_app(
+        {
+            "INSTANCE_PATH": folder,
+            "DATABASE_URL": url,
+            "CONSOLE_OUTBOX_FILE": str(folder / "outbox.jsonl"),
+            "PUBLIC_BASE_URL": "http://127.0.0.1:0",
+        }
+    )
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """The app on a free loopback port, in a thread, for a real browser; its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        app.extensions["tydligt.engine"].dispose()

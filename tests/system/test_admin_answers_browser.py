@@ -7,18 +7,14 @@ Runs once (with the SQLite suite): the page does not depend on the database engi
 """
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
-from app import create_app
-from app.db import make_engine, upgrade_database
 from app.models import InboundMessage, OutboxMessage, Unit
-from tests.browser import axe_problems, launch
+from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
 from tests.factories import create_client, create_staff
 
@@ -34,18 +30,7 @@ pytestmark = [
 def site(tmp_path_factory):
     """The app on loopback with a case worker and an Arabic client's question to answer."""
     folder = tmp_path_factory.mktemp("answers")
-    url = f"sqlite:///{folder / 'answers.sqlite3'}"
-    engine = make_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    app = create_app(
-        {
-            "INSTANCE_PATH": folder,
-            "DATABASE_URL": url,
-            "CONSOLE_OUTBOX_FILE": str(folder / "outbox.jsonl"),
-            "PUBLIC_BASE_URL": "http://127.0.0.1:0",
-        }
-    )
+    app = app_on_fresh_database(folder)
     engine = app.extensions["tydligt.engine"]
     with app.app_context(), Session(engine, expire_on_commit=False) as session:
         unit = Unit(name="Ekby", sender_name="Ekby kommun", phone="+46846500400",
@@ -62,18 +47,8 @@ def site(tmp_path_factory):
                                    client_id=amal.id, body="هل حصلتم على أوراقي؟",
                                    needs_answer=True, intent="free_text"))  # fmt: skip
         session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launch() as chromium:
-        yield chromium
+    with served(app) as base:
+        yield base, app
 
 
 def answer_page(site, browser, *, javascript: bool = True):

@@ -1,7 +1,7 @@
 """The API key pages in a real headless Chromium, with axe-core on each: the list, the
 form, and the page that shows a new key once."""
 
-from tests.system.test_admin_browser import admin_page, browser, check, pytestmark, site  # noqa: F401
+from tests.system.test_admin_browser import admin_page, check, pytestmark, site  # noqa: F401
 
 
 def test_the_api_key_pages_are_accessible(admin_page):  # noqa: F811 - the imported fixture

@@ -6,19 +6,15 @@ Pages do not depend on the database engine, so this runs once (with the SQLite s
 
 import json
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.casework import checklists, clients, decisions
-from app.db import make_engine, upgrade_database
 from app.models import Unit
 from app.outbox.sweep import send_due
 from app.words.languages import languages
-from tests.browser import axe_problems, launch
+from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
 from tests.factories import book_appointment, create_staff
 
@@ -35,19 +31,8 @@ pytestmark = [
 def site(tmp_path_factory):
     """The app on loopback with one fictional client per language, and their page links."""
     folder = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{folder / 'pages.sqlite3'}"
-    engine = make_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
     outbox = folder / "outbox.jsonl"
-    app = create_app(
-        {
-            "INSTANCE_PATH": folder,
-            "DATABASE_URL": url,
-            "CONSOLE_OUTBOX_FILE": str(outbox),
-            "PUBLIC_BASE_URL": "http://127.0.0.1:0",
-        }
-    )
+    app = app_on_fresh_database(folder)
     from sqlmodel import Session
 
     pages = {}
@@ -102,18 +87,8 @@ def site(tmp_path_factory):
         token = re.search(r"/p/([A-Za-z0-9_-]{22})", message["body"]).group(1)
         page = "overview" if message["kind"] == "welcome" else message["kind"]
         pages[(message["language"], page)] = f"/p/{token}"
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", pages
-    server.shutdown()
-    app.extensions["tydligt.engine"].dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launch() as chromium:
-        yield chromium
+    with served(app) as base:
+        yield base, pages
 
 
 def open_page(browser, address: str, width: int = 1024):
