@@ -120,6 +120,31 @@ def test_a_broken_registry_is_refused_with_the_reason(tmp_path, values, complain
         load_registry.cache_clear()
 
 
+def test_the_registry_reads_polite_words_and_refuses_unknown_intents(tmp_path):
+    swedish_with = {"code": "sv", "direction": "ltr"}
+    try:
+        path = write_registry(
+            tmp_path,
+            ENTRY.format(**swedish_with, language_line='language = ["L"]\npolite = ["TACK"]'),
+        )
+        (swedish,) = load_registry(path)
+        assert swedish.polite == ("TACK",)
+        assert "polite" not in swedish.keywords
+        assert swedish.keywords["cancel"] == ("X",)
+        path = write_registry(
+            tmp_path,
+            ENTRY.format(**swedish_with, language_line='language = ["L"]\nmaybe = ["KANSKE"]'),
+        )
+        with pytest.raises(RegistryError, match="unknown keywords maybe"):
+            load_registry(path)
+        no_cancel = ENTRY.format(**swedish_with, language_line='language = ["L"]')
+        path = write_registry(tmp_path, no_cancel.replace('cancel = ["X"]\n', ""))
+        with pytest.raises(RegistryError, match="no keywords for cancel"):
+            load_registry(path)
+    finally:
+        load_registry.cache_clear()
+
+
 def test_the_shipped_registry_parses_as_plain_toml():
     from app.words.languages import REGISTRY_FILE
 
