@@ -3,24 +3,8 @@
 import json
 import logging
 
-from app.transports import Outgoing
 from app.transports.console import ConsoleTransport
-
-BODY = "Hej Sara! Det här är Ekby kommun.\nDu ska träffa Lina Berg tisdag 3 mars klockan 14.00."
-
-
-def outgoing(**values) -> Outgoing:
-    defaults = dict(
-        message_id=7,
-        to="+46700000001",
-        channel="sms",
-        kind="appointment_reminder",
-        body=BODY,
-        language="sv",
-        encoding="GSM-7",
-        segments=1,
-    )
-    return Outgoing(**(defaults | values))
+from tests.transports.outgoing import BODY, outgoing
 
 
 def test_console_appends_one_json_line_per_message(tmp_path):

@@ -4,25 +4,10 @@ import logging
 
 import pytest
 
-from app.transports import Outgoing, TransportError
+from app.transports import TransportError
 from app.transports.twilio import TwilioTransport
+from tests.transports.outgoing import BODY, outgoing
 from tests.twilio_fake import FakeTwilioHttp, error_body
-
-BODY = "Hej Sara! Det här är Ekby kommun.\nDu ska träffa Lina Berg tisdag 3 mars klockan 14.00."
-
-
-def outgoing(**values) -> Outgoing:
-    defaults = dict(
-        message_id=7,
-        to="+46700000001",
-        channel="sms",
-        kind="appointment_reminder",
-        body=BODY,
-        language="sv",
-        encoding="GSM-7",
-        segments=1,
-    )
-    return Outgoing(**(defaults | values))
 
 
 def twilio_config(http: FakeTwilioHttp, **values) -> dict:
