@@ -5,7 +5,15 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from app.casework import appointments
-from app.models import Appointment, Client, ConsentMethod, StaffUser, Unit, utcnow
+from app.models import (
+    Appointment,
+    Client,
+    ConsentMethod,
+    InboundMessage,
+    StaffUser,
+    Unit,
+    utcnow,
+)
 
 
 def create_unit(session: Session, **values) -> Unit:
@@ -64,3 +72,20 @@ def book_appointment(
     )
     session.commit()
     return appointment
+
+
+def receive_text(session: Session, client: Client, body: str, **values) -> InboundMessage:
+    """A text from the client an hour ago, waiting for a person to answer it."""
+    defaults = dict(
+        provider_id=f"SM{abs(hash((client.id, body)))}",
+        from_phone=client.phone,
+        client_id=client.id,
+        body=body,
+        needs_answer=True,
+        intent="free_text",
+        received_at=utcnow() - timedelta(hours=1),
+    )
+    inbound = InboundMessage(**(defaults | values))
+    session.add(inbound)
+    session.commit()
+    return inbound

@@ -22,28 +22,12 @@ from app.words.compose import compose
 from app.words.plain_language import LIX_LIMIT, lix
 from app.words.samples import sample_facts
 from tests.admin.conftest import post
-from tests.factories import book_appointment, create_client
+from tests.factories import book_appointment, create_client, receive_text
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
 MEETING = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # Tuesday 10 March, 14.00 in Stockholm
 
 pytestmark = pytest.mark.frozen_at(NOW)
-
-
-def text_from(session, client, body, **values):
-    defaults = dict(
-        provider_id=f"SM{abs(hash((client.id, body)))}",
-        from_phone=client.phone,
-        client_id=client.id,
-        body=body,
-        needs_answer=True,
-        intent="free_text",
-        received_at=NOW - timedelta(hours=1),
-    )
-    inbound = InboundMessage(**(defaults | values))
-    session.add(inbound)
-    session.commit()
-    return inbound
 
 
 def outbox(session) -> list[OutboxMessage]:
@@ -59,7 +43,7 @@ def test_the_form_offers_the_ready_answers_and_the_clients_own_records(
                       due_date=date(2026, 3, 20), documents=["kontoutdrag", "fullmakt"],
                       now=NOW)  # fmt: skip
     session.commit()
-    inbound = text_from(session, amal, "متى موعدي؟")
+    inbound = receive_text(session, amal, "متى موعدي؟")
     page = as_caseworker.get(f"/admin/inbox/{inbound.id}").get_data(as_text=True)
     for key in STAFF_ANSWERS:
         assert f'value="{key}"' in page
@@ -76,7 +60,7 @@ def test_the_form_offers_the_ready_answers_and_the_clients_own_records(
 
 
 def test_a_reader_of_swedish_starts_with_own_words(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Kan vi ses på fredag?")
+    inbound = receive_text(session, sara, "Kan vi ses på fredag?")
     page = as_caseworker.get(f"/admin/inbox/{inbound.id}").get_data(as_text=True)
     assert 'value="own" checked' in page
     assert "reads Swedish" not in page
@@ -86,7 +70,7 @@ def test_a_ready_answer_is_previewed_in_the_clients_language_with_the_swedish_be
     app, as_caseworker, session, amal
 ):
     book_appointment(session, amal, starts_at=MEETING, now=NOW)
-    inbound = text_from(session, amal, "هل يمكنني أن آتي يوم الجمعة؟")
+    inbound = receive_text(session, amal, "هل يمكنني أن آتي يوم الجمعة؟")
     response = post(as_caseworker, f"/admin/inbox/{inbound.id}",
                     {"answer": "yes", "action": "preview"})  # fmt: skip
     page = response.get_data(as_text=True)
@@ -113,7 +97,7 @@ def as_caseworker_staff(session):
 
 def test_sending_a_ready_answer_about_a_meeting(as_caseworker, session, sara):
     meeting = book_appointment(session, sara, starts_at=MEETING, now=NOW)
-    inbound = text_from(session, sara, "Kan vi flytta mötet?")
+    inbound = receive_text(session, sara, "Kan vi flytta mötet?")
     before = len(outbox(session))
     response = post(as_caseworker, f"/admin/inbox/{inbound.id}",
                     {"answer": "meeting_moved", "appointment": str(meeting.id),
@@ -186,7 +170,7 @@ def test_an_answer_tells_the_meeting_as_it_is_when_sent_and_not_at_all_once_canc
 def test_a_ready_answer_names_only_the_clients_own_records(
     as_caseworker, session, sara, values, field, error
 ):
-    inbound = text_from(session, sara, "Hej")
+    inbound = receive_text(session, sara, "Hej")
     response = post(as_caseworker, f"/admin/inbox/{inbound.id}", values | {"action": "send"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -197,7 +181,7 @@ def test_a_ready_answer_names_only_the_clients_own_records(
 def test_another_clients_meeting_cannot_be_named(as_caseworker, session, sara, caseworker):
     other = create_client(session, caseworker, first_name="Nils", phone="+46700000002")
     theirs = book_appointment(session, other, starts_at=MEETING, now=NOW)
-    inbound = text_from(session, sara, "Hej")
+    inbound = receive_text(session, sara, "Hej")
     response = post(as_caseworker, f"/admin/inbox/{inbound.id}",
                     {"answer": "meeting_moved", "appointment": str(theirs.id),
                      "action": "send"})  # fmt: skip
@@ -206,7 +190,7 @@ def test_another_clients_meeting_cannot_be_named(as_caseworker, session, sara, c
 
 
 def test_bring_a_document_with_and_without_a_meeting(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Vad ska jag ta med?")
+    inbound = receive_text(session, sara, "Vad ska jag ta med?")
     post(as_caseworker, f"/admin/inbox/{inbound.id}",
          {"answer": "bring", "document": "hyresavi", "action": "send"})  # fmt: skip
     send_due(NOW)
@@ -216,7 +200,7 @@ def test_bring_a_document_with_and_without_a_meeting(as_caseworker, session, sar
 
 
 def test_answers_that_name_a_day_say_it_with_its_weekday(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Hej, jag undrar en sak")
+    inbound = receive_text(session, sara, "Hej, jag undrar en sak")
     post(as_caseworker, f"/admin/inbox/{inbound.id}",
          {"answer": "we_call", "day": "2026-03-06", "action": "send"})  # fmt: skip
     send_due(NOW)
@@ -226,7 +210,7 @@ def test_answers_that_name_a_day_say_it_with_its_weekday(as_caseworker, session,
 def test_call_me_gives_the_case_workers_own_number_and_the_units_hours(
     as_caseworker, session, sara
 ):
-    inbound = text_from(session, sara, "Jag förstår inte brevet")
+    inbound = receive_text(session, sara, "Jag förstår inte brevet")
     post(as_caseworker, f"/admin/inbox/{inbound.id}", {"answer": "call_me", "action": "send"})
     send_due(NOW)
     body = outbox(session)[-1].body
@@ -241,7 +225,7 @@ def test_a_ready_answer_to_a_representative_goes_to_them_in_their_language(
                           language="sv")  # fmt: skip
     session.add(anna)
     session.commit()
-    inbound = text_from(session, amal, "Har ni fått papperen?", from_phone=anna.phone,
+    inbound = receive_text(session, amal, "Har ni fått papperen?", from_phone=anna.phone,
                         representative_id=anna.id)  # fmt: skip
     before = len(outbox(session))
     post(as_caseworker, f"/admin/inbox/{inbound.id}",
@@ -255,7 +239,7 @@ def test_a_ready_answer_to_a_representative_goes_to_them_in_their_language(
 
 
 def test_typed_words_can_never_pass_for_a_ready_answer(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Hej")
+    inbound = receive_text(session, sara, "Hej")
     forged = json.dumps({"answer": "yes"})
     post(as_caseworker, f"/admin/inbox/{inbound.id}",
          {"answer": "own", "text": forged, "action": "send"})  # fmt: skip
@@ -267,7 +251,7 @@ def test_typed_words_can_never_pass_for_a_ready_answer(as_caseworker, session, s
 
 
 def test_the_outbox_names_a_ready_answer(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Hej")
+    inbound = receive_text(session, sara, "Hej")
     post(as_caseworker, f"/admin/inbox/{inbound.id}",
          {"answer": "nothing_to_do", "action": "send"})  # fmt: skip
     page = as_caseworker.get("/admin/outbox").get_data(as_text=True)
@@ -277,7 +261,7 @@ def test_the_outbox_names_a_ready_answer(as_caseworker, session, sara):
 def test_own_words_are_checked_for_plain_language_on_preview_without_javascript(
     as_caseworker, session, amal
 ):
-    inbound = text_from(session, amal, "ماذا حدث لطلبي؟")
+    inbound = receive_text(session, amal, "ماذا حدث لطلبي؟")
     text = (
         "Din ansökan har fått avslag eftersom handläggningen visar att inkomsten överstiger normen."
     )

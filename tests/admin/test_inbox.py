@@ -1,7 +1,7 @@
 """Inbox: answering clients (preview, then send), marking handled, callbacks marked called;
 only for the clients a person handles."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -16,31 +16,15 @@ from app.models import (
 )
 from app.outbox.sweep import send_due
 from tests.admin.conftest import post
-from tests.factories import create_client
+from tests.factories import create_client, receive_text
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
 
 pytestmark = pytest.mark.frozen_at(NOW)
 
 
-def text_from(session, client, body, **values):
-    inbound = InboundMessage(
-        provider_id=f"SM{abs(hash(body))}",
-        from_phone=client.phone,
-        client_id=client.id,
-        body=body,
-        needs_answer=True,
-        intent="free_text",
-        received_at=NOW - timedelta(hours=1),
-        **values,
-    )
-    session.add(inbound)
-    session.commit()
-    return inbound
-
-
 def test_answering_a_text_previews_then_sends_and_marks_handled(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Kan vi ses på fredag?")
+    inbound = receive_text(session, sara, "Kan vi ses på fredag?")
     url = f"/admin/inbox/{inbound.id}"
     preview = post(as_caseworker, url, {"text": "Ja, fredag klockan 10 går bra.",
                                         "action": "preview", "mark_handled": "1"})  # fmt: skip
@@ -65,20 +49,20 @@ def test_answering_a_text_previews_then_sends_and_marks_handled(as_caseworker, s
 def test_answering_a_client_who_reads_another_language_warns_that_it_is_not_translated(
     as_caseworker, session, amal
 ):
-    inbound = text_from(session, amal, "متى موعدي؟")
+    inbound = receive_text(session, amal, "متى موعدي؟")
     page = as_caseworker.get(f"/admin/inbox/{inbound.id}").get_data(as_text=True)
     assert "reads Arabic" in page and "not translated" in page
 
 
 def test_an_empty_answer_is_refused(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Hej")
+    inbound = receive_text(session, sara, "Hej")
     response = post(as_caseworker, f"/admin/inbox/{inbound.id}", {"text": "  ", "action": "send"})
     assert response.status_code == 200 and "Fill this in." in response.get_data(as_text=True)
     assert session.exec(select(OutboxMessage)).first() is None
 
 
 def test_marking_handled_and_undoing_it(as_caseworker, session, sara):
-    inbound = text_from(session, sara, "Hej")
+    inbound = receive_text(session, sara, "Hej")
     post(as_caseworker, f"/admin/inbox/{inbound.id}/handled")
     session.expire_all()
     assert session.get(InboundMessage, inbound.id).handled_at is not None
@@ -90,7 +74,7 @@ def test_marking_handled_and_undoing_it(as_caseworker, session, sara):
 
 def test_someone_elses_text_cannot_be_opened_or_handled(as_caseworker, session, colleague):
     other = create_client(session, colleague, first_name="Nils", phone="+46700000002")
-    inbound = text_from(session, other, "Hej")
+    inbound = receive_text(session, other, "Hej")
     assert as_caseworker.get(f"/admin/inbox/{inbound.id}").status_code == 404
     assert post(as_caseworker, f"/admin/inbox/{inbound.id}/handled").status_code == 404
 

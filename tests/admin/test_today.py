@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.models import CallbackRequest, OutboxMessage
-from tests.admin.test_inbox import text_from
-from tests.factories import book_appointment, create_client
+from tests.factories import book_appointment, create_client, receive_text
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
 
@@ -14,8 +13,8 @@ pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def test_today_lists_what_needs_attention(as_caseworker, session, sara, colleague):
-    text_from(session, sara, "Kan vi ses på fredag?")
-    text_from(session, sara, "Här är hyresavin", media="https://api.twilio.example/m/1")
+    receive_text(session, sara, "Kan vi ses på fredag?")
+    receive_text(session, sara, "Här är hyresavin", media="https://api.twilio.example/m/1")
     session.add(CallbackRequest(client_id=sara.id, language="ar", interpreter_needed=True))
     meeting = book_appointment(session, sara, starts_at=NOW + timedelta(days=2), now=NOW)
     meeting.response = "declined"
@@ -24,7 +23,7 @@ def test_today_lists_what_needs_attention(as_caseworker, session, sara, colleagu
                       status="failed", final_at=NOW, last_error="30003 unreachable")
     )  # fmt: skip
     other = create_client(session, colleague, first_name="Nils", phone="+46700000002")
-    text_from(session, other, "Hej från Nils")
+    receive_text(session, other, "Hej från Nils")
     session.commit()
     page = as_caseworker.get("/admin/").get_data(as_text=True)
     assert "Kan vi ses på fredag?" in page
