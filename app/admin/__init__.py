@@ -1,6 +1,6 @@
 """The staff admin page at /admin/: one blueprint, a small module per area."""
 
-from flask import Blueprint, Flask, g, render_template, request
+from flask import Blueprint, Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import N_
@@ -61,7 +61,8 @@ SECURITY_HEADERS = {
 
 
 @bp.after_request
-def _security_headers(response):
+def security_headers(response: Response) -> Response:
+    """The headers every staff page sends (the admin pages and the start page)."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response

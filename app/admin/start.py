@@ -2,19 +2,13 @@
 and, where messages are only written to a file (the console transport), the phone
 simulator that shows what a client would get."""
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, render_template
 
-from app.admin import SECURITY_HEADERS, simulator_enabled
+from app.admin import security_headers, simulator_enabled
 from app.admin.auth import load_staff
 
 bp = Blueprint("start", __name__)
-
-
-@bp.after_request
-def _security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+bp.after_request(security_headers)
 
 
 @bp.get("/")
