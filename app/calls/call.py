@@ -15,6 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app import access
 from app.access import Topic, Verdict
+from app.casework.contacts import is_open
 from app.db import get_session
 from app.models import CallStep, Client, Unit, utcnow
 from app.outbox.facts import base_facts, unit_called, unit_facts
@@ -111,6 +112,10 @@ class Call:
         if unit is None:
             raise LookupError("No unit to answer a call from an unknown number: add one first")
         return unit
+
+    def unit_open(self) -> bool:
+        """Whether the unit the caller reached is open now (a person can answer)."""
+        return is_open(self.unit(), self.now, current_app.config["TIMEZONE"])
 
     def unit_facts(self) -> dict:
         return unit_facts(self.unit(), in_call=True)

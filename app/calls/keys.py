@@ -3,7 +3,7 @@ the last thing again, * goes back to the menu."""
 
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import request
 from sqlmodel import select
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -19,7 +19,7 @@ from app.calls.screens import (
     screen_whose,
 )
 from app.casework import appointments, callbacks, current_records, pins
-from app.casework.contacts import current_contact, is_open
+from app.casework.contacts import current_contact
 from app.models import AppointmentResponse, CallbackSource, InboundMessage, Intent, SubjectType
 from app.outbox.planner import local_date
 from app.senders import Sender
@@ -52,17 +52,9 @@ def press_on_option(call: Call, option: int, digits: str) -> VoiceResponse:
         return record_message(call)
     if option == 5 and digits.isdigit():
         return choose_language(call, int(digits))
-    if (
-        option == 6
-        and digits == "1"
-        and is_open(call.unit(), call.now, current_app.config["TIMEZONE"])
-    ):
+    if option == 6 and digits == "1" and call.unit_open():
         return connect(call)
     return screen_option(call, option, callback_id=request.args.get("cb"))
-
-
-def _open_now(call: Call) -> bool:
-    return is_open(call.unit(), call.now, current_app.config["TIMEZONE"])
 
 
 def connect(call: Call) -> VoiceResponse:
@@ -243,7 +235,7 @@ def press_whose(call: Call, digits: str) -> VoiceResponse:
 
 
 def press_unknown(call: Call, digits: str) -> VoiceResponse:
-    open_now = is_open(call.unit(), call.now, current_app.config["TIMEZONE"])
+    open_now = call.unit_open()
     if digits == "1" and open_now:
         response = VoiceResponse()
         response.dial(call.unit().phone)

@@ -11,7 +11,6 @@ from app import access
 from app.access import Verdict
 from app.calls.call import Call, audio_file, number
 from app.casework import appointments, callbacks, checklists, current_records, decisions, pins
-from app.casework.contacts import is_open
 from app.casework.deadlines import add_working_days
 from app.models import CallbackRequest
 from app.outbox.planner import local_date
@@ -87,7 +86,7 @@ def _callback(call: Call, facts: dict, callback_id: str | None) -> Said | None:
 
 
 def _contact(call: Call, facts: dict, callback_id: str | None) -> Said:
-    open_now = is_open(call.unit(), call.now, current_app.config["TIMEZONE"])
+    open_now = call.unit_open()
     return Said(call.words("reply_contact", facts=facts), facts, "connect" if open_now else None)
 
 
@@ -153,7 +152,7 @@ def screen_whose(call: Call, quiet: int = 0) -> VoiceResponse:
 
 
 def screen_unknown(call: Call, quiet: int = 0) -> VoiceResponse:
-    open_now = is_open(call.unit(), call.now, current_app.config["TIMEZONE"])
+    open_now = call.unit_open()
     facts = call.unit_facts() | {"open": open_now}
     texts = call.words("voice_unknown", get_language("sv"), facts) + call.words(
         "voice_unknown", get_language("en"), facts
