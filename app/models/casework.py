@@ -26,12 +26,21 @@ class AppointmentResponse(StrEnum):
     DECLINED = "declined"
 
 
+class Attendance(StrEnum):
+    """What happened at the meeting, as staff recorded it afterwards."""
+
+    CAME = "came"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
 class Appointment(SQLModel, table=True):
     """A meeting with the client: when, where or how, with whom and about what."""
 
     __table_args__ = (
         one_of("mode", MeetingMode, "ck_appointment_mode"),
         one_of("status", AppointmentStatus, "ck_appointment_status"),
+        one_of("attendance", Attendance, "ck_appointment_attendance"),
         UniqueConstraint(
             "source_unit_id", "source_system", "source_id", name="uq_appointment_source"
         ),
@@ -57,6 +66,11 @@ class Appointment(SQLModel, table=True):
         default=None, max_length=10, description="The answer before the client changed it"
     )
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attendance: str | None = Field(
+        default=None, max_length=10, description="came / no_show / cancelled, after the meeting"
+    )
+    attendance_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attendance_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     version: int = Field(default=1, description="Raised on every change, so old reminders die")
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
