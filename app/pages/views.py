@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.outbox import subjects
 from app.outbox.facts import base_facts, unit_called
+from app.outbox.kinds import KINDS
 from app.outbox.planner import local_date
 from app.pages import links
 from app.pages.pictograms import resolve
@@ -58,8 +59,11 @@ HEADERS = {
 
 
 def ltr(number: str) -> Markup:
-    """A phone number kept left to right, so right-to-left text cannot reverse its groups."""
-    return Markup('<span dir="ltr">{}</span>').format(number) if number else Markup("")
+    """A phone number kept left to right, so right-to-left text cannot reverse its groups,
+    and on one line (page.css, .phone), so a narrow screen cannot split it."""
+    return (
+        Markup('<span class="phone" dir="ltr">{}</span>').format(number) if number else Markup("")
+    )
 
 
 def _page(html: str, status: int = 200) -> Response:
@@ -73,16 +77,22 @@ def _render(template: str, code: str, **values) -> str:
     nav = [
         {
             "code": lang.code,
-            "code_html": lang.babel_locale.replace("_", "-"),
+            "code_html": lang.bcp47,
             "name": lang.native_name,
             "direction": lang.direction,
             "current": lang.code == language.code,
         }
         for lang in languages()
     ]
+    return _template(template, code, languages_nav=nav, **values)
+
+
+def _template(template: str, code: str, **values) -> str:
+    """A page template in a language. The html lang (and the voice asked for) is the BCP 47
+    tag browsers and screen readers know, not our code ("fa-AF", not "prs")."""
+    language = get_language(code)
     env = catalogs().page_environment(language.code)
-    speech = (language.say_language or language.babel_locale.replace("_", "-")).split("-")[0]
-    return env.get_template(template).render(languages_nav=nav, speech_lang=speech, **values)
+    return env.get_template(template).render(html_lang=language.bcp47, **values)
 
 
 def _picture(key: str, code: str) -> dict:
@@ -98,6 +108,18 @@ def _rows(rows: tuple[Row, ...], code: str) -> list[dict]:
 
 def _sms_number(unit: Unit) -> str:
     return current_app.config.get("TWILIO_FROM_NUMBER") or unit.phone
+
+
+def _common(facts: dict, code: str, unit: Unit) -> dict:
+    """What every page about a client shows: who sends, the contact card, the numbers."""
+    sms_number = _sms_number(unit)
+    return dict(
+        sender=facts["sender"],
+        contact=_contact(facts, code),
+        menu_phone=ltr(facts["menu_phone"]),
+        sms_number=sms_number,
+        sms_display=ltr(display_phone(sms_number)) if sms_number else Markup(""),
+    )
 
 
 def _contact(facts: dict, code: str) -> dict:
@@ -171,12 +193,7 @@ def page(token: str) -> BaseResponse:
             return gate
     facts = base_facts(session, client, representative, now=now) | {"discreet": False}
     unit = session.get_one(Unit, client.unit_id)
-    common = dict(
-        sender=facts["sender"],
-        contact=_contact(facts, code),
-        menu_phone=ltr(facts["menu_phone"]),
-        sms_number=_sms_number(unit),
-    )
+    common = _common(facts, code, unit)
     if link.purpose == LinkPurpose.OVERVIEW:
         return _page(
             _render("overview.html", code, **common, **overview(session, client, facts, code, now))
@@ -193,6 +210,8 @@ def page(token: str) -> BaseResponse:
         rows=_rows(composition.rows, code),
         when=when,
         read_text=" ".join(r.text for r in composition.rows),
+        topic=KINDS[message.kind].subject_type if message.kind in KINDS else None,
+        sent_on=catalogs().formatter(code).day(message.sent_at or message.due_at),
         **common,
     )
     return _page(html)
@@ -237,6 +256,8 @@ def overview(session: Session, client: Client, facts: dict, code: str, now: date
         "checklists": lists,
         "decisions": in_force,
         "read_text": " ".join(texts),
+        # The page is never cached, so the day it is shown is the day it is printed.
+        "printed_on": catalogs().formatter(code).weekday_date_year(today),
     }
 
 
@@ -251,20 +272,18 @@ def preview_page(session: Session, client: Client, kind: str, facts: dict, code:
     (base facts and its record's facts) but without a saved message or link: what staff
     see before sending. Nothing is written; there is no language menu (the preview shows
     each language itself) and no appointment date card."""
-    language = get_language(code)
+    code = get_language(code).code
     facts = facts | {"discreet": False, "link": None}  # the page is the full message
-    composition = compose(kind, facts, language.code, "page")
+    composition = compose(kind, facts, code, "page")
     unit = session.get_one(Unit, client.unit_id)
-    speech = (language.say_language or language.babel_locale.replace("_", "-")).split("-")[0]
-    env = catalogs().page_environment(language.code)
-    return env.get_template("message.html").render(
+    return _template(
+        "message.html",
+        code,
         languages_nav=[],
-        speech_lang=speech,
-        rows=_rows(composition.rows, language.code),
+        rows=_rows(composition.rows, code),
         when=None,
         read_text=" ".join(r.text for r in composition.rows),
-        sender=facts["sender"],
-        contact=_contact(facts, language.code),
-        menu_phone=ltr(facts["menu_phone"]),
-        sms_number=_sms_number(unit),
+        topic=KINDS[kind].subject_type if kind in KINDS else None,
+        sent_on=None,  # not sent yet
+        **_common(facts, code, unit),
     )

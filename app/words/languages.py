@@ -37,6 +37,14 @@ class Language:
     names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
+    def bcp47(self) -> str:
+        """The BCP 47 tag for HTML lang attributes and the browser's voices: our code, or,
+        where the locale names the language by another code (Dari, "prs", is fa_AF),
+        the locale's tag, which browsers and screen readers know ("fa-AF")."""
+        locale_language = self.babel_locale.split("_")[0]
+        return self.code if locale_language == self.code else self.babel_locale.replace("_", "-")
+
+    @property
     def has_voice(self) -> bool:
         """Whether Twilio can speak this language."""
         return bool(self.say_voice and self.say_language)

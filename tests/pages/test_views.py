@@ -69,7 +69,7 @@ def test_the_page_says_what_the_sms_says_with_pictures(client, session, lina, ou
     assert "Klockan 8.00" in html
     assert 'href="tel:+46701740605"' in html
     assert 'href="sms:' in html
-    assert 'Vill du höra det här? Ring <span dir="ltr">08-465 004 01</span>.' in html
+    assert 'Vill du höra det här? Ring <span class="phone" dir="ltr">08-465 004 01</span>.' in html
     assert "Läs upp" in html and "Skriv ut" in html
     assert "Lind" not in html  # no surname on a page
 
@@ -107,7 +107,7 @@ def test_an_unknown_link_gets_a_friendly_page_that_reveals_nothing(client, sessi
     assert response.status_code == 404
     html = response.data.decode()
     assert "Länken fungerar inte längre" in html
-    assert 'Skriv MENY i ett sms till <span dir="ltr">08-465 004 00</span>.' in html
+    assert 'Skriv MENY i ett sms till <span class="phone" dir="ltr">08-465 004 00</span>.' in html
     assert "Sara" not in html and "Lina" not in html
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -217,3 +217,91 @@ def test_the_sms_body_names_the_page_and_the_outbox_keeps_it(session, lina, outb
         select(OutboxMessage).where(OutboxMessage.kind == "appointment_reminder")
     ).one()
     assert "Läs mer: https://tydligt.ekby.example/p/" in message.body
+
+
+def test_dari_pages_carry_the_bcp47_tag_browsers_know(client, session, lina, outbox_file):
+    token = reminded(session, lina, outbox_file, language="prs")
+    html = client.get(f"/p/{token}").data.decode()
+    # "prs" stays our code (the links), but browsers and screen readers know Dari as fa-AF.
+    assert '<html lang="fa-AF" dir="rtl">' in html
+    assert 'href="?lang=prs" lang="fa-AF" hreflang="fa-AF"' in html
+    assert 'lang="prs"' not in html and 'hreflang="prs"' not in html
+    assert 'data-lang="fa-AF"' in html
+
+
+def test_each_message_page_has_a_title_saying_what_it_is(client, session, lina, outbox_file):
+    token = reminded(session, lina, outbox_file)
+    sara = session.exec(select(OutboxMessage)).first().client_id
+    from app.models import Client
+
+    checklists.create(
+        session,
+        session.get(Client, sara),
+        application_type="ekonomiskt_bistand",
+        due_date=date(2026, 3, 9),
+        documents=["hyresavi"],
+        now=NOW,
+    )
+    session.commit()
+    send_due(NOW)
+    request = next(m for m in sent(outbox_file) if m["kind"] == "checklist_request")
+    reminder = client.get(f"/p/{token}").data.decode()
+    papers = client.get(f"/p/{token_in(request['body'])}").data.decode()
+    assert "<title>Ditt möte – måndag 2 mars – Ekby kommun</title>" in reminder
+    assert "<title>Papper vi behöver – måndag 2 mars – Ekby kommun</title>" in papers
+    english = client.get(f"/p/{token}?lang=en").data.decode()
+    assert "<title>Your meeting – Monday 2 March – Ekby kommun</title>" in english
+
+
+def test_reading_aloud_can_be_stopped_in_every_language(client, session, lina, outbox_file):
+    token = reminded(session, lina, outbox_file)
+    swedish = client.get(f"/p/{token}").data.decode()
+    assert re.search(
+        r'<button type="button" class="button read-stop"[^>]*hidden>Sluta läsa<', swedish
+    )
+    english = client.get(f"/p/{token}?lang=en").data.decode()
+    assert ">Stop reading</button>" in english
+
+
+def test_phone_numbers_are_kept_on_one_line(client, session, lina, outbox_file):
+    html = client.get(f"/p/{reminded(session, lina, outbox_file)}").data.decode()
+    assert 'Ring <span class="phone" dir="ltr">070-174 06 05</span>' in html
+    assert 'Skicka sms till <span class="phone" dir="ltr">08-465 004 00</span>' in html
+
+
+def test_the_overview_says_when_it_was_printed(client, session, lina, outbox_file):
+    from app.casework import clients
+
+    clients.enroll(
+        session,
+        unit_id=lina.unit_id,
+        caseworker_id=lina.id,
+        first_name="Sara",
+        phone="+46700000001",
+        consent_method="verbal",
+        now=NOW,
+    )
+    session.commit()
+    send_due(NOW)
+    token = token_in(sent(outbox_file)[0]["body"])
+    html = client.get(f"/p/{token}").data.decode()
+    assert '<p class="printed">Utskriven måndag 2 mars 2026.</p>' in html
+    english = client.get(f"/p/{token}?lang=en").data.decode()
+    assert '<p class="printed">Printed on Monday 2 March 2026.</p>' in english
+
+
+def test_the_ethiopic_font_and_its_licence_are_served_by_the_app(client):
+    def fetch(path: str) -> tuple[int, bytes]:
+        response = client.get(path)
+        try:
+            return response.status_code, response.get_data()
+        finally:
+            response.close()  # a static file stays open until closed
+
+    css = fetch("/static/page.css")[1].decode()
+    face = re.search(r"@font-face\s*{[^}]*Ethiopic[^}]*}", css).group(0)
+    assert "unicode-range: U+1200-139F" in face  # only Ethiopic text fetches it
+    url = re.search(r'url\("?([^")]+\.woff2)"?\)', face).group(1)
+    status, font = fetch("/static/" + url)
+    assert status == 200 and font[:4] == b"wOF2"
+    assert "SIL OPEN FONT LICENSE Version 1.1" in fetch("/static/fonts/OFL.txt")[1].decode()
