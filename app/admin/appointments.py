@@ -4,19 +4,19 @@ The rules (what may be booked, which reminders go out when) are app.casework.app
 views read the form, hand it over, and tell staff what the domain planned.
 """
 
-from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 
 from app.admin import bp
 from app.admin.access import client_or_404, colleagues, current_staff, record
 from app.admin.client_page import record_messages
 from app.admin.forms import Form
-from app.admin.labels import catalog_options, moment, options
-from app.admin.words import _, ngettext
+from app.admin.labels import catalog_options, options
+from app.admin.meeting_checks import Warnings, meets_note, settle
+from app.admin.reminder_times import planned_times, reminder_schedule, reminders_note
+from app.admin.words import _
 from app.casework import appointments
 from app.db import get_session
 from app.errors import InvalidInput
@@ -25,8 +25,6 @@ from app.models import (
     AppointmentStatus,
     Client,
     MeetingMode,
-    OutboxMessage,
-    OutboxStatus,
     StaffUser,
     SubjectType,
     Unit,
@@ -40,34 +38,6 @@ from app.sms.digits import normalise_digits
 FIELDS = {"starts_at": "date"}
 # The form's fields top to bottom: errors are listed in this order.
 PAGE_ORDER = "status date time duration_minutes mode location staff_id purpose bring".split()
-
-
-def planned_times(subject_type: str, subject_id: int, kind: str) -> list[datetime]:
-    """When the client's own pending messages of one kind go out (a text and a call at the
-    same time count once)."""
-    due = get_session().exec(
-        select(OutboxMessage.due_at).where(
-            OutboxMessage.subject_type == subject_type,
-            OutboxMessage.subject_id == subject_id,
-            OutboxMessage.kind == kind,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            col(OutboxMessage.representative_id).is_(None),
-        )
-    )
-    return sorted(set(due))
-
-
-def reminders_note(subject_type: str, subject_id: int, kind: str) -> str:
-    """'2 reminders: tue 3 mar 14:00, mon 9 mar 14:00.' for a flash message."""
-    times = planned_times(subject_type, subject_id, kind)
-    if not times:
-        return _("No reminder will go out.")
-    return ngettext(
-        "%(num)d reminder: %(times)s.",
-        "%(num)d reminders: %(times)s.",
-        len(times),
-        times=", ".join(moment(t) for t in times),
-    )
 
 
 def _appointment_or_404(appointment_id: int) -> tuple[Appointment, Client]:
@@ -198,12 +168,15 @@ def appointment_new(client_id: int):
                 "purpose": "follow_up",
             }
         )
-    else:
+    warnings = None
+    if request.method == "POST":
         form = Form()
         values = _read(form, choices)
         if not form.ok:
             _also_check(form, values)
-        else:
+        elif _domain_ok(form, values):
+            warnings = settle(session, form, client, values, away=True, hours=True)
+        if form.ok and warnings is None:
             try:
                 appointment = appointments.book(session, client, **values)
             except InvalidInput as exc:
@@ -218,12 +191,20 @@ def appointment_new(client_id: int):
                 )
                 session.commit()
                 note = reminders_note(
-                    SubjectType.APPOINTMENT, saved_id(appointment), "appointment_reminder"
+                    SubjectType.APPOINTMENT,
+                    saved_id(appointment),
+                    "appointment_reminder",
+                    until=appointment.starts_at,
                 )
                 flash(_("The meeting is planned.") + " " + note)
                 return redirect(url_for("admin.client", client_id=client.id))
     return render_template(
-        "admin/appointments/new.html", client=client, form=_in_page_order(form), **choices
+        "admin/appointments/new.html",
+        client=client,
+        form=_in_page_order(form),
+        warnings=warnings,
+        warning_lines=warnings.lines(_unit(client)) if warnings else [],
+        **choices,
     )
 
 
@@ -235,15 +216,19 @@ def appointment_edit(appointment_id: int):
     choices = _choices(client, appointment)
     if request.method == "GET":
         form = _initial(appointment)
-    else:
+    warnings = None
+    if request.method == "POST":
         form = Form()
         values = _read(form, choices)
+        changes = _changes(appointment, values) if form.ok else {}
         if not form.ok:
             _also_check(form, values)
-        elif not (changes := _changes(appointment, values)):
+        elif not changes:
             flash(_("Nothing was changed, so the client is not told anything."))
             return redirect(url_for("admin.client", client_id=client.id))
-        else:
+        elif _domain_ok(form, values):
+            warnings = _settle_change(form, client, values, changes)
+        if form.ok and changes and warnings is None:
             try:
                 appointments.change(session, appointment, **changes)
             except InvalidInput as exc:
@@ -259,7 +244,10 @@ def appointment_edit(appointment_id: int):
                 )
                 session.commit()
                 note = reminders_note(
-                    SubjectType.APPOINTMENT, saved_id(appointment), "appointment_reminder"
+                    SubjectType.APPOINTMENT,
+                    saved_id(appointment),
+                    "appointment_reminder",
+                    until=appointment.starts_at,
                 )
                 flash(_("The meeting is changed and the client is told now.") + " " + note)
                 return redirect(url_for("admin.client", client_id=client.id))
@@ -269,8 +257,44 @@ def appointment_edit(appointment_id: int):
         client=client,
         form=_in_page_order(form),
         messages=record_messages(SubjectType.APPOINTMENT, saved_id(appointment)),
+        warnings=warnings,
+        warning_lines=warnings.lines(_unit(client)) if warnings else [],
+        meets=meets_note(appointment),
+        reminders=reminder_schedule(appointment, _unit(client)),
         **choices,
     )
+
+
+def _unit(client: Client) -> Unit:
+    return get_session().get_one(Unit, client.unit_id)
+
+
+def _domain_ok(form: Form, values: dict) -> bool:
+    """Whether the domain accepts the meeting; its errors go on the form (before any
+    warning: a meeting that cannot be booked needs no confirmation)."""
+    try:
+        appointments.validate(values, now=utcnow())
+    except InvalidInput as exc:
+        form.absorb(exc, FIELDS)
+        return False
+    return True
+
+
+def _settle_change(form: Form, client: Client, values: dict, changes: dict) -> Warnings | None:
+    """Warnings about what a change moves: the person's absence when the time or the person
+    changes, the meeting hours when the time or the length does. A confirmation goes into
+    `changes`."""
+    moved = {"starts_at", "staff_id"} & set(changes)
+    timed = {"starts_at", "duration_minutes"} & set(changes)
+    if not moved and not timed:
+        return None
+    confirmed = dict(values)
+    warnings = settle(get_session(), form, client, confirmed, away=bool(moved), hours=bool(timed))
+    if warnings is None:
+        for field in ("staff_id", "keep_with_staff"):
+            if field in confirmed and confirmed[field] != values.get(field):
+                changes[field] = confirmed[field]
+    return warnings
 
 
 @bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])

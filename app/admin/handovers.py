@@ -1,6 +1,7 @@
 """Handovers: give one or many clients to a colleague, for good or during an absence.
 
-All chosen clients are handed over in one transaction: if one cannot be, none is.
+All chosen clients are handed over in one transaction: if one cannot be, none is. An
+absence then shows the meetings it covers (app/admin/absence_meetings.py).
 """
 
 from typing import Any
@@ -22,7 +23,7 @@ from app.admin.access import (
 from app.admin.forms import Form
 from app.admin.labels import catalog_options, options
 from app.admin.words import _, ngettext
-from app.casework import handovers
+from app.casework import absences, handovers
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import (
@@ -214,6 +215,9 @@ def _done(session: Session, staff: StaffUser, from_staff: StaffUser | None, made
         + " "
         + ngettext("%(num)d notice planned.", "%(num)d notices planned.", notices)
     )
+    away = [h.id for h, _client in made if absences.meetings_during(session, h, utcnow())]
+    if away:  # the meetings in the absence wait for a choice: show them at once
+        return redirect(url_for("admin.handover_meetings", handover=away))
     if len(made) == 1:
         client = made[0][1]
         still_mine = session.exec(

@@ -13,9 +13,9 @@ from flask import current_app
 from sqlmodel import Session
 
 from app import audit
-from app.casework import catalog
+from app.casework import absences, catalog
 from app.casework.reads import reads_for
-from app.errors import InvalidInput
+from app.errors import N_, InvalidInput, StaffMessage
 from app.models import (
     Appointment,
     AppointmentResponse,
@@ -39,7 +39,19 @@ from app.outbox.planner import (
     reminder_offsets,
 )
 
-EDITABLE = ("starts_at", "duration_minutes", "mode", "location", "staff_id", "purpose", "bring")
+EDITABLE = (
+    "starts_at",
+    "duration_minutes",
+    "mode",
+    "location",
+    "staff_id",
+    "purpose",
+    "bring",
+    "keep_with_staff",
+)
+# A new time or person is a new question: whether to keep the meeting with someone away
+# is asked again (app/casework/absences.py).
+FORGETS_KEEPING = ("starts_at", "staff_id")
 
 # When every reminder time has passed already (a meeting booked at short notice), one
 # reminder goes out at once, provided the meeting is at least this far away.
@@ -57,24 +69,26 @@ def validate(values: dict, *, now: datetime) -> None:
     errors: dict[str, str] = {}
     starts_at = values.get("starts_at")
     if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
-        errors["starts_at"] = "Give the date and time of the meeting."
+        errors["starts_at"] = N_("Give the date and time of the meeting.")
     elif starts_at <= now:
-        errors["starts_at"] = "The meeting must be in the future."
+        errors["starts_at"] = N_("The meeting must be in the future.")
     mode = values.get("mode", MeetingMode.OFFICE)
     if mode not in set(MeetingMode):
-        errors["mode"] = "Choose office, home, phone or video."
+        errors["mode"] = N_("Choose office, home, phone or video.")
     elif mode == MeetingMode.OFFICE and not (values.get("location") or "").strip():
-        errors["location"] = "Give the address of the meeting place."
+        errors["location"] = N_("Give the address of the meeting place.")
     duration = values.get("duration_minutes", 60)
     if not isinstance(duration, int) or not 5 <= duration <= 600:
-        errors["duration_minutes"] = "The length must be 5 to 600 minutes."
+        errors["duration_minutes"] = N_("The length must be 5 to 600 minutes.")
     purposes = catalog.entries(catalog.configured_dir(), "purposes")
     if values.get("purpose", "follow_up") not in purposes:
-        errors["purpose"] = f"Choose one of: {', '.join(purposes)}."
+        errors["purpose"] = StaffMessage(
+            N_("Choose one of: %(choices)s."), choices=", ".join(purposes)
+        )
     documents = catalog.entries(catalog.configured_dir(), "documents")
     unknown = [k for k in _keys(values.get("bring", "")) if k not in documents]
     if unknown:
-        errors["bring"] = f"Unknown documents: {', '.join(unknown)}."
+        errors["bring"] = StaffMessage(N_("Unknown documents: %(keys)s."), keys=", ".join(unknown))
     if errors:
         raise InvalidInput(errors)
 
@@ -103,12 +117,16 @@ def change(
     now = now or utcnow()
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidInput({field: "This cannot be changed." for field in sorted(unknown)})
+        raise InvalidInput({field: N_("This cannot be changed.") for field in sorted(unknown)})
     if appointment.status != AppointmentStatus.PLANNED:
-        raise InvalidInput({"status": "A cancelled appointment cannot be changed."})
+        raise InvalidInput({"status": N_("A cancelled appointment cannot be changed.")})
     merged = {field: getattr(appointment, field) for field in EDITABLE} | changes
     validate(merged, now=now)
     merged["bring"] = ",".join(_keys(merged.get("bring", "")))
+    if "keep_with_staff" not in changes and any(
+        merged[field] != getattr(appointment, field) for field in FORGETS_KEEPING
+    ):
+        merged["keep_with_staff"] = False
     if merged["starts_at"] != appointment.starts_at:
         appointment.previous_starts_at = appointment.starts_at
     for field, value in merged.items():
@@ -178,7 +196,7 @@ def respond(
     A client may change the answer until the meeting: the answer it replaces is kept for
     staff (Today shows the change) and the change is audited. Returns whether it changed."""
     if response not in set(AppointmentResponse):
-        raise InvalidInput({"response": "Answer confirmed or declined."})
+        raise InvalidInput({"response": N_("Answer confirmed or declined.")})
     changed = appointment.response is not None and appointment.response != response
     if changed:
         appointment.previous_response = appointment.response
@@ -299,7 +317,7 @@ def facts(session: Session, appointment: Appointment, client: Client, now: datet
             "previous_starts_at": appointment.previous_starts_at,
             "mode": appointment.mode,
             "location": appointment.location,
-            "staff_name": staff_name(session, appointment.staff_id),
+            "staff_name": staff_name(session, absences.meets(session, appointment, now)),
             "purpose": appointment.purpose,
             "bring": appointment.bring_keys,
             "response": appointment.response,

@@ -1,4 +1,9 @@
-"""Handing a client to another case worker, for good or during an absence."""
+"""Handing a client to another case worker, for good or during an absence.
+
+An absence changes whom the client meets at the meetings it covers (the rule is
+app/casework/absences.py): recording or cancelling one plans those meetings' reminders
+again, and staff choose for each meeting to move it to the stand-in or keep it.
+"""
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -8,10 +13,11 @@ from flask import current_app
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from app.casework import catalog
+from app.casework import absences, appointments, catalog
 from app.casework.contacts import Contact, contact_facts, current_contact
 from app.errors import N_, InvalidInput
 from app.models import (
+    Appointment,
     Client,
     Handover,
     HandoverKind,
@@ -82,7 +88,47 @@ def hand_over(
         session.add(client)
     session.flush()
     plan(session, handover, client, now)
+    _replan_meetings(session, handover, client, now)
     return handover
+
+
+def _replan_meetings(session: Session, handover: Handover, client: Client, now: datetime) -> int:
+    """Plan again the reminders of the meetings an absence gives to the stand-in (or, when
+    it is cancelled, back), so that none already queued names the wrong person. The
+    client's answer stands: the meeting's time and place have not changed."""
+    touched = [m for m in absences.meetings_during(session, handover, now) if not m.keep_with_staff]
+    for meeting in touched:
+        _new_version(session, meeting, client, now)
+    return len(touched)
+
+
+def _new_version(session: Session, meeting: Appointment, client: Client, now: datetime) -> None:
+    meeting.version += 1
+    meeting.updated_at = now
+    session.add(meeting)
+    session.flush()
+    appointments.plan(session, meeting, client, now=now)
+
+
+def keep_meeting(session: Session, meeting: Appointment, now: datetime | None = None) -> None:
+    """Keep a meeting with its own person although they are away (they come in for it):
+    reminders name them again. Keeping twice changes nothing."""
+    now = now or utcnow()
+    if meeting.keep_with_staff:
+        return
+    meeting.keep_with_staff = True
+    _new_version(session, meeting, session.get_one(Client, meeting.client_id), now)
+
+
+def move_meeting(
+    session: Session, meeting: Appointment, handover: Handover, now: datetime | None = None
+) -> Appointment:
+    """Give a meeting during an absence to the stand-in for good: the client is told at once
+    who they will meet (the changed-meeting notice names the person), and asked again
+    whether they come."""
+    if meeting.client_id != handover.client_id or meeting.staff_id != handover.from_staff_id:
+        raise InvalidInput({"staff_id": N_("This meeting is not with the person who is away.")})
+    return appointments.change(session, meeting, staff_id=handover.to_staff_id, now=now)
 
 
 def plan(session: Session, handover: Handover, client: Client, now: datetime) -> None:
@@ -160,6 +206,8 @@ def cancel(session: Session, handover: Handover, now: datetime | None = None) ->
     handover.version += 1
     session.add(handover)
     cancel_pending(session, SubjectType.HANDOVER, saved_id(handover), reason="handover cancelled")
+    session.flush()  # the absence no longer counts when the reminders are planned again
+    _replan_meetings(session, handover, session.get_one(Client, handover.client_id), now)
     return handover
 
 

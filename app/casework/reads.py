@@ -2,7 +2,7 @@
 
 Each read is one query, written once here, for any number of records (`fresh`: read anew
 even what the session holds, as a batch does): a client's
-handovers, a checklist's items, when the client was last thanked for documents, whether
+handovers and absences, a checklist's items, when the client was last thanked for documents, whether
 feedback was asked lately. The domain asks `reads_for(session)` and gets either the direct
 reader (the query for the one record asked about) or, while the sweep composes a batch,
 the batch's reader (app/outbox/batch_reads.py), which ran the same queries for the whole
@@ -16,7 +16,7 @@ from typing import Protocol
 
 from sqlmodel import Session, col, func, select
 
-from app.models import ChecklistItem, Handover, OutboxMessage, SubjectType
+from app.models import ChecklistItem, Handover, HandoverKind, OutboxMessage, SubjectType
 from app.outbox.planner import SENT_STATUSES
 
 _KEY = "tydligt.reads"
@@ -35,6 +35,29 @@ def handovers_started(
             col(Handover.client_id).in_(grouped),
             col(Handover.cancelled_at).is_(None),
             Handover.starts_on <= today,
+        )
+        .order_by(col(Handover.starts_on), col(Handover.id))
+        .execution_options(populate_existing=fresh)
+    ):
+        grouped[handover.client_id].append(handover)
+    return grouped
+
+
+def absences_ahead(
+    session: Session, client_ids: Iterable[int], today: date, *, fresh: bool = False
+) -> dict[int, list[Handover]]:
+    """Per client: the absences not cancelled that last until `today` or later, oldest
+    first (a meeting ahead may fall in one that has not started yet)."""
+    grouped: dict[int, list[Handover]] = {client_id: [] for client_id in client_ids}
+    if not grouped:
+        return grouped
+    for handover in session.exec(
+        select(Handover)
+        .where(
+            col(Handover.client_id).in_(grouped),
+            col(Handover.cancelled_at).is_(None),
+            Handover.kind == HandoverKind.ABSENCE,
+            col(Handover.ends_on) >= today,
         )
         .order_by(col(Handover.starts_on), col(Handover.id))
         .execution_options(populate_existing=fresh)
@@ -105,6 +128,8 @@ class Reads(Protocol):
 
     def handovers(self, client_id: int, today: date) -> list[Handover]: ...
 
+    def absences(self, client_id: int, today: date) -> list[Handover]: ...
+
     def checklist_items(self, checklist_id: int) -> list[ChecklistItem]: ...
 
     def last_thanks(self, checklist_id: int) -> datetime | None: ...
@@ -120,6 +145,9 @@ class DirectReads:
 
     def handovers(self, client_id: int, today: date) -> list[Handover]:
         return handovers_started(self.session, [client_id], today)[client_id]
+
+    def absences(self, client_id: int, today: date) -> list[Handover]:
+        return absences_ahead(self.session, [client_id], today)[client_id]
 
     def checklist_items(self, checklist_id: int) -> list[ChecklistItem]:
         return checklist_items(self.session, [checklist_id])[checklist_id]

@@ -71,6 +71,10 @@ class Appointment(SQLModel, table=True):
     )
     attendance_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attendance_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    keep_with_staff: bool = Field(
+        default=False,
+        description="Staff chose that the client meets staff_id even while they are away",
+    )
     version: int = Field(default=1, description="Raised on every change, so old reminders die")
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)

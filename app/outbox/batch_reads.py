@@ -69,9 +69,11 @@ class BatchReads:
         for subject_type, ids in sorted(by_type.items()):
             self._load(session, subject_models[subject_type], ids)
         self._handovers = reads.handovers_started(session, client_ids, self.today, fresh=True)
+        self._absences = reads.absences_ahead(session, client_ids, self.today, fresh=True)
         checklist_ids = by_type.get(SubjectType.CHECKLIST, set())
         self._items = reads.checklist_items(session, checklist_ids, fresh=True)
         self._held += [*(h for hs in self._handovers.values() for h in hs)]
+        self._held += [*(h for hs in self._absences.values() for h in hs)]
         self._held += [*(i for items in self._items.values() for i in items)]
         self._last_thanks = reads.last_thanks(session, checklist_ids)
         feedback_clients = {m.client_id for m in messages if m.kind == "feedback_request"}
@@ -104,6 +106,12 @@ class BatchReads:
         if today != self.today or client_id not in self._client_ids:
             return self._direct.handovers(client_id, today)
         return list(self._handovers.get(client_id, ()))
+
+    def absences(self, client_id: int, today: date) -> list[Handover]:
+        """The client's absences not cancelled that last until `today` or later."""
+        if today != self.today or client_id not in self._absences:
+            return self._direct.absences(client_id, today)
+        return list(self._absences[client_id])
 
     def checklist_items(self, checklist_id: int) -> list[ChecklistItem]:
         """A checklist's items in their order."""

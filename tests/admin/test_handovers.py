@@ -137,8 +137,9 @@ def test_an_absence_without_its_last_day_shows_the_error_and_saves_nothing(
 ):
     response = post(as_caseworker, URL, handover_form([sara, ali], colleague, kind="absence"))
 
-    assert 'href="#field-ends_on">Give the last day of the absence.' in response.get_data(
-        as_text=True
+    assert (
+        'href="#field-ends_on">Last day of the absence: Give the last day of the absence.'
+        in response.get_data(as_text=True)
     )
     assert saved_handovers(session) == []
     assert outbox(session) == []
