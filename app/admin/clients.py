@@ -15,7 +15,7 @@ from app.admin.access import (
     visible_clients,
 )
 from app.admin.client_page import client_overview
-from app.admin.forms import Form
+from app.admin.forms import Form, staff_text
 from app.admin.labels import options
 from app.admin.words import _
 from app.casework import clients, pins
@@ -28,6 +28,25 @@ from app.words.languages import languages
 
 PAGE_SIZE = 50
 CONSENT_METHODS = (ConsentMethod.WRITTEN, ConsentMethod.VERBAL)
+NO_CONSENT = "none"  # the form's answer "not yet": consent is one choice, never half given
+
+
+def consent_choices() -> list[tuple[str, str]]:
+    """The one consent question: yes and how, or not yet (nothing is sent until it is yes)."""
+    return [
+        (ConsentMethod.WRITTEN, _("Yes, in writing")),
+        (ConsentMethod.VERBAL, _("Yes, verbally")),
+        (NO_CONSENT, _("Not yet: no messages go out until the client agrees")),
+    ]
+
+
+def _consent(form: Form) -> str | None:
+    """The consent method chosen, None for not yet; an error when nothing is chosen."""
+    choice = form.value("consent_method")
+    if choice not in {value for value, _label in consent_choices()}:
+        form.fail("consent_method", _("Say whether the client has agreed to get messages."))
+        return None
+    return None if choice == NO_CONSENT else choice
 
 
 def language_options() -> list[tuple[str, str]]:
@@ -113,7 +132,7 @@ def _form_values(form: Form) -> dict:
         "languages": language_options(),
         "channels": options(*Channel),
         "privacy_levels": options(*Privacy),
-        "consent_methods": options(*CONSENT_METHODS),
+        "consent_choices": consent_choices(),
         "workers": [(str(s.id), s.name) for s in colleagues(get_session(), current_staff())],
     }
 
@@ -133,15 +152,13 @@ def client_new():
         values = _detail_fields(form, workers)
         if values["caseworker_id"] is None and not is_admin(staff):
             values["caseworker_id"] = staff.id  # else the new client would vanish from view
-        consent = form.choice("consent_method", list(CONSENT_METHODS), required=False)
-        if not form.boolean("consent_confirmed") and consent:
-            form.fail("consent_confirmed", _("Confirm that the client agreed."))
+        consent = _consent(form)
         if form.ok:
             try:
                 client = clients.enroll(
                     db,
                     unit_id=staff.unit_id,
-                    consent_method=consent or None,
+                    consent_method=consent,
                     consent_recorded_by_id=staff.id if consent else None,
                     **values,
                 )
@@ -180,6 +197,7 @@ def client_edit(client_id: int):
     if request.method == "POST":
         form = Form()
         values = _detail_fields(form, [saved_id(s) for s in colleagues(db, current_staff())])
+        consent = _consent(form) if found.consent_at is None else None
         if form.ok:
             try:
                 changes = clients.update(db, found, **values)
@@ -188,8 +206,14 @@ def client_edit(client_id: int):
             else:
                 for action, detail in changes.audit_events():
                     record(action, client_id=found.id, detail=detail)
+                if consent:
+                    staff_id = current_staff().id
+                    clients.record_consent(db, found, consent, recorded_by_id=staff_id)
+                    record("consent_recorded", client_id=found.id, detail=consent)
                 db.commit()
-                if changes.links_revoked:
+                if consent:
+                    flash(_("Saved. Consent recorded: a welcome message is on its way."))
+                elif changes.links_revoked:
                     flash(_("Saved. Page links sent to the old number no longer work."))
                 else:
                     flash(_("Saved."))
@@ -205,6 +229,7 @@ def client_edit(client_id: int):
                 "picture_support": "1" if found.picture_support else "",
                 "privacy": found.privacy,
                 "caseworker_id": str(found.caseworker_id or ""),
+                "consent_method": found.consent_method or NO_CONSENT,
             }
         )
     return render_template("admin/clients/edit.html", client=found, **_form_values(form))
@@ -255,8 +280,7 @@ def client_pin(client_id: int):
     try:
         pins.set_pin(get_session(), found, request.form.get("pin", ""))
     except InvalidInput as exc:
-        problem = exc.errors["pin"]  # marked N_ in app/casework/pins.py
-        flash(_(problem), "error")
+        flash(staff_text(exc.errors["pin"]), "error")  # marked N_ in app/casework/pins.py
     else:
         record("pin_set", client_id=found.id)
         get_session().commit()

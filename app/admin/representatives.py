@@ -14,7 +14,16 @@ from app.errors import InvalidInput
 from app.models import Representative, RepresentativeRole, SubjectType
 from app.words.languages import languages
 
-COPIES = ("copy_appointments", "copy_documents", "copy_decisions", "copy_handovers")
+COPIES = representatives.COPIES
+
+
+def _starting_values(role: str) -> dict[str, str]:
+    """A new representative's form: the role asked for (a god man unless another is), and
+    the copies that kind of representative usually gets, ticked."""
+    if role not in set(RepresentativeRole):
+        role = RepresentativeRole.GOD_MAN
+    ticked = representatives.DEFAULT_COPIES[role]
+    return {"role": role, "language": "sv"} | {copy: "1" for copy in ticked}
 
 
 def _fields(form: Form) -> dict:
@@ -43,7 +52,9 @@ def _page(form: Form, client, representative=None):
 def representative_new(client_id: int):
     """Add someone who may get copies of the client's messages."""
     client = client_or_404(client_id)
-    form = Form(None if request.method == "POST" else {"role": "god_man", "language": "sv"})
+    form = Form(
+        None if request.method == "POST" else _starting_values(request.args.get("role", ""))
+    )
     if request.method == "POST":
         values = _fields(form)
         if form.ok:
@@ -59,7 +70,12 @@ def representative_new(client_id: int):
                     subject_id=added.id,
                 )
                 get_session().commit()
-                flash(_("%(name)s is added.", name=added.name))
+                if client.consent_at is not None and representatives.gets_copies(added):
+                    flash(_("%(name)s is added and gets a short welcome text now, in their "
+                            "language, saying whose copies they get and how to stop.",
+                            name=added.name))  # fmt: skip
+                else:
+                    flash(_("%(name)s is added.", name=added.name))
                 return redirect(url_for("admin.client", client_id=client.id) + "#representatives")
     return _page(form, client)
 

@@ -5,11 +5,21 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from app.casework import representatives
 from app.errors import N_, InvalidInput
-from app.models import Channel, Client, ConsentMethod, OutboxMessage, Privacy, SubjectType, utcnow
+from app.models import (
+    Channel,
+    Client,
+    ConsentMethod,
+    OutboxMessage,
+    Privacy,
+    Representative,
+    SubjectType,
+    utcnow,
+)
 from app.outbox.planner import add_message, at_local, local_date
 from app.pages import links
-from app.phone import InvalidPhoneNumber, normalise_phone
+from app.phone import InvalidPhoneNumber, normalise_phone, takes_texts
 from app.words.languages import is_supported
 
 EDITABLE = ("first_name", "last_name", "phone", "language", "channel", "picture_support",
@@ -52,15 +62,49 @@ def validate(
                 "This is not a phone number we can text. Write it like 070-123 45 67."
             )
         else:
-            unit = client.unit_id if client is not None else unit_id
-            if _phone_taken(session, unit, cleaned["phone"], client):
-                errors["phone"] = N_("Another client already has this phone number.")
+            problem = _phone_problem(session, cleaned["phone"], client, unit_id)
+            if problem:
+                errors["phone"] = problem
     for field, allowed, problem in CHOICES:
         if field in values and not allowed(values[field]):
             errors[field] = problem
     if errors:
         raise InvalidInput(errors)
     return cleaned
+
+
+def _phone_problem(
+    session: Session, phone: str, client: Client | None, unit_id: int | None
+) -> str | None:
+    """What is wrong with a valid number for this client, or None. Every client gets texts
+    (the welcome, documents and decisions go by text also when reminders are calls, and a
+    text that fails marks the number unreachable for calls too), so a landline is refused
+    whatever the channel. A number of one of the client's own representatives is refused
+    (app/casework/representatives.py says why)."""
+    if not takes_texts(phone):
+        return N_(
+            "This is a landline: it cannot get text messages. Every client gets some "
+            "(the welcome, documents, decisions), also with calls as reminders. "
+            "Give a mobile number."
+        )
+    unit = client.unit_id if client is not None else unit_id
+    if _phone_taken(session, unit, phone, client):
+        return N_("Another client already has this phone number.")
+    if client is not None and _representatives_phone(session, client, phone):
+        return N_("One of the client's representatives has this number. Give the client's own.")
+    return None
+
+
+def _representatives_phone(session: Session, client: Client, phone: str) -> bool:
+    """Whether an active representative of the client has this number."""
+    found = session.exec(
+        select(Representative.id).where(
+            Representative.client_id == client.id,
+            Representative.phone == phone,
+            col(Representative.removed_at).is_(None),
+        )
+    ).first()
+    return found is not None
 
 
 def _phone_taken(session: Session, unit_id: int | None, phone: str, client: Client | None) -> bool:
@@ -202,6 +246,7 @@ def record_consent(
         subject_type=SubjectType.CLIENT,
         subject_id=client.id,
     )
+    representatives.welcome_all(session, client, now)
     return client
 
 

@@ -32,8 +32,8 @@ class UTCDateTime(TypeDecorator):
 
 class SubjectType(StrEnum):
     """What a message or an audit event is about: the type of its record. The first seven
-    are what outbox messages are about (app/outbox/subjects.py reads each); the others
-    appear in the audit log only."""
+    and REPRESENTATIVE (the welcome to a new representative) are what outbox messages are
+    about (app/outbox/subjects.py reads each); the others appear in the audit log only."""
 
     CLIENT = "client"
     APPOINTMENT = "appointment"

@@ -49,6 +49,9 @@ KINDS: dict[str, MessageKind] = {
     kind.name: kind
     for kind in (
         MessageKind("welcome", "client", 3, ucs2_segments=5),
+        # To a new representative: whose copies, of what, and how to stop. Written to them
+        # (no copy category: it is not a copy, and goes while they are active).
+        MessageKind("representative_welcome", "representative", 3, ucs2_segments=6),
         MessageKind("appointment_reminder", "appointment", 3, "appointments", ucs2_segments=5),
         MessageKind(
             "appointment_changed", "appointment", 3, "appointments", urgent=True, ucs2_segments=5

@@ -17,6 +17,7 @@ from app.casework import (
     clients,
     decisions,
     handovers,
+    representatives,
     staff_messages,
 )
 from app.models import (
@@ -27,6 +28,7 @@ from app.models import (
     Decision,
     Handover,
     OutboxMessage,
+    Representative,
     StaffMessage,
     SubjectType,
 )
@@ -53,6 +55,9 @@ SUBJECTS: dict[str, Subject[Any]] = {
     SubjectType.CALLBACK: Subject(CallbackRequest, callbacks.facts, callbacks.still_wanted),
     SubjectType.STAFF_MESSAGE: Subject(
         StaffMessage, staff_messages.facts, staff_messages.still_wanted
+    ),
+    SubjectType.REPRESENTATIVE: Subject(
+        Representative, representatives.facts, representatives.still_wanted
     ),
 }
 

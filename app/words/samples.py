@@ -191,8 +191,21 @@ def _callback_facts(sample: Sample) -> dict:
     }
 
 
+def _representative_facts(sample: Sample) -> dict:
+    """A god man who gets every kind of copy: the longest welcome to a representative."""
+    return {
+        "representative": {
+            "name": "Anders Holm",
+            "role": "god_man",
+            "client": sample.spec["first_name"],
+            "copies": ["appointments", "documents", "decisions", "handovers"],
+        }
+    }
+
+
 # The sample facts of what each kind of message is about (a welcome needs none of its own).
 SUBJECT_FACTS = {
+    "representative": _representative_facts,
     "appointment": _appointment_facts,
     "checklist": _checklist_facts,
     "decision": _decision_facts,

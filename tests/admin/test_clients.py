@@ -12,7 +12,7 @@ from app.models import (
     Representative,
     utcnow,
 )
-from tests.admin.conftest import post
+from tests.admin.conftest import post, sign_in
 from tests.factories import create_client
 
 NEW_CLIENT = {
@@ -23,7 +23,6 @@ NEW_CLIENT = {
     "channel": "sms",
     "privacy": "full",
     "consent_method": "verbal",
-    "consent_confirmed": "1",
 }
 
 
@@ -70,12 +69,18 @@ def test_registering_a_client_with_consent_plans_the_welcome(as_caseworker, sess
     assert {"client_created", "client_viewed"} <= actions or "client_created" in actions
 
 
-def test_consent_must_be_confirmed_when_a_method_is_given(as_caseworker, session):
-    data = NEW_CLIENT | {"consent_confirmed": ""}
-    response = post(as_caseworker, "/admin/clients/new", data)
-    assert response.status_code == 200
-    assert "Confirm that the client agreed" in response.get_data(as_text=True)
+def test_consent_is_one_answer_that_cannot_be_left_half_given(as_caseworker, session):
+    """Ticking "agreed" without saying how used to register the client without consent."""
+    for half in ({"consent_method": "", "consent_confirmed": "1"}, {"consent_method": ""}):
+        response = post(as_caseworker, "/admin/clients/new", NEW_CLIENT | half)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "Say whether the client has agreed to get messages." in page
     assert session.exec(select(Client)).first() is None
+    page = as_caseworker.get("/admin/clients/new").get_data(as_text=True)
+    for answer in ('value="written"', 'value="verbal"', 'value="none"'):
+        assert f'name="consent_method" type="radio" {answer}' in page
+    assert "consent_confirmed" not in page
 
 
 def test_a_bad_phone_number_is_shown_and_nothing_is_saved(as_caseworker, session):
@@ -94,7 +99,7 @@ def test_a_phone_number_of_another_client_is_refused(as_caseworker, session, cas
 
 
 def test_without_consent_no_welcome_is_planned(as_caseworker, session):
-    data = NEW_CLIENT | {"consent_method": "", "consent_confirmed": ""}
+    data = NEW_CLIENT | {"consent_method": "none"}
     assert post(as_caseworker, "/admin/clients/new", data).status_code == 302
     assert session.exec(select(OutboxMessage)).first() is None
     client = session.exec(select(Client)).one()
@@ -328,3 +333,95 @@ def test_a_new_phone_number_stops_every_page_link_and_is_audited(
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "links_revoked")).one()
     assert event.client_id == sara.id and event.actor_id == caseworker.id
     assert event.detail == "2 (new phone number)"
+
+
+def test_consent_not_yet_given_can_be_recorded_on_the_edit_form(as_caseworker, session, caseworker):
+    sara = create_client(session, caseworker, consent_at=None, consent_method=None)
+    page = as_caseworker.get(f"/admin/clients/{sara.id}/edit").get_data(as_text=True)
+    assert 'name="consent_method" type="radio" value="none" checked' in page
+    details = {"first_name": "Sara", "last_name": "Lind", "phone": "+46700000001",
+               "language": "sv", "channel": "sms", "privacy": "full"}  # fmt: skip
+    response = post(as_caseworker, f"/admin/clients/{sara.id}/edit", details)
+    assert "Say whether the client has agreed" in response.get_data(as_text=True)
+    post(as_caseworker, f"/admin/clients/{sara.id}/edit", details | {"consent_method": "written"})
+    session.expire_all()
+    sara = session.get(Client, sara.id)
+    assert (sara.consent_method, sara.consent_recorded_by_id) == ("written", caseworker.id)
+    assert session.exec(select(OutboxMessage.kind)).all() == ["welcome"]
+    page = as_caseworker.get(f"/admin/clients/{sara.id}/edit").get_data(as_text=True)
+    assert 'name="consent_method"' not in page  # given: withdrawn only by opting out
+
+
+def test_a_landline_is_refused_in_the_staff_language(client, session, caseworker):
+    sign_in(client, caseworker, language="sv")
+    response = post(client, "/admin/clients/new", NEW_CLIENT | {"phone": "08-123 456 78"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Det här är ett fast nummer som inte kan ta emot sms." in page
+    assert session.exec(select(Client)).first() is None
+
+
+def test_domain_errors_are_shown_in_swedish(client, session, caseworker):
+    """'The meeting must be in the future.' was shown in English on a Swedish page."""
+    sara = create_client(session, caseworker)
+    sign_in(client, caseworker, language="sv")
+    response = post(client, f"/admin/clients/{sara.id}/appointments/new",
+                    {"date": "2020-01-01", "time": "10:00", "duration_minutes": "60",
+                     "mode": "office", "location": "Storgatan 12", "purpose": "follow_up",
+                     "staff_id": str(caseworker.id)})  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert "Mötet måste ligga framåt i tiden." in page
+    assert "The meeting must be in the future." not in page
+
+
+REPRESENTATIVE = {"name": "Anders Holm", "role": "god_man", "phone": "070-174 06 10",
+                  "language": "sv", "copy_decisions": "1"}  # fmt: skip
+
+
+def test_a_representative_with_the_client_s_own_number_is_refused(
+    as_caseworker, session, caseworker
+):
+    sara = create_client(session, caseworker)  # +46700000001
+    response = post(as_caseworker, f"/admin/clients/{sara.id}/representatives/new",
+                    REPRESENTATIVE | {"phone": "070-000 00 01"})  # fmt: skip
+    assert response.status_code == 200
+    assert "This is the client&#39;s own number." in response.get_data(as_text=True)
+    response = post(as_caseworker, f"/admin/clients/{sara.id}/representatives/new",
+                    REPRESENTATIVE | {"phone": "08-123 456 78"})  # fmt: skip
+    assert "it is a landline" in response.get_data(as_text=True)
+    assert session.exec(select(Representative)).first() is None
+
+
+def _ticked(page: str) -> set[str]:
+    return {
+        name
+        for name in ("copy_appointments", "copy_documents", "copy_decisions", "copy_handovers")
+        if f'name="{name}" type="checkbox" value="1" checked' in page
+    }
+
+
+def test_a_new_representative_starts_with_the_copies_their_kind_usually_gets(
+    as_caseworker, session, caseworker
+):
+    sara = create_client(session, caseworker)
+    url = f"/admin/clients/{sara.id}/representatives/new"
+    god_man = as_caseworker.get(url).get_data(as_text=True)
+    assert _ticked(god_man) == {"copy_appointments", "copy_documents", "copy_decisions",
+                                "copy_handovers"}  # fmt: skip
+    assert f'href="{url}?role=relative"' in god_man
+    relative = as_caseworker.get(url + "?role=relative").get_data(as_text=True)
+    assert _ticked(relative) == {"copy_appointments"}
+    assert '<option value="relative" selected>' in relative
+    forvaltare = as_caseworker.get(url + "?role=forvaltare").get_data(as_text=True)
+    assert _ticked(forvaltare) == {"copy_documents", "copy_decisions", "copy_handovers"}
+    assert _ticked(as_caseworker.get(url + "?role=other").get_data(as_text=True)) == set()
+
+
+def test_a_new_representative_is_welcomed_and_staff_are_told(as_caseworker, session, caseworker):
+    sara = create_client(session, caseworker)
+    response = post(as_caseworker, f"/admin/clients/{sara.id}/representatives/new",
+                    REPRESENTATIVE, follow_redirects=True)  # fmt: skip
+    assert "gets a short welcome text now" in response.get_data(as_text=True)
+    welcome = session.exec(select(OutboxMessage)).one()
+    rep = session.exec(select(Representative)).one()
+    assert (welcome.kind, welcome.representative_id) == ("representative_welcome", rep.id)

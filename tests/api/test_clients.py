@@ -145,3 +145,11 @@ def test_a_client_is_read_by_the_system_s_id(reader, api, enrolled):
     assert response.get_json() == api.get("/clients/C-1").get_json()
     assert reader.get("/clients/C-404").status_code == 404
     assert reader.get("/clients/not%20an%20id").status_code == 422
+
+
+def test_a_landline_is_refused_with_a_clear_422(session, api):
+    response = api.put("/clients/C-1", client_body(phone="08-123 456 78"))
+    assert response.status_code == 422 and paths(response) == {"/phone"}
+    (error,) = response.get_json()["errors"]
+    assert "landline" in error["detail"]
+    assert session.exec(select(Client)).first() is None

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from app.models import Representative
+from app.models import OutboxMessage, Representative
 from tests.api.conftest import client_body, errors, planned
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
@@ -60,3 +60,28 @@ def test_a_representative_cannot_move_to_another_client(api, enrolled):
     response = api.put("/representatives/R-1", GOD_MAN | {"client_source_id": "C-2"})
     assert errors(response) == {"/client_source_id"}
     assert errors(api.put("/representatives/R-2", GOD_MAN | {"phone": "123"})) == {"/phone"}
+
+
+def test_a_landline_or_the_client_s_own_number_is_refused_with_a_422(session, api, enrolled):
+    assert errors(api.put("/representatives/R-1", GOD_MAN | {"phone": "08-123 456 78"})) == {
+        "/phone"
+    }
+    own = api.put("/representatives/R-1", GOD_MAN | {"phone": enrolled["phone"]})
+    assert errors(own) == {"/phone"}
+    assert "client's own number" in own.get_json()["errors"][0]["detail"]
+    assert session.exec(select(Representative)).first() is None
+    api.put("/representatives/R-1", GOD_MAN)
+    assert errors(api.put("/representatives/R-1", GOD_MAN | {"phone": "070-000 00 01"})) == {
+        "/phone"
+    }
+
+
+def test_a_representative_added_through_the_api_is_welcomed(session, api, enrolled):
+    api.put("/representatives/R-1", GOD_MAN)
+    welcomes = [m for m in outbox_rows(session) if m.kind == "representative_welcome"]
+    assert [m.representative_id is not None for m in welcomes] == [True]
+
+
+def outbox_rows(session) -> list[OutboxMessage]:
+    session.expire_all()
+    return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))

@@ -23,7 +23,11 @@ class ClientIn(Input):
 
     first_name: Annotated[str, Line(80, 1)]
     last_name: Annotated[str, Line(80)] = ""
-    phone: Annotated[str, Line(40, 1), Field(description="E.164 or Swedish national format")]
+    phone: Annotated[
+        str,
+        Line(40, 1),
+        Field(description="A mobile, E.164 or Swedish national format; a landline is refused"),
+    ]
     language: Language = "sv"
     channel: Channel = Channel.SMS
     privacy: Privacy = Privacy.FULL
@@ -72,7 +76,11 @@ class RepresentativeIn(Input):
     client_source_id: SourceId
     name: Annotated[str, Line(120, 1)]
     role: RepresentativeRole = RepresentativeRole.RELATIVE
-    phone: Annotated[str, Line(40, 1)]
+    phone: Annotated[
+        str,
+        Line(40, 1),
+        Field(description="A mobile, not a landline and not the client's own number"),
+    ]
     language: Language = "sv"
     copy_appointments: bool = False
     copy_documents: bool = False
