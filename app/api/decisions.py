@@ -94,9 +94,8 @@ def put_decision(
         return _announce(session, who, source_id, body, client, existing, staff_id, now)
     values = {name: getattr(body, name) for name in DECIDED}
     values = {k: v for k, v in values.items() if v is not None or k in body.model_fields_set}
-    for name in ("outcome", "decided_on"):  # the domain's defaults: approved, today
-        if values.get(name) is None:
-            values.pop(name, None)
+    if values.get("decided_on") is None:  # the domain's default: today
+        values.pop("decided_on", None)
     if existing is not None:
         if existing.status == DecisionStatus.WITHDRAWN:
             raise InvalidInput({"status": "This decision was withdrawn; send a new one."})

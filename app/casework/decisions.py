@@ -38,15 +38,26 @@ def _reason_keys(reasons: str | list[str]) -> list[str]:
     return [k.strip() for k in items if k and k.strip()]
 
 
-def validate(values: dict) -> None:
-    """Raise InvalidInput naming every field of a decision that is wrong (nothing saved)."""
+def _outcome_errors(outcome: str | None) -> dict[str, str]:
+    """What is wrong with a decision's outcome. Never a default: a silent "approved"
+    would tell a refused client yes."""
+    if outcome is None:
+        return {"outcome": N_("Choose what was decided.")}
+    if outcome not in set(DecisionOutcome):
+        return {"outcome": N_("Choose approved, partly_approved, refused, ended or changed.")}
+    return {}
+
+
+def validate(values: dict, *, deciding: bool = True) -> None:
+    """Raise InvalidInput naming every field of a decision that is wrong (nothing saved);
+    an announcement (deciding=False) has no outcome yet."""
     errors = {}
     services = catalog.entries(catalog.configured_dir(), "services")
     if values.get("service") not in services:
         errors["service"] = N_("Choose one of the options.")
     outcome = values.get("outcome")
-    if outcome is not None and outcome not in set(DecisionOutcome):
-        errors["outcome"] = N_("Choose approved, partly_approved, refused, ended or changed.")
+    if outcome is not None or deciding:
+        errors |= _outcome_errors(outcome)
     unit = values.get("scope_unit")
     amount = values.get("scope_amount")
     if unit is not None and unit not in SCOPE_UNITS:
@@ -87,10 +98,10 @@ def announce(
 ) -> Decision:
     """Tell the client a decision is coming, and how to talk to the case worker first."""
     now = now or utcnow()
-    validate({"service": service})
+    validate({"service": service}, deciding=False)
     if not isinstance(expected_on, date) or expected_on < local_date(now):
         raise InvalidInput(
-            {"expected_on": "Give the day the decision is expected, today or later."}
+            {"expected_on": N_("Give the day the decision is expected, today or later.")}
         )
     decision = Decision(
         client_id=saved_id(client),
@@ -129,7 +140,6 @@ def decide(
     values["reasons"] = ",".join(_reason_keys(values.get("reasons", "")))
     if decision is not None:
         values.setdefault("service", decision.service)
-    values.setdefault("outcome", DecisionOutcome.APPROVED)
     validate(values)
     if decision is None:
         decision = Decision(client_id=saved_id(client), service=values["service"])

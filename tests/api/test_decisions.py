@@ -74,6 +74,13 @@ def test_a_refusal_needs_a_reason_and_dates_in_order(api, enrolled):
     assert errors(api.put("/decisions/D-1", HEADS_UP | {"expected_on": None})) == {"/expected_on"}
 
 
+def test_a_decision_without_an_outcome_is_refused_not_taken_as_approved(session, api, enrolled):
+    without = {k: v for k, v in DECIDED.items() if k != "outcome"}
+    assert errors(api.put("/decisions/D-1", without)) == {"/outcome"}
+    assert errors(api.put("/decisions/D-1", without | {"outcome": None})) == {"/outcome"}
+    assert planned(session, enrolled["id"]) == []  # nothing told to the client
+
+
 def test_withdrawing_a_decision_twice_changes_nothing(api, enrolled):
     api.put("/decisions/D-1", DECIDED)
     first = api.post("/decisions/D-1/withdraw")

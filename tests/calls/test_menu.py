@@ -200,6 +200,7 @@ def test_documents_and_decision_are_told(session, unit, phone, make_client):
         sara,
         now=OPEN,
         service="boendestod",
+        outcome="approved",
         scope_amount=6,
         scope_unit="hours_per_week",
         valid_from=date(2026, 4, 1),

@@ -127,6 +127,7 @@ def test_three_gives_the_latest_decision(client, session, sara):
         sara,
         now=NOW,
         service="boendestod",
+        outcome="approved",
         scope_amount=6,
         scope_unit="hours_per_week",
         valid_from=date(2026, 4, 1),
@@ -142,6 +143,7 @@ def test_an_old_decision_no_longer_offers_an_appeal_date(client, session, sara):
         sara,
         now=NOW - timedelta(days=60),
         service="boendestod",
+        outcome="approved",
         decided_on=date(2025, 12, 1),
     )
     session.commit()

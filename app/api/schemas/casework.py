@@ -124,7 +124,10 @@ class DecisionIn(Input):
     status: Literal["announced", "decided"]
     service: Key
     expected_on: Day | None = None
-    outcome: DecisionOutcome | None = None
+    outcome: Annotated[
+        DecisionOutcome | None,
+        Field(description="Required with status `decided`: there is no default outcome"),
+    ] = None
     scope_amount: Annotated[float | None, Field(description="With scope_unit")] = None
     scope_unit: ScopeUnit | None = None
     valid_from: Day | None = None
