@@ -7,13 +7,23 @@ again with errors loses nothing.
 from datetime import date, datetime, time
 
 from flask import request
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from werkzeug.datastructures import MultiDict
 
 from app.admin.words import _
-from app.errors import InvalidInput
+from app.errors import InvalidInput, StaffMessage
 from app.outbox.planner import local_zone
 from app.phone import InvalidPhoneNumber, normalise_phone
 from app.sms.digits import normalise_digits
+
+
+def staff_text(message: str) -> str:
+    """A domain error's message (marked with N_()) in the staff language, its values (a
+    StaffMessage's) filled in after translation."""
+    if isinstance(message, StaffMessage):
+        return _(message.msgid, **message.variables)
+    return _(message)
 
 
 class Form:
@@ -24,6 +34,9 @@ class Form:
             data = request.form if request.method == "POST" else MultiDict()
         self.data = data if isinstance(data, MultiDict) else MultiDict(data)
         self.errors: dict[str, str] = {}
+        # Each field's label as the page shows it, told by the field macros
+        # (templates/admin/components.html), so the error summary names the field.
+        self.labels: dict[str, str] = {}
 
     def value(self, name: str, default: str = "") -> str:
         """What is in the field, as text, for showing it again."""
@@ -37,10 +50,15 @@ class Form:
         """Record what is wrong with a field (the first problem found is kept)."""
         self.errors.setdefault(name, message)
 
+    def label(self, name: str, text: str) -> str:
+        """Remember the label a field is shown with, for the error summary; returns it."""
+        self.labels[name] = text  # Markup from a template stays Markup
+        return text
+
     def absorb(self, exc: InvalidInput, fields: dict[str, str] | None = None) -> None:
         """Take a domain error's field messages; `fields` renames domain fields to form ones."""
         for name, message in exc.errors.items():  # domain messages are marked with N_()
-            self.fail((fields or {}).get(name, name), _(message))
+            self.fail((fields or {}).get(name, name), staff_text(message))
 
     @property
     def ok(self) -> bool:
@@ -144,3 +162,11 @@ class Form:
                 _("This is not a phone number we can text. Write it like 070-123 45 67."),
             )
             return raw
+
+
+@pass_context
+def errors_on_page(context: Context) -> bool:
+    """Whether a form on the page being rendered came back with errors: the layout then
+    says so in the title, and renders the content once beforehand so that the error
+    summary can name fields that come after it (templates/admin/layout.html)."""
+    return any(isinstance(value, Form) and value.errors for value in context.get_all().values())

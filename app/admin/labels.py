@@ -11,6 +11,7 @@ from app.admin.words import N_, _, staff_language
 from app.casework import catalog
 from app.models import Intent
 from app.words.i18n import catalogs
+from app.words.languages import get_language
 
 LABELS: dict[str, str] = {
     # outbox statuses
@@ -68,6 +69,7 @@ LABELS: dict[str, str] = {
 
 KIND_LABELS: dict[str, str] = {
     "welcome": N_("Welcome"),
+    "representative_welcome": N_("Welcome to a representative"),
     "appointment_reminder": N_("Meeting reminder"),
     "appointment_changed": N_("Meeting changed"),
     "appointment_cancelled": N_("Meeting cancelled"),
@@ -154,6 +156,18 @@ def language_label(code: str | None) -> str:
     return catalogs().formatter(staff_language()).language_name(code or "sv")
 
 
+def html_lang(code: str | None) -> str:
+    """A client language's BCP 47 tag for a lang attribute ("prs" is "fa-AF"); "" when the
+    language is unknown (an unknown sender), which HTML reads as "unknown", not Swedish."""
+    return get_language(code).bcp47 if code else ""
+
+
+def text_direction(code: str | None) -> str:
+    """The direction a client language is written in: "rtl" or "ltr"; "auto" (let the
+    text decide) when the language is unknown."""
+    return get_language(code).direction if code else "auto"
+
+
 def catalog_label(name: str, key: str) -> str:
     """A catalog entry (a service, a document …) as staff read it: the Swedish client word,
     or its English translation when the staff interface is in English."""
@@ -205,6 +219,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["kind_label"] = kind_label
     app.jinja_env.filters["language_label"] = language_label
+    app.jinja_env.filters["html_lang"] = html_lang
+    app.jinja_env.filters["text_direction"] = text_direction
     app.jinja_env.filters["intent_label"] = intent_label
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["day"] = day

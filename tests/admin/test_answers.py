@@ -152,6 +152,11 @@ def test_an_answer_tells_the_meeting_as_it_is_when_sent_and_not_at_all_once_canc
     assert untold.status == OutboxStatus.CANCELLED
 
 
+# The fields' labels, as the error summary names them.
+LABELS = {"appointment": "Meeting", "document": "Document", "day": "Day",
+          "answer": "How do you answer"}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("values", "field", "error"),
     [
@@ -174,7 +179,7 @@ def test_a_ready_answer_names_only_the_clients_own_records(
     response = post(as_caseworker, f"/admin/inbox/{inbound.id}", values | {"action": "send"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f'href="#field-{field}">{error}</a>' in page
+    assert f'href="#field-{field}">{LABELS[field]}: {error}</a>' in page
     assert session.exec(select(StaffMessage)).first() is None
 
 
