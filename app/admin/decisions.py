@@ -1,17 +1,24 @@
-"""Decisions: a heads-up before deciding, and a decision recorded with a preview of the
-client's plain summary (their language and Swedish side by side) before anything is sent."""
+"""Decisions: a heads-up before deciding, and a decision sent in two steps.
 
-from typing import Any
+The form has no outcome chosen and no Send button: Preview saves the decision as a draft
+and shows exactly what each recipient gets; only that preview sends, and only what it
+showed (it carries the decision's version and the fingerprint of every text, and sending
+refuses a decision or recipients changed since). A draft can be kept, changed or
+discarded. An announced decision is decided the same way, from a preview of the values
+typed on its page.
+"""
 
 from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
-from app.admin import bp
-from app.admin.access import client_or_404, current_staff, record, today
+from app.admin import bp, decision_form, decision_preview
+from app.admin.access import client_or_404, current_staff, record
 from app.admin.client_page import record_messages
-from app.admin.decision_preview import summary_preview
+from app.admin.decision_preview import same_fingerprint, summary_preview
 from app.admin.forms import Form
-from app.admin.labels import catalog_options, options
 from app.admin.words import N_, _, staff_language
 from app.casework import decisions
 from app.casework.deadlines import appeal_deadline
@@ -20,148 +27,71 @@ from app.errors import InvalidInput
 from app.models import (
     Client,
     Decision,
-    DecisionOutcome,
     DecisionStatus,
     SubjectType,
     saved_id,
+    utcnow,
 )
 
-SCOPE_UNIT_LABELS = {
-    "hours_per_week": N_("hours per week"),
-    "hours_per_month": N_("hours per month"),
-    "days_per_month": N_("days and nights per month"),
-    "sek_per_month": N_("kronor per month"),
-    "sek_once": N_("kronor, once"),
-}
-
-
-def scope_unit_label(unit: str | None) -> str:
-    """What a decision's amount counts, in staff words ('hours per week')."""
-    return _(SCOPE_UNIT_LABELS[unit]) if unit in SCOPE_UNIT_LABELS else unit or ""
-
-
-def _keys(name: str) -> list[str]:
-    return [key for key, _label in catalog_options(name)]
-
-
-def _decision_defaults(decision: Decision | None = None) -> dict:
-    """What the decision form starts with: today's date, and an announced service."""
-    values = {"outcome": DecisionOutcome.APPROVED, "decided_on": today().isoformat()}
-    if decision is not None:
-        values["service"] = decision.service
-    return values
-
-
-def _decision_values(form: Form) -> dict:
-    """The decision fields as decisions.decide() takes them; type errors go on the form."""
-    amount = form.number("scope_amount")
-    return {
-        "service": form.choice("service", _keys("services")),
-        "outcome": form.choice("outcome", list(DecisionOutcome)),
-        "scope_amount": amount,
-        "scope_unit": form.choice("scope_unit", decisions.SCOPE_UNITS, required=False) or None,
-        "valid_from": form.day("valid_from", required=False),
-        "valid_to": form.day("valid_to", required=False),
-        "reasons": form.choices("reasons", _keys("reasons")),
-        "decided_on": form.day("decided_on"),
-        "received_on": form.day("received_on", required=False),
-    }
-
-
-def _unsaved(client: Client, values: dict, status: str, base: Decision | None = None) -> Decision:
-    """A decision as it would be saved, never added to the session (for a preview)."""
-    fields: dict[str, Any] = (
-        {"service": base.service, "expected_on": base.expected_on} if base else {}
-    )
-    fields |= dict(values, reasons=",".join(values.get("reasons", [])))
-    return Decision(
-        client_id=saved_id(client), staff_id=current_staff().id, status=status, **fields
-    )
-
-
-def _reach_problem(client: Client) -> str | None:
-    """Why a planned message will not reach the client, in staff words."""
-    if client.opted_out_at is not None:
-        return _(
-            "%(name)s has said no to text messages: nothing will be sent.", name=client.first_name
-        )
-    if client.consent_at is None:
-        return _(
-            "No consent is recorded for %(name)s: nothing will be sent.", name=client.first_name
-        )
-    if client.unreachable_at is not None:
-        return _("The phone number could not be reached last time. Check it first.")
-    return None
+# Why a Send from a preview sent nothing; the new preview is shown instead.
+CHANGED = N_("The decision changed after your preview. Check the new preview before you send.")
+RECIPIENTS_CHANGED = N_(
+    "What would be sent has changed since your preview. Check the new preview before you send."
+)
 
 
 def _sent_flash(client: Client, saved: str, on_its_way: str) -> None:
     """Say the message is on its way, or, when it cannot reach the client, why not."""
-    problem = _reach_problem(client)
+    problem = decision_preview.reach_problem(client)
     if problem:
         flash(saved + " " + problem, "warning")
     else:
         flash(on_its_way)
 
 
-FIELDS = {"status": "outcome"}
-
-
-def _decide_or_preview(client: Client, form: Form, decision: Decision | None = None):
-    """Handle the decision form: Send records it (a redirect), Preview returns a preview
-    (or None when the form has errors)."""
+def _save_draft(client: Client, form: Form, draft: Decision | None):
+    """Save the form as a draft (nothing is sent): Preview goes on to the draft's preview,
+    Save as draft back to the client. None when the form has errors."""
     session = get_session()
-    values = _decision_values(form)
+    values = decision_form.read(form)
     if not form.ok:
         return None
-    subject_id = decision.id if decision else None
-    if request.form.get("action") == "send":
-        try:
-            saved = decisions.decide(
-                session, client, decision, staff_id=current_staff().id, **values
-            )
-        except InvalidInput as exc:
-            session.rollback()
-            form.absorb(exc, FIELDS)
-            return None
-        record(
-            "decision_sent",
-            client_id=client.id,
-            subject_type=SubjectType.DECISION,
-            subject_id=saved.id,
-            detail=f"decision_{saved.outcome}",
-        )
-        session.commit()
-        _sent_flash(
-            client,
-            _("The decision is saved."),
-            _("The decision summary is on its way to %(name)s.", name=client.first_name),
-        )
-        return redirect(url_for("admin.client", client_id=client.id))
     try:
-        # The domain's own checks, without saving (Send runs them again in decide()).
         decisions.validate(values)
     except InvalidInput as exc:
-        form.absorb(exc, FIELDS)
+        form.absorb(exc, decision_form.FIELDS)
         return None
-    kind = f"decision_{values['outcome']}"
-    preview = summary_preview(
-        session, client, kind, _unsaved(client, values, DecisionStatus.DECIDED, decision)
-    )
+    if draft is None:
+        draft = Decision(
+            client_id=saved_id(client), staff_id=current_staff().id, service=values["service"]
+        )
+    else:
+        draft.version += 1  # a preview shown before this change can no longer send
+    for name, value in (values | {"reasons": ",".join(values["reasons"])}).items():
+        setattr(draft, name, value)
+    draft.status = DecisionStatus.DRAFT
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.flush()
+    keep = request.form.get("action") == "draft"
     record(
-        "decision_previewed",
+        "decision_draft_saved" if keep else "decision_previewed",
         client_id=client.id,
         subject_type=SubjectType.DECISION,
-        subject_id=subject_id,
-        detail=kind,
+        subject_id=draft.id,
+        detail=f"decision_{draft.outcome}",
     )
     session.commit()
-    return preview
+    if keep:
+        flash(_("The draft is saved. Nothing is sent."))
+        return redirect(url_for("admin.client", client_id=client.id))
+    return redirect(url_for("admin.decision", decision_id=draft.id, _anchor="preview"))
 
 
 def _announce_or_preview(client: Client, form: Form):
     """Handle the heads-up form: Send plans it (a redirect), Preview returns a preview."""
     session = get_session()
-    service = form.choice("heads_up_service", _keys("services"))
+    service = form.choice("heads_up_service", decision_form.catalog_keys("services"))
     expected_on = form.day("expected_on")
     if not form.ok or expected_on is None:  # a required day is there once the form is ok
         return None
@@ -197,7 +127,7 @@ def _announce_or_preview(client: Client, form: Form):
         session,
         client,
         "decision_heads_up",
-        _unsaved(client, values, DecisionStatus.ANNOUNCED),
+        decision_form.unsaved(client, values, DecisionStatus.ANNOUNCED),
     )
     record(
         "decision_previewed",
@@ -209,27 +139,17 @@ def _announce_or_preview(client: Client, form: Form):
     return preview
 
 
-def _page_values(client: Client) -> dict:
-    return {
-        "client": client,
-        "reach_problem": _reach_problem(client),
-        "services": catalog_options("services"),
-        "reasons": catalog_options("reasons"),
-        "outcomes": options(*DecisionOutcome),
-        "scope_units": [(unit, scope_unit_label(unit)) for unit in decisions.SCOPE_UNITS],
-    }
-
-
 @bp.route("/clients/<int:client_id>/decisions/new", methods=["GET", "POST"])
 def decision_new(client_id: int):
-    """Record a decision (preview first, then send), or send a heads-up that one is coming."""
+    """Write a decision (saved as a draft to preview, or to finish later), or send a
+    heads-up that one is coming."""
     client = client_or_404(client_id)
     which = request.form.get("form") if request.method == "POST" else None
-    form = Form() if which == "decision" else Form(_decision_defaults())
+    form = Form() if which == "decision" else Form(decision_form.defaults())
     heads_up = Form() if which == "heads_up" else Form({})
     result = None
     if which == "decision":
-        result = _decide_or_preview(client, form)
+        result = _save_draft(client, form, None)
     elif which == "heads_up":
         result = _announce_or_preview(client, heads_up)
     if result is not None and not isinstance(result, dict):
@@ -240,7 +160,7 @@ def decision_new(client_id: int):
         heads_up=heads_up,
         which=which,
         preview=result,
-        **_page_values(client),
+        **decision_form.page_values(client, decision_preview.reach_problem(client)),
     )
 
 
@@ -252,41 +172,159 @@ def _decision_or_404(decision_id: int) -> tuple[Decision, Client]:
     return decision, client_or_404(decision.client_id)
 
 
-def _show(decision: Decision, client: Client, form: Form, preview: dict | None = None):
+def _show(
+    decision: Decision,
+    client: Client,
+    form: Form,
+    preview: dict | None = None,
+    *,
+    notice: str | None = None,
+    status: int = 200,
+):
     return render_template(
         "admin/decisions/decision.html",
         decision=decision,
         messages=record_messages(SubjectType.DECISION, saved_id(decision)),
         form=form,
         preview=preview,
-        scope_unit_label=scope_unit_label(decision.scope_unit),
+        confirm=decision_form.confirm_fields(decision, preview, form) if preview else None,
+        notice=notice,
+        scope_unit_label=decision_form.scope_unit_label(decision.scope_unit),
         scope_amount=format_decimal(decision.scope_amount or 0, locale=staff_language()),
         appeal_by=appeal_deadline(decision.received_on or decision.decided_on)
         if decision.status == DecisionStatus.DECIDED and decision.decided_on
         else None,
-        **_page_values(client),
-    )
+        **decision_form.page_values(client, decision_preview.reach_problem(client)),
+    ), status
+
+
+def _draft_preview(decision: Decision, client: Client) -> dict:
+    return summary_preview(get_session(), client, f"decision_{decision.outcome}", decision)
 
 
 @bp.route("/decisions/<int:decision_id>")
 def decision(decision_id: int):
-    """A decision as recorded, the messages about it, and what can still be done."""
+    """A decision as recorded, the messages about it, and what can still be done; a
+    draft with the preview of what each recipient gets, and its Send button."""
     found, client = _decision_or_404(decision_id)
-    return _show(found, client, Form(_decision_defaults(found)))
+    preview = _draft_preview(found, client) if found.status == DecisionStatus.DRAFT else None
+    return _show(found, client, Form(decision_form.defaults(found)), preview)
 
 
 @bp.route("/decisions/<int:decision_id>/decide", methods=["POST"])
 def decision_decide(decision_id: int):
-    """Record the decision a heads-up announced: preview, or send its summary."""
+    """Change a draft (saved again, then previewed), or preview the decision a heads-up
+    announced; neither sends anything."""
     found, client = _decision_or_404(decision_id)
-    if found.status != DecisionStatus.ANNOUNCED:
+    if found.status not in (DecisionStatus.ANNOUNCED, DecisionStatus.DRAFT):
         flash(_("This decision can no longer be changed here; record a new one."), "error")
         return redirect(url_for("admin.decision", decision_id=found.id))
     form = Form()
-    result = _decide_or_preview(client, form, found)
-    if result is not None and not isinstance(result, dict):
-        return result
-    return _show(found, client, form, result)
+    if found.status == DecisionStatus.DRAFT:
+        return _save_draft(client, form, found) or _show(found, client, form)
+    values = decision_form.read(form)
+    if form.ok:
+        try:
+            decisions.validate(values)
+        except InvalidInput as exc:
+            form.absorb(exc, decision_form.FIELDS)
+    if not form.ok:
+        return _show(found, client, form)
+    session = get_session()
+    kind = f"decision_{values['outcome']}"
+    unsaved = decision_form.unsaved(client, values, DecisionStatus.DECIDED, found)
+    preview = summary_preview(session, client, kind, unsaved)
+    record("decision_previewed", client_id=client.id, subject_type=SubjectType.DECISION,
+           subject_id=found.id, detail=kind)  # fmt: skip
+    session.commit()
+    return _show(found, client, form, preview)
+
+
+def _claim(decision: Decision) -> bool:
+    """Take the decision for this Send: true only while it still has the version and status
+    it was previewed with. One statement, so of two Sends at once one waits for the other
+    and then finds the version changed (planning alone would not tell: it is idempotent)."""
+    claimed = get_session().exec(
+        update(Decision)
+        .where(
+            col(Decision.id) == decision.id,
+            col(Decision.version) == decision.version,
+            col(Decision.status) == decision.status,
+        )
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+@bp.route("/decisions/<int:decision_id>/send", methods=["POST"])
+def decision_send(decision_id: int):
+    """Send what the preview showed: refused (the new preview shown instead) when the
+    decision or what its recipients would get changed since; sent once only."""
+    found, client = _decision_or_404(decision_id)
+    session = get_session()
+    if found.status not in (DecisionStatus.ANNOUNCED, DecisionStatus.DRAFT):
+        flash(_("This decision was sent already. Nothing more was sent."), "warning")
+        return redirect(url_for("admin.decision", decision_id=found.id))
+    if found.status == DecisionStatus.DRAFT:
+        form, values = Form(decision_form.form_values(found)), decision_form.stored_values(found)
+        subject = found
+    else:
+        form = Form()
+        values = decision_form.read(form)
+        try:
+            decisions.validate(values)
+        except InvalidInput as exc:
+            form.absorb(exc, decision_form.FIELDS)
+        if not form.ok:
+            return _show(found, client, form, status=409)
+        subject = decision_form.unsaved(client, values, DecisionStatus.DECIDED, found)
+    preview = summary_preview(session, client, f"decision_{values['outcome']}", subject)
+    if request.form.get("version") != str(found.version):
+        notice = _(CHANGED)
+        return _show(found, client, form, preview, notice=notice, status=409)
+    if not same_fingerprint(preview, request.form.get("fingerprint", "")):
+        notice = _(RECIPIENTS_CHANGED)
+        return _show(found, client, form, preview, notice=notice, status=409)
+    if not _claim(found):  # another Send of this preview got there first
+        session.rollback()
+        flash(_("This decision was sent already. Nothing more was sent."), "warning")
+        return redirect(url_for("admin.decision", decision_id=decision_id))
+    try:
+        saved = decisions.decide(session, client, found, staff_id=current_staff().id, **values)
+        record("decision_sent", client_id=client.id, subject_type=SubjectType.DECISION,
+               subject_id=saved.id, detail=f"decision_{saved.outcome}")  # fmt: skip
+        session.commit()
+    except InvalidInput as exc:  # a draft the catalog no longer allows (a reason removed)
+        session.rollback()
+        form.absorb(exc, decision_form.FIELDS)
+        return _show(found, client, form, status=409)
+    except IntegrityError:  # the same confirm at the same moment: the other one sent it
+        session.rollback()
+        flash(_("This decision was sent already. Nothing more was sent."), "warning")
+        return redirect(url_for("admin.decision", decision_id=decision_id))
+    _sent_flash(
+        client,
+        _("The decision is saved."),
+        _("The decision summary is on its way to %(name)s.", name=client.first_name),
+    )
+    return redirect(url_for("admin.client", client_id=client.id))
+
+
+@bp.route("/decisions/<int:decision_id>/discard", methods=["POST"])
+def decision_discard(decision_id: int):
+    """Throw a draft away (nothing about it was ever sent)."""
+    found, client = _decision_or_404(decision_id)
+    if found.status != DecisionStatus.DRAFT:
+        flash(_("Only a draft can be discarded; withdraw a decision instead."), "error")
+        return redirect(url_for("admin.decision", decision_id=found.id))
+    session = get_session()
+    session.delete(found)
+    record("decision_draft_discarded", client_id=client.id, subject_type=SubjectType.DECISION,
+           subject_id=decision_id)  # fmt: skip
+    session.commit()
+    flash(_("The draft is discarded."))
+    return redirect(url_for("admin.client", client_id=client.id))
 
 
 @bp.route("/decisions/<int:decision_id>/withdraw", methods=["POST"])

@@ -1,7 +1,9 @@
-"""Decision pages: preview the client's summary before anything is saved, send it, give a
-heads-up, record an announced decision, withdraw; only for clients the person handles."""
+"""Decision pages: preview the client's summary (saved as a draft, nothing sent), send it
+from the preview, give a heads-up, record an announced decision, withdraw; only for
+clients the person handles. The two steps themselves: test_decisions_two_step.py."""
 
 import html
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -89,13 +91,43 @@ def actions(session, client) -> list[str]:
     return list(session.exec(query.order_by(AuditEvent.id)))
 
 
-def test_the_preview_shows_both_languages_with_parts_and_lix_and_saves_nothing(
+def confirm_of(page: str) -> dict:
+    """The hidden fields of the preview's Send form, as the browser would post them."""
+    form = page.split('id="send-form"', 1)[1].split("</form>", 1)[0]
+    fields: dict = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        if name != "csrf_token":
+            fields.setdefault(name, []).append(value)
+    return {k: v[0] if len(v) == 1 else v for k, v in fields.items()}
+
+
+def send_url(page: str) -> str:
+    """Where the preview's Send form posts."""
+    tag = re.search(r'<form[^>]*id="send-form"[^>]*>', page)
+    assert tag, "the preview has no Send form"
+    return re.search(r'action="([^"]+)"', tag.group(0)).group(1)
+
+
+def previewed(web, client, form: dict | None = None) -> str:
+    """Preview a new decision (it is saved as a draft): the draft's page with the preview."""
+    response = post(web, new_url(client), form or approved())
+    assert response.status_code == 302, page_text(response)
+    page = web.get(response.headers["Location"])
+    assert page.status_code == 200
+    return page_text(page)
+
+
+def sent(web, client, form: dict | None = None):
+    """Preview a new decision, then send it from the preview, as a case worker does."""
+    page = previewed(web, client, form)
+    return post(web, send_url(page), confirm_of(page))
+
+
+def test_the_preview_shows_both_languages_with_parts_and_lix_and_sends_nothing(
     as_caseworker, session, amal
 ):
-    response = post(as_caseworker, new_url(amal), approved())
+    text = previewed(as_caseworker, amal)
 
-    assert response.status_code == 200
-    text = page_text(response)
     assert 'lang="ar" dir="rtl"' in text  # the Arabic text message, right to left
     assert "Du får boendestöd." in text  # and the Swedish one beside it
     assert "Det är 6 timmar i veckan." in text
@@ -104,7 +136,7 @@ def test_the_preview_shows_both_languages_with_parts_and_lix_and_saves_nothing(
     assert 'title="Picture page in Arabic"' in text
     assert 'title="Picture page in Swedish"' in text
     assert '<html lang="ar" dir="rtl">' in text  # the picture page, as the client sees it
-    assert saved_decisions(session) == []
+    assert [d.status for d in saved_decisions(session)] == [DecisionStatus.DRAFT]
     assert outbox(session) == []
     assert "decision_previewed" in actions(session, amal)
 
@@ -114,14 +146,14 @@ def test_a_discreet_clients_preview_shows_the_discreet_text_and_the_details_behi
 ):
     sara = create_client(session, caseworker, privacy="discreet")
 
-    text = page_text(post(as_caseworker, new_url(sara), approved()))
+    text = previewed(as_caseworker, sara)
 
     assert "chosen discretion" in text
     sms = text.split('<p class="message-text" lang="sv-SE" dir="ltr">')[1].split("</p>")[0]
     assert "Vi har ett nytt meddelande till dig." in sms
     assert "boendestöd" not in sms
     assert "Det är 6 timmar i veckan." in text  # on the picture page
-    assert saved_decisions(session) == []
+    assert outbox(session) == []
 
 
 def test_the_preview_says_which_representatives_get_a_copy(as_caseworker, session, amal):
@@ -136,16 +168,15 @@ def test_the_preview_says_which_representatives_get_a_copy(as_caseworker, sessio
     )
     session.commit()
 
-    text = page_text(post(as_caseworker, new_url(amal), approved()))
+    text = previewed(as_caseworker, amal)
 
-    assert "A copy also goes to:" in text
-    assert "Hassan Nasser" in text
+    assert "Copy to Hassan Nasser – God man (guardian)" in text
 
 
 def test_send_saves_the_decision_and_plans_its_summary_and_the_support_ending_notice(
     as_caseworker, session, amal, caseworker
 ):
-    response = post(as_caseworker, new_url(amal), approved(action="send"))
+    response = sent(as_caseworker, amal)
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/clients/{amal.id}")
@@ -162,15 +193,16 @@ def test_send_saves_the_decision_and_plans_its_summary_and_the_support_ending_no
 
 
 def test_send_saves_the_reasons_of_a_refusal(as_caseworker, session, amal):
-    form = approved(action="send", outcome="refused", reasons=["need_assessed", "not_in_group"])
-    post(as_caseworker, new_url(amal), form)
+    sent(
+        as_caseworker, amal, approved(outcome="refused", reasons=["need_assessed", "not_in_group"])
+    )
 
     (decision,) = saved_decisions(session)
     assert decision.reasons == "need_assessed,not_in_group"
     assert [message.kind for message in outbox(session)] == ["decision_refused"]
 
 
-@pytest.mark.parametrize("action", ["preview", "send"])
+@pytest.mark.parametrize("action", ["preview", "draft"])
 def test_a_refusal_without_reasons_shows_the_error_and_saves_nothing(
     as_caseworker, session, amal, action
 ):
@@ -180,7 +212,7 @@ def test_a_refusal_without_reasons_shows_the_error_and_saves_nothing(
     text = page_text(response)
     assert "Choose at least one reason for a refusal." in text
     assert 'href="#field-reasons"' in text
-    assert "Preview: what Amal gets" not in text
+    assert "Preview: what each recipient gets" not in text
     assert saved_decisions(session) == []
     assert outbox(session) == []
 
@@ -191,28 +223,35 @@ def test_malformed_dates_amounts_and_an_end_before_the_start_are_shown_on_their_
     response = post(
         as_caseworker,
         new_url(amal),
-        approved(action="send", decided_on="igår", scope_amount="sex", service="nothing"),
+        approved(decided_on="igår", scope_amount="sex", service="nothing"),
     )
     text = page_text(response)
-    assert 'href="#field-decided_on">Give a date like 2026-03-04.' in text
-    assert 'href="#field-scope_amount">Give a number, like 12 or 7,5.' in text
-    assert 'href="#field-service">Choose one of the options.' in text
+    assert re.search(r'href="#field-decided_on">[^<]*Give a date like 2026-03-04.', text)
+    assert re.search(r'href="#field-scope_amount">[^<]*Give a number, like 12 or 7,5.', text)
+    assert re.search(r'href="#field-service">[^<]*Choose one of the options.', text)
 
-    response = post(as_caseworker, new_url(amal), approved(action="send", valid_to="2026-03-31"))
+    response = post(as_caseworker, new_url(amal), approved(valid_to="2026-03-31"))
     assert "The end cannot be before the start." in page_text(response)
     assert saved_decisions(session) == []
 
 
 def test_someone_elses_client_is_not_found(as_caseworker, session, someone_elses):
     assert as_caseworker.get(new_url(someone_elses)).status_code == 404
-    assert post(as_caseworker, new_url(someone_elses), approved(action="send")).status_code == 404
-    decision = decisions.decide(session, someone_elses, **{"service": "boendestod"})
+    assert post(as_caseworker, new_url(someone_elses), approved()).status_code == 404
+    decision = decisions.decide(session, someone_elses, service="boendestod", outcome="approved")
+    draft = Decision(client_id=someone_elses.id, service="boendestod", outcome="approved")
+    session.add(draft)
     session.commit()
     assert as_caseworker.get(f"/admin/decisions/{decision.id}").status_code == 404
-    withdraw = post(as_caseworker, f"/admin/decisions/{decision.id}/withdraw")
-    assert withdraw.status_code == 404
+    assert as_caseworker.get(f"/admin/decisions/{draft.id}").status_code == 404
+    urls = [f"/admin/decisions/{decision.id}/withdraw"] + [
+        f"/admin/decisions/{draft.id}/{action}" for action in ("send", "decide", "discard")
+    ]
+    for url in urls:
+        assert post(as_caseworker, url, approved() | {"version": "1"}).status_code == 404
     session.refresh(decision)
     assert decision.status == DecisionStatus.DECIDED
+    assert [d.status for d in saved_decisions(session)] == ["decided", "draft"]
 
 
 def test_a_heads_up_plans_the_message_that_a_decision_is_coming(as_caseworker, session, amal):
@@ -256,12 +295,12 @@ def test_an_announced_decision_is_recorded_from_its_page_and_the_heads_up_stops(
     assert "Record the decision" in page
     assert "Decision coming" in page  # the heads-up in the list of messages
 
-    preview = post(as_caseworker, f"{url}/decide", approved())
-    assert "Du får boendestöd." in page_text(preview)
+    preview = page_text(post(as_caseworker, f"{url}/decide", approved()))
+    assert "Du får boendestöd." in preview
     session.refresh(announced)
     assert announced.status == DecisionStatus.ANNOUNCED
 
-    response = post(as_caseworker, f"{url}/decide", approved(action="send"))
+    response = post(as_caseworker, send_url(preview), confirm_of(preview))
 
     assert response.status_code == 302
     session.refresh(announced)
@@ -292,9 +331,11 @@ def test_sending_to_a_client_without_consent_says_that_nothing_will_go_out(
 
     page = page_text(as_caseworker.get(new_url(sara)))
     assert "No consent is recorded for Sara: nothing will be sent." in page
-    post(as_caseworker, new_url(sara), approved(action="send"))
+    preview = previewed(as_caseworker, sara)
+    assert "Not sent: no consent is recorded for Sara." in preview
+    post(as_caseworker, send_url(preview), confirm_of(preview))
 
-    assert len(saved_decisions(session)) == 1
+    assert [d.status for d in saved_decisions(session)] == [DecisionStatus.DECIDED]
     with as_caseworker.session_transaction() as stored:
         (flashed,) = stored["_flashes"]
     assert flashed == (

@@ -39,8 +39,10 @@ def preview(web, client, **changes) -> str:
         "received_on": "",
     } | changes
     response = post(web, f"/admin/clients/{client.id}/decisions/new", form)
-    assert response.status_code == 200
-    return html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 302  # saved as a draft, previewed on its page
+    page = web.get(response.headers["Location"])
+    assert page.status_code == 200
+    return html.unescape(page.get_data(as_text=True))
 
 
 def cost_rows(text: str) -> list[list[str]]:

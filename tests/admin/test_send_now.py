@@ -1,4 +1,5 @@
-"""Send now: any kind to one client or a group, after a preview."""
+"""Send now: any kind to one client or a group, after a preview (what the preview shows:
+test_send_now_preview.py)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,13 @@ NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
 pytestmark = pytest.mark.frozen_at(NOW)
 
 
+def confirmed(web, form: dict) -> dict:
+    """The form as its preview's Send button posts it: with the preview's fingerprint."""
+    page = post(web, "/admin/send", form | {"action": "preview"}).get_data(as_text=True)
+    token = page.split('name="previewed" value="', 1)[1].split('"', 1)[0]
+    return form | {"previewed": token, "action": "send"}
+
+
 def test_send_now_previews_who_gets_what_and_sends_reminders_to_a_group(
     as_caseworker, session, sara, amal, caseworker
 ):
@@ -26,8 +34,8 @@ def test_send_now_previews_who_gets_what_and_sends_reminders_to_a_group(
     page = preview.get_data(as_text=True)
     assert "Sara" in page and "Amal" in page and "Ida" not in page.split("Who gets what")[1]
     assert len(session.exec(select(OutboxMessage)).all()) == before
-    post(as_caseworker, "/admin/send", form | {"action": "send"})
-    post(as_caseworker, "/admin/send", form | {"action": "send"})  # sent twice: once
+    post(as_caseworker, "/admin/send", confirmed(as_caseworker, form))
+    post(as_caseworker, "/admin/send", confirmed(as_caseworker, form))  # sent twice: once
     now_rows = session.exec(
         select(OutboxMessage).where(OutboxMessage.dedupe_key.like("now:%"))
     ).all()
@@ -37,8 +45,8 @@ def test_send_now_previews_who_gets_what_and_sends_reminders_to_a_group(
 
 def test_send_now_own_words_to_one_client(as_caseworker, session, sara):
     form = {"group": "one", "client_id": str(sara.id), "choice": "staff_message",
-            "text": "Kontoret är stängt i morgon.", "action": "send"}  # fmt: skip
-    assert post(as_caseworker, "/admin/send", form).status_code == 302
+            "text": "Kontoret är stängt i morgon.", "batch": "b2"}  # fmt: skip
+    assert post(as_caseworker, "/admin/send", confirmed(as_caseworker, form)).status_code == 302
     assert session.exec(select(StaffMessage)).one().text == "Kontoret är stängt i morgon."
 
 

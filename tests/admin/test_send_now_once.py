@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, OutboxMessage, StaffMessage
 from app.outbox import send_now as sending_now
 from tests.admin.conftest import post
+from tests.admin.test_send_now import confirmed
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
 BATCH = "3f9a0c1d2b4e5f60"
@@ -25,6 +26,11 @@ def own_words(sara, **changes) -> dict:
     return form | changes
 
 
+def sent(web, form: dict, **kwargs):
+    """Send the form from its preview, as the Send button does."""
+    return post(web, "/admin/send", confirmed(web, form), **kwargs)
+
+
 def planned(session) -> list[OutboxMessage]:
     session.expire_all()
     return list(
@@ -33,8 +39,9 @@ def planned(session) -> list[OutboxMessage]:
 
 
 def test_own_words_sent_twice_with_one_form_go_out_once(as_caseworker, session, sara):
-    first = post(as_caseworker, "/admin/send", own_words(sara))
-    again = post(as_caseworker, "/admin/send", own_words(sara), follow_redirects=True)
+    form = confirmed(as_caseworker, own_words(sara))
+    first = post(as_caseworker, "/admin/send", form)
+    again = post(as_caseworker, "/admin/send", form, follow_redirects=True)
     assert first.status_code == 302
     assert again.status_code == 200
     assert "This was already sent. It was not sent again." in again.get_data(as_text=True)
@@ -44,16 +51,16 @@ def test_own_words_sent_twice_with_one_form_go_out_once(as_caseworker, session, 
 
 
 def test_a_new_form_sends_the_same_words_again(as_caseworker, session, sara):
-    post(as_caseworker, "/admin/send", own_words(sara))
+    sent(as_caseworker, own_words(sara))
     page = as_caseworker.get(f"/admin/send?client_id={sara.id}").get_data(as_text=True)
     fresh = page.split('name="batch" value="')[1].split('"')[0]
     assert fresh and fresh != BATCH
-    post(as_caseworker, "/admin/send", own_words(sara, batch=fresh))
+    sent(as_caseworker, own_words(sara, batch=fresh))
     assert [m.kind for m in planned(session)] == ["staff_message"] * 2
 
 
 def test_a_reminder_sent_twice_with_one_form_says_so(as_caseworker, session, sara):
-    form = own_words(sara, choice="welcome", text="")
+    form = confirmed(as_caseworker, own_words(sara, choice="welcome", text=""))
     assert post(as_caseworker, "/admin/send", form).status_code == 302
     again = post(as_caseworker, "/admin/send", form, follow_redirects=True)
     assert "This was already sent. It was not sent again." in again.get_data(as_text=True)
