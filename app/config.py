@@ -5,6 +5,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,6 +78,10 @@ def _lower(key: str, value: Any) -> str:
     return str(value).strip().lower()
 
 
+def _strip(key: str, value: Any) -> str:
+    return str(value).strip()
+
+
 def _without_slash(key: str, value: Any) -> str:
     return str(value).rstrip("/")
 
@@ -101,6 +106,14 @@ def _offsets(key: str, value: Any) -> tuple[ReminderOffset, ...]:
 
 def _flag(key: str, value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _strict_flag(key: str, value: Any) -> bool:
+    # A typo in a security switch must not quietly turn it off.
+    text = str(value).strip().lower()
+    if text not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ConfigError(f"{key} must be true or false.")
+    return text in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -175,6 +188,21 @@ SETTINGS = (
         lambda days: days >= 1,
         "AUDIT_RETENTION_DAYS must be at least 1.",
     ),
+    # E-mail alerts to staff (app/alerts/): off while SMTP_HOST is empty, except that the
+    # console transport writes them to CONSOLE_MAIL_FILE and the log instead.
+    Setting("SMTP_HOST", "", _strip),
+    Setting(
+        "SMTP_PORT",
+        "587",
+        _whole,
+        lambda port: 1 <= port <= 65535,
+        "SMTP_PORT must be a port number from 1 to 65535.",
+    ),
+    Setting("SMTP_USERNAME", ""),
+    Setting("SMTP_PASSWORD", ""),
+    Setting("SMTP_STARTTLS", "true", _strict_flag),
+    Setting("MAIL_FROM", "", _strip),
+    Setting("CONSOLE_MAIL_FILE", lambda instance: str(instance / "mail.jsonl")),
     Setting("LOG_LEVEL", "INFO"),
     Setting("PROXY_COUNT", "0", _whole),
     # Automatic answers per number per window; then one notice and silence (app/sms/floods.py).
@@ -256,6 +284,7 @@ def check_config(config: dict) -> None:
         _refuse_development_secrets(config, base)
     if transport == "twilio":
         _check_twilio(config, base)
+    _check_mail(config)
 
 
 def _weak_secret(config: dict) -> bool:
@@ -291,3 +320,29 @@ def _check_twilio(config: dict, base: str) -> None:
         problems.append("PUBLIC_BASE_URL must be the public https address Twilio calls")
     if problems:
         raise ConfigError("Refusing to start with SMS_TRANSPORT=twilio: " + "; ".join(problems))
+
+
+def _check_mail(config: dict) -> None:
+    """Refuse an SMTP configuration that could not send alerts, or would send the password
+    in the clear: a sender address, both or neither of username and password, and
+    encryption (STARTTLS, or TLS from the start on port 465) before signing in, except on
+    a loopback server."""
+    host = config.get("SMTP_HOST") or ""
+    if not host:
+        return
+    problems = []
+    sender = config.get("MAIL_FROM") or ""
+    _name, address = parseaddr(sender)
+    if not address or "@" not in address or " " in address:
+        problems.append("MAIL_FROM must be the address alerts come from, like tydligt@ekby.se")
+    username, password = config.get("SMTP_USERNAME") or "", config.get("SMTP_PASSWORD") or ""
+    if bool(username) != bool(password):
+        problems.append("set both SMTP_USERNAME and SMTP_PASSWORD, or neither")
+    encrypted = config.get("SMTP_STARTTLS", True) or config.get("SMTP_PORT") == 465
+    if username and not encrypted and not is_loopback(f"smtp://{host}"):
+        problems.append(
+            "SMTP_STARTTLS must be true (or SMTP_PORT 465) to sign in: the password would "
+            "cross the network unencrypted"
+        )
+    if problems:
+        raise ConfigError("Refusing to start with SMTP_HOST set: " + "; ".join(problems))

@@ -10,6 +10,7 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
+from app.alerts.deliveries import send_alerts
 from app.casework import handovers
 from app.db import session_scope
 from app.models import utcnow
@@ -44,6 +45,7 @@ SCHEDULE = (
     Job("send-due", "WORKER_INTERVAL_SECONDS", send_due),
     Job("start-handovers", 900, start_handovers),
     Job("retention", 86400, run_retention),
+    Job("send-alerts", 60, send_alerts),
 )
 
 

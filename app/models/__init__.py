@@ -1,5 +1,6 @@
 """The whole domain model; import from here."""
 
+from app.models.alerts import AlertItem, AlertItemState, AlertMode, AlertSetting
 from app.models.base import SubjectType, UTCDateTime, saved_id, utcnow
 from app.models.casework import (
     Appointment,
@@ -46,6 +47,10 @@ from app.models.people import (
 )
 
 __all__ = [
+    "AlertItem",
+    "AlertItemState",
+    "AlertMode",
+    "AlertSetting",
     "Intent",
     "SubjectType",
     "FINAL_STATUSES",
