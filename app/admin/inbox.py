@@ -1,8 +1,14 @@
-"""Inbox: what clients and representatives sent; answering, and marking handled."""
+"""Inbox: what clients and representatives sent; answering, marking handled, and undoing
+it right after (or later, from the text itself)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import time
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import func
 from sqlmodel import col, select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from app.admin import answers, bp
 from app.admin.access import (
@@ -16,7 +22,7 @@ from app.admin.access import (
 from app.admin.auth import safe_next
 from app.admin.client_page import timeline
 from app.admin.forms import Form
-from app.admin.words import _
+from app.admin.words import N_, _
 from app.casework import staff_messages
 from app.casework.contacts import current_contact
 from app.db import get_session
@@ -27,6 +33,18 @@ from app.outbox import message_control
 PAGE_SIZE = 50
 STATES = ("waiting", "handled", "all")
 MANAGERS = "managers"  # complaints and requests for another case worker, for managers
+
+# "Undo" is offered on the page a person lands on right after marking, for a while.
+UNDO_OFFERED_FOR_SECONDS = 10 * 60
+UNDO_PAGES = ("admin.today", "admin.inbox", "admin.inbox_message")
+UNDO_DONE = {
+    "handled": N_("Marked as handled."),
+    "called": N_("Marked as called."),
+    "answered": N_("Your answer is on its way to %(name)s. The text is marked as handled."),
+}
+UNDO_URL = {"inbound": "admin.inbox_reopen", "callback": "admin.callback_reopen"}
+# After an answer was sent, "Undo" could be read as taking the answer back: say what it does.
+UNDO_BUTTON = {"answered": N_("Keep the text waiting")}
 
 
 def _visible(query, model):
@@ -70,6 +88,7 @@ def inbox():
     )
     return render_template(
         "admin/inbox/list.html",
+        undo=undo_offer(),
         rows=rows,
         state=state,
         states=states,
@@ -109,8 +128,10 @@ def inbox_message(message_id: int):
             except InvalidInput as exc:
                 form.absorb(exc)
             else:
-                if form.boolean("mark_handled"):
+                handled = form.boolean("mark_handled")
+                if handled:
                     message_control.mark_handled(db, inbound, saved_id(current_staff()))
+                    _record_handled(inbound, client)
                 record(
                     "staff_message_sent",
                     client_id=client.id,
@@ -119,8 +140,12 @@ def inbox_message(message_id: int):
                     detail=answer.kind if answer else "",
                 )
                 db.commit()
-                flash(_("Your answer is on its way to %(name)s.", name=recipient))
-                return redirect(url_for("admin.inbox"))
+                back = url_for("admin.inbox")
+                if handled:
+                    _done(back, "inbound", inbound, "answered", name=recipient)
+                else:
+                    flash(_("Your answer is on its way to %(name)s.", name=recipient))
+                return redirect(back)
         if form.ok:
             preview = answers.preview(
                 db, client, answer=answer, text=text, author=current_staff(), now=now,
@@ -128,6 +153,7 @@ def inbox_message(message_id: int):
             )  # fmt: skip
     return render_template(
         "admin/inbox/message.html",
+        undo=undo_offer(),
         inbound=inbound,
         client=client,
         representative=representative,
@@ -142,16 +168,22 @@ def inbox_message(message_id: int):
 
 @bp.route("/inbox/<int:message_id>/handled", methods=["POST"])
 def inbox_handled(message_id: int):
-    """Mark a text as dealt with (or, with undo, as waiting again)."""
+    """Mark a text as dealt with; the page after offers to undo it."""
     inbound, client = _inbound_or_404(message_id)
-    if request.form.get("undo"):
-        message_control.reopen(get_session(), inbound)
-    else:
-        message_control.mark_handled(get_session(), inbound, saved_id(current_staff()))
-    record("inbound_handled", client_id=client.id if client else None,
-           subject_type=SubjectType.INBOUND_MESSAGE, subject_id=inbound.id)  # fmt: skip
+    message_control.mark_handled(get_session(), inbound, saved_id(current_staff()))
+    _record_handled(inbound, client)
     get_session().commit()
-    flash(_("Marked as handled.") if not request.form.get("undo") else _("Waiting again."))
+    back = safe_next(request.form.get("back"))
+    _done(back, "inbound", inbound, "handled")
+    return redirect(back)
+
+
+@bp.route("/inbox/<int:message_id>/reopen", methods=["POST"])
+def inbox_reopen(message_id: int):
+    """Undo "handled": the text waits for an answer again (whoever may mark it may undo
+    it: the same access rule)."""
+    inbound, client = _inbound_or_404(message_id)
+    _reopen(inbound, client, "inbound_reopened", SubjectType.INBOUND_MESSAGE)
     return redirect(safe_next(request.form.get("back")))
 
 
@@ -180,11 +212,84 @@ def inbox_pass_on(message_id: int):
 
 @bp.route("/callbacks/<int:request_id>/handled", methods=["POST"])
 def callback_handled(request_id: int):
-    """Mark a callback request as called."""
+    """Mark a callback request as called; Today then offers to undo it."""
     callback, client = row_or_404(CallbackRequest, request_id)
     message_control.mark_handled(get_session(), callback, saved_id(current_staff()))
     record("callback_handled", client_id=client.id if client else None,
            subject_type=SubjectType.CALLBACK, subject_id=callback.id)  # fmt: skip
     get_session().commit()
-    flash(_("Marked as called."))
-    return redirect(url_for("admin.today"))
+    back = url_for("admin.today")
+    _done(back, "callback", callback, "called")
+    return redirect(back)
+
+
+@bp.route("/callbacks/<int:request_id>/reopen", methods=["POST"])
+def callback_reopen(request_id: int):
+    """Undo "called": the request waits on Today again."""
+    callback, client = row_or_404(CallbackRequest, request_id)
+    _reopen(callback, client, "callback_reopened", SubjectType.CALLBACK)
+    return redirect(safe_next(request.form.get("back")))
+
+
+def _record_handled(inbound: InboundMessage, client: Client | None) -> None:
+    record("inbound_handled", client_id=client.id if client else None,
+           subject_type=SubjectType.INBOUND_MESSAGE, subject_id=inbound.id)  # fmt: skip
+
+
+def _reopen(
+    item: InboundMessage | CallbackRequest, client: Client | None, action: str, subject: str
+) -> None:
+    """Undo handled, audited like marking it; nothing to undo for a row still waiting."""
+    if item.handled_at is None:
+        flash(_("It is already waiting."))
+        return
+    message_control.reopen(get_session(), item)
+    record(action, client_id=client.id if client else None, subject_type=subject,
+           subject_id=item.id)  # fmt: skip
+    get_session().commit()
+    flash(_("Waiting again."))
+
+
+def _lands_on_undo_page(target: str) -> bool:
+    """Whether the page at `target` shows the offer to undo (see undo_offer)."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(urlsplit(target).path, method="GET")
+    except (HTTPException, RoutingException):
+        return False
+    return endpoint in UNDO_PAGES
+
+
+def _done(
+    back: str, what: str, item: InboundMessage | CallbackRequest, done: str, **values: str
+) -> None:
+    """Say what was done on the next page, with a way to undo it where that page shows one
+    (Today and the inbox), else as a plain notice."""
+    if not _lands_on_undo_page(back):
+        flash(_(UNDO_DONE[done], **values))
+        return
+    session["undo"] = {
+        "what": what,
+        "id": item.id,
+        "done": done,
+        "values": values,
+        "at": time.time(),
+    }
+
+
+def undo_offer() -> dict | None:
+    """The offer to undo what this person marked just before, once: the notice's words and
+    the address the undo form posts to (the undo itself asks the access rule again)."""
+    offer = session.pop("undo", None)
+    if not offer or time.time() - offer.get("at", 0) > UNDO_OFFERED_FOR_SECONDS:
+        return None
+    if offer.get("what") not in UNDO_URL or offer.get("done") not in UNDO_DONE:
+        return None
+    id_key = "message_id" if offer["what"] == "inbound" else "request_id"
+    done = UNDO_DONE[offer["done"]]
+    button = UNDO_BUTTON.get(offer["done"], N_("Undo"))
+    return {
+        "text": _(done, **offer.get("values", {})),
+        "button": _(button),
+        "url": url_for(UNDO_URL[offer["what"]], **{id_key: offer["id"]}),
+    }

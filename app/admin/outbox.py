@@ -1,4 +1,7 @@
-"""Outbox: every planned and sent message, filtered; send a failed one again or stop one."""
+"""Outbox: every planned and sent message, searched by client, kind, state, channel and
+dates; one message with its text; send a failed one again or stop one."""
+
+from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
@@ -8,6 +11,9 @@ from app import access
 from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today, visible_clients
 from app.admin.auth import safe_next
+from app.admin.clients import _search as client_search  # the clients page's search, not a copy
+from app.admin.forms import Form
+from app.admin.labels import kind_label, options
 from app.admin.words import _
 from app.db import get_session
 from app.errors import InvalidInput
@@ -18,37 +24,67 @@ from app.models import (
     OutboxStatus,
     Representative,
     SubjectType,
+    UTCDateTime,
 )
 from app.outbox import message_control
 from app.outbox.kinds import KINDS
+from app.outbox.planner import local_zone
 
 PAGE_SIZE = 50
+FILTERS = ("q", "status", "kind", "channel", "from", "to", "client_id")
 
 
-@bp.route("/outbox")
-def outbox():
-    """Messages of the clients the person handles, newest due time first."""
-    status = request.args.get("status", "")
-    kind = request.args.get("kind", "")
-    channel = request.args.get("channel", "")
-    client_id = request.args.get("client_id", type=int)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone())
+
+
+def _search(form: Form):
+    """The outbox query for the search in `form` (errors recorded in it, their filter left
+    out): messages of the clients the person may see, never the managers' answers to
+    complaints about a client they handle (the access rule)."""
+    staff = current_staff()
     query = (
         select(OutboxMessage, Client)
         .join(Client, col(Client.id) == OutboxMessage.client_id)
         .where(
-            visible_clients(current_staff(), today()),
-            access.staff_client_outbox(current_staff(), today()),
+            visible_clients(staff, today()),
+            access.staff_client_outbox(staff, today()),
         )
     )
-    if status in set(OutboxStatus):
+    words = form.text("q", max_length=100)
+    if words:
+        query = query.where(client_search(words))
+    status = form.choice("status", list(OutboxStatus), required=False)
+    if status and "status" not in form.errors:
         query = query.where(OutboxMessage.status == status)
-    if kind in KINDS:
+    kind = form.choice("kind", list(KINDS), required=False)
+    if kind and "kind" not in form.errors:
         query = query.where(OutboxMessage.kind == kind)
-    if channel in set(OutboxChannel):
+    channel = form.choice("channel", list(OutboxChannel), required=False)
+    if channel and "channel" not in form.errors:
         query = query.where(OutboxMessage.channel == channel)
+    client_id = request.args.get("client_id", type=int)
     if client_id:
         query = query.where(OutboxMessage.client_id == client_id)
+    # A message's day: when it went out, or (not yet sent) when it is due, in the unit's zone.
+    moment = func.coalesce(OutboxMessage.sent_at, OutboxMessage.due_at, type_=UTCDateTime)
+    first, last = form.day("from", required=False), form.day("to", required=False)
+    if first and last and last < first:
+        form.fail("to", _("The last day is before the first."))
+        last = None
+    if first:
+        query = query.where(moment >= _local_midnight(first))
+    if last:
+        query = query.where(moment < _local_midnight(last + timedelta(days=1)))
+    return query
+
+
+@bp.route("/outbox")
+def outbox():
+    """Messages of the clients the person handles, newest due time first, searched."""
+    form = Form(request.args)
+    query = _search(form)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     total = get_session().exec(select(func.count()).select_from(query.subquery())).one()
     rows = (
         get_session()
@@ -59,29 +95,28 @@ def outbox():
         )
         .all()
     )
-    representatives = {
-        r.id: r
-        for r in get_session().exec(
-            select(Representative).where(
-                col(Representative.id).in_(
-                    [m.representative_id for m, _c in rows if m.representative_id]
-                )
-            )
-        )
-    }
-    filters = {"status": status, "kind": kind, "channel": channel, "client_id": client_id or ""}
+    filters = {name: form.value(name) for name in FILTERS if form.value(name)}
     return render_template(
         "admin/outbox/list.html",
+        form=form,
         rows=rows,
-        representatives=representatives,
+        representatives=_representatives([m.representative_id for m, _c in rows]),
         filters=filters,
-        statuses=list(OutboxStatus),
-        kinds=[k for k in KINDS if not KINDS[k].reply],
-        channels=list(OutboxChannel),
+        status_options=options(*OutboxStatus),
+        kind_options=[(k, kind_label(k)) for k in KINDS if not KINDS[k].reply],
+        channel_options=options(*OutboxChannel),
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
     )
+
+
+def _representatives(ids: list[int | None]) -> dict[int, Representative]:
+    wanted = [i for i in ids if i]
+    if not wanted:
+        return {}
+    found = select(Representative).where(col(Representative.id).in_(wanted))
+    return {saved: r for r in get_session().exec(found) if (saved := r.id) is not None}
 
 
 def _message_or_404(message_id: int) -> OutboxMessage:
@@ -98,6 +133,34 @@ def _message_or_404(message_id: int) -> OutboxMessage:
         abort(404)
     client_or_404(message.client_id)
     return message
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
+    """One message and its text, for staff who may see the client's messages (the view
+    of the client is audited, as on the client page)."""
+    message = _message_or_404(message_id)
+    session = get_session()
+    client = session.get_one(Client, message.client_id)
+    representative = (
+        session.get(Representative, message.representative_id)
+        if message.representative_id
+        else None
+    )
+    parts = list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.first_part_id == message.id)
+            .order_by(col(OutboxMessage.part))
+        )
+    )
+    return render_template(
+        "admin/outbox/message.html",
+        message=message,
+        client=client,
+        representative=representative,
+        parts=parts,
+    )
 
 
 def _act(message_id: int, action, audit_action: str, done: str):

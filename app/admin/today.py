@@ -1,14 +1,17 @@
 """Today: what needs a case worker's attention now, for the clients they handle."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import render_template
-from sqlalchemy import and_
+from sqlalchemy import and_, not_
 from sqlmodel import col, select
 
 from app import access
 from app.admin import bp
 from app.admin.access import current_staff, is_manager, today, visible_clients, visible_rows
+from app.admin.inbox import undo_offer
+from app.admin.words import N_
 from app.db import get_session
 from app.models import (
     Appointment,
@@ -18,9 +21,11 @@ from app.models import (
     CallbackRequest,
     Client,
     InboundMessage,
+    Intent,
     OutboxMessage,
     OutboxStatus,
     SubjectType,
+    saved_id,
     utcnow,
 )
 from app.sms.floods import FLOOD_ACTION, flood_texts
@@ -28,6 +33,8 @@ from app.sms.floods import FLOOD_ACTION, flood_texts
 FAILURES_SHOWN_FOR = timedelta(days=14)
 PIN_LOCKS_SHOWN_FOR = timedelta(days=7)
 FLOODS_SHOWN_FOR = timedelta(days=7)
+# A declined meeting stays on Today until it has begun this long ago.
+DECLINED_SHOWN_AFTER_START = timedelta(hours=12)
 
 
 def _with_clients(query, model) -> list[tuple]:
@@ -51,10 +58,34 @@ def waiting_messages(*, documents: bool) -> list[tuple[InboundMessage, Client | 
             col(InboundMessage.handled_at).is_(None),
             col(InboundMessage.for_managers).is_(False),
             media,
+            not_(_about_a_declined_meeting()),
         )
         .order_by(col(InboundMessage.received_at))
     )
     return _with_clients(query, InboundMessage)
+
+
+def _declined_now() -> tuple:
+    """The conditions on Appointment of a meeting Today lists as declined: planned, said no
+    to, and not begun more than DECLINED_SHOWN_AFTER_START ago."""
+    return (
+        Appointment.response == AppointmentResponse.DECLINED,
+        Appointment.status == AppointmentStatus.PLANNED,
+        Appointment.starts_at >= utcnow() - DECLINED_SHOWN_AFTER_START,
+    )
+
+
+def _about_a_declined_meeting():
+    """A filter on InboundMessage: a client's NEJ (the task "find a new time" it gave staff)
+    while Today lists the meeting as declined, where the text is shown with the meeting, not
+    a second time among the texts to answer. Once the meeting has a new time (or is over),
+    a NEJ still unhandled is an ordinary text to answer again."""
+    declined_clients = select(Appointment.client_id).where(*_declined_now())
+    return and_(
+        col(InboundMessage.intent) == Intent.NO,
+        col(InboundMessage.client_id).is_not(None),
+        col(InboundMessage.client_id).in_(declined_clients),
+    )
 
 
 def complaints_and_requests() -> list[tuple[InboundMessage, Client | None]]:
@@ -83,16 +114,11 @@ def waiting_callbacks() -> list[tuple[CallbackRequest, Client | None]]:
 
 
 def _answered_meetings(*answer) -> list[tuple[Appointment, Client]]:
-    """Coming meetings (or begun in the last 12 hours) with this answer, nearest first."""
+    """Meetings of the person's clients meeting these conditions, nearest first."""
     query = (
         select(Appointment, Client)
         .join(Client, col(Client.id) == Appointment.client_id)
-        .where(
-            *answer,
-            Appointment.status == AppointmentStatus.PLANNED,
-            Appointment.starts_at >= utcnow() - timedelta(hours=12),
-            visible_clients(current_staff(), today()),
-        )
+        .where(*answer, visible_clients(current_staff(), today()))
         .order_by(col(Appointment.starts_at))
     )
     return list(get_session().exec(query))
@@ -100,7 +126,36 @@ def _answered_meetings(*answer) -> list[tuple[Appointment, Client]]:
 
 def declined_appointments() -> list[tuple[Appointment, Client]]:
     """Coming meetings the client said no to: they need a new time or a cancellation."""
-    return _answered_meetings(Appointment.response == AppointmentResponse.DECLINED)
+    return _answered_meetings(*_declined_now())
+
+
+def declined_texts(declined: list[tuple[Appointment, Client]]) -> dict[int, list[InboundMessage]]:
+    """The texts (NEJ) by which clients declined these meetings and that still wait for a
+    person, by meeting id: each text with the meeting of its client whose answer came
+    nearest to it in time (a client rarely declines two meetings at once)."""
+    clients = {client.id for _meeting, client in declined}
+    if not clients:
+        return {}
+    query = (
+        select(InboundMessage, Client)
+        .where(
+            InboundMessage.intent == Intent.NO,
+            col(InboundMessage.needs_answer).is_(True),
+            col(InboundMessage.handled_at).is_(None),
+            col(InboundMessage.for_managers).is_(False),
+            col(InboundMessage.client_id).in_(clients),
+        )
+        .order_by(col(InboundMessage.received_at))
+    )
+    texts: dict[int, list[InboundMessage]] = {saved_id(m): [] for m, _client in declined}
+    for inbound, _client in _with_clients(query, InboundMessage):
+        meetings = [m for m, client in declined if client.id == inbound.client_id]
+        nearest = min(
+            meetings,
+            key=lambda m: abs((m.responded_at or m.updated_at) - inbound.received_at),
+        )
+        texts[saved_id(nearest)].append(inbound)
+    return texts
 
 
 def changed_to_coming() -> list[tuple[Appointment, Client]]:
@@ -109,6 +164,8 @@ def changed_to_coming() -> list[tuple[Appointment, Client]]:
     return _answered_meetings(
         Appointment.response == AppointmentResponse.CONFIRMED,
         Appointment.previous_response == AppointmentResponse.DECLINED,
+        Appointment.status == AppointmentStatus.PLANNED,
+        Appointment.starts_at >= utcnow() - DECLINED_SHOWN_AFTER_START,
     )
 
 
@@ -171,14 +228,48 @@ def sms_floods() -> list[tuple[InboundMessage, Client | None, int]]:
     ]
 
 
-@bp.route("/", endpoint="today")
-def today_page():
-    """The start page after signing in."""
-    return render_template(
-        "admin/today.html",
+@dataclass
+class Waiting:
+    """Everything on a person's Today, each list as the functions above find it."""
+
+    messages: list[tuple[InboundMessage, Client | None]]
+    manager: bool
+    complaints: list[tuple[InboundMessage, Client | None]]
+    documents: list[tuple[InboundMessage, Client | None]]
+    callbacks: list[tuple[CallbackRequest, Client | None]]
+    declined: list[tuple[Appointment, Client]]
+    changed_to_coming: list[tuple[Appointment, Client]]
+    failures: list[tuple[OutboxMessage, Client]]
+    locked_pins: list[Client]
+    floods: list[tuple[InboundMessage, Client | None, int]]
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """What waits, as (the panel's id on Today, its heading msgid, how many), in Today's
+        order; complaints only for a manager, changed answers only when there are some."""
+        counts = [("h-messages", N_("Messages to answer"), len(self.messages))]
+        if self.manager:
+            counts.append(("h-complaints", N_("Complaints and requests"), len(self.complaints)))
+        counts += [
+            ("h-floods", N_("Many texts in a short time"), len(self.floods)),
+            ("h-callbacks", N_("Call back"), len(self.callbacks)),
+            ("h-declined", N_("Declined meetings"), len(self.declined)),
+        ]
+        if self.changed_to_coming:
+            counts.append(("h-changed", N_("Changed answers"), len(self.changed_to_coming)))
+        return counts + [
+            ("h-failures", N_("Could not be delivered"), len(self.failures)),
+            ("h-pins", N_("Locked PINs"), len(self.locked_pins)),
+            ("h-documents", N_("Documents received"), len(self.documents)),
+        ]
+
+
+def waiting() -> Waiting:
+    """What waits for the signed-in person: Today's lists (the week shows their counts)."""
+    manager = is_manager()
+    return Waiting(
         messages=waiting_messages(documents=False),
-        manager=is_manager(),
-        complaints=complaints_and_requests(),
+        manager=manager,
+        complaints=complaints_and_requests() if manager else [],
         documents=waiting_messages(documents=True),
         callbacks=waiting_callbacks(),
         declined=declined_appointments(),
@@ -186,4 +277,25 @@ def today_page():
         failures=failed_deliveries(),
         locked_pins=locked_pins(),
         floods=sms_floods(),
+    )
+
+
+@bp.route("/", endpoint="today")
+def today_page():
+    """The start page after signing in."""
+    found = waiting()
+    return render_template(
+        "admin/today.html",
+        undo=undo_offer(),
+        messages=found.messages,
+        manager=found.manager,
+        complaints=found.complaints,
+        documents=found.documents,
+        callbacks=found.callbacks,
+        declined=found.declined,
+        declined_texts=declined_texts(found.declined),
+        changed_to_coming=found.changed_to_coming,
+        failures=found.failures,
+        locked_pins=found.locked_pins,
+        floods=found.floods,
     )

@@ -3,8 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
-from app.models import CallbackRequest, OutboxMessage
+from app.models import Appointment, CallbackRequest, InboundMessage, OutboxMessage
 from tests.factories import book_appointment, create_client, receive_text
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
@@ -32,3 +33,46 @@ def test_today_lists_what_needs_attention(as_caseworker, session, sara, colleagu
     assert "cannot come" in page
     assert "30003 unreachable" in page
     assert "Hej från Nils" not in page  # another case worker's client
+
+
+def section(page: str, heading_id: str) -> str:
+    """The HTML of one panel of Today, found by its heading's id."""
+    start = page.index(f'aria-labelledby="{heading_id}"')
+    return page[start : page.find("</section>", start)]
+
+
+def test_a_nej_shows_once_as_the_declined_meeting_with_its_text(as_caseworker, session, sara):
+    """A client who texts NEJ declines the meeting and leaves staff a task: Today shows it
+    once, as the declined meeting, with the text and the ways to answer it (not also among
+    the texts to answer)."""
+    from tests.sms.test_conversation import text
+
+    book_appointment(session, sara, starts_at=NOW + timedelta(days=2), now=NOW)
+    text(as_caseworker, "NEJ")
+    inbound = session.exec(select(InboundMessage).where(InboundMessage.intent == "no")).one()
+    page = as_caseworker.get("/admin/").get_data(as_text=True)
+    main = page.split("<main", 1)[1]
+    assert main.count(">NEJ<") == 1
+    messages, declined = section(page, "h-messages"), section(page, "h-declined")
+    assert "NEJ" not in messages and '<span class="count">0</span>' in messages
+    assert ">NEJ<" in declined and '<span class="count">1</span>' in declined
+    assert f"/admin/inbox/{inbound.id}" in declined  # answer the text from the meeting
+    assert f"/admin/inbox/{inbound.id}/handled" in declined
+
+
+def test_a_nej_whose_meeting_was_moved_waits_among_the_texts(as_caseworker, session, sara):
+    """Once the meeting has a new time it is no longer declined: the client's NEJ, still
+    unhandled, is one of the texts to answer (shown once, never lost)."""
+    from app.casework import appointments
+    from tests.sms.test_conversation import text
+
+    meeting = book_appointment(session, sara, starts_at=NOW + timedelta(days=2), now=NOW)
+    text(as_caseworker, "NEJ")
+    session.expire_all()
+    moved = session.get(Appointment, meeting.id)
+    appointments.change(session, moved, starts_at=NOW + timedelta(days=6), now=NOW)
+    session.commit()
+    page = as_caseworker.get("/admin/").get_data(as_text=True)
+    assert page.split("<main", 1)[1].count(">NEJ<") == 1
+    assert ">NEJ<" in section(page, "h-messages")
+    assert '<span class="count">0</span>' in section(page, "h-declined")
