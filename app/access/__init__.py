@@ -15,7 +15,8 @@ The askers:
   absence, and the administrators of the client's unit - nobody else, however many
   handovers they once received;
 - **a manager** (an administrator, or staff an administrator named one): besides, the
-  complaints and requests for another case worker of every client of their unit. These
+  complaints and requests for another case worker of every client of their unit, and the
+  unit's outcomes (delivery, confirmation, no-show and callback figures). These
   texts are the managers' alone: the client's case worker, a stand-in and the API never
   see them (nor that the client asked how to complain), until a manager passes one on;
 - **an API key**: the clients of its own unit.
@@ -55,6 +56,7 @@ from app.access.managers import (
     is_manager,
     key_inbound_rows,
     key_outbox_rows,
+    may_see_unit_outcomes,
     staff_client_inbound,
     staff_client_outbox,
     staff_inbound_rows,
@@ -85,6 +87,7 @@ __all__ = [
     "key_inbound_rows",
     "key_outbox_rows",
     "may_receive_copy",
+    "may_see_unit_outcomes",
     "menu",
     "permitted",
     "pin_asked",

@@ -26,6 +26,14 @@ def is_manager(staff: StaffUser) -> bool:
     return staff.active and (staff.role == StaffRole.ADMIN or staff.manager)
 
 
+def may_see_unit_outcomes(staff: StaffUser, unit_id: int) -> bool:
+    """Whether this person sees the unit's outcomes (delivery, confirmation, no-show and
+    callback figures by month, language, channel and kind): the unit's managers, who lead
+    its work. Not every case worker: a small group (one language, one month) can point at
+    one client."""
+    return is_manager(staff) and staff.unit_id == unit_id
+
+
 def _another_manager(staff: StaffUser) -> ColumnElement[bool]:
     """Whether the unit has an active manager besides this person."""
     other = aliased(StaffUser)

@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from app import access as access_rule  # not `access`: app.admin.access takes that name
 from app.errors import N_
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -10,15 +11,18 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 # Areas in the order the navigation shows them: (endpoint, label msgid, admins only).
 NAVIGATION = (
     ("admin.today", N_("Today"), False),
+    ("admin.week", N_("Week"), False),
     ("admin.clients", N_("Clients"), False),
     ("admin.inbox", N_("Inbox"), False),
     ("admin.outbox", N_("Outbox"), False),
     ("admin.send_now", N_("Send now"), False),
     ("admin.feedback", N_("Feedback"), False),
+    ("admin.outcomes", N_("Outcomes"), False),  # the unit's managers (the access rule)
     ("admin.settings", N_("Settings"), True),
     ("admin.staff_accounts", N_("Staff"), True),
     ("admin.api_keys", N_("API keys"), True),
     ("admin.simulator", N_("Phone simulator"), False),
+    ("admin.my_alerts", N_("My alerts"), False),
 )
 
 
@@ -33,6 +37,10 @@ def _navigation() -> list[dict]:
         if endpoint not in current_app.view_functions:
             continue
         if endpoint == "admin.simulator" and not simulator_enabled():
+            continue
+        if endpoint == "admin.outcomes" and not access_rule.may_see_unit_outcomes(
+            staff, staff.unit_id
+        ):
             continue
         if admins_only and staff.role != "admin":
             continue
@@ -79,15 +87,20 @@ def _error_page(error: HTTPException):
 
 def init_app(app: Flask) -> None:
     """Register the admin page and its staff words."""
-    from app.admin import csrf, labels, words
+    from app.admin import csrf, forms, labels, words
 
     words.init_app(app)
     labels.init_app(app)
     # Globals, not a context processor: imported macros (components.html) see them too.
-    app.jinja_env.globals.update(navigation=_navigation, csrf_field=csrf.hidden_field)
+    app.jinja_env.globals.update(
+        navigation=_navigation, csrf_field=csrf.hidden_field, errors_on_page=forms.errors_on_page
+    )
     from app.admin import (  # noqa: F401 - each module adds its routes to bp
+        absence_meetings,
+        alerts,
         api_keys,
         appointments,
+        attendance,
         auth,
         checklists,
         clients,
@@ -97,12 +110,14 @@ def init_app(app: Flask) -> None:
         inbox,
         media,
         outbox,
+        outcomes,
         representatives,
         send_now,
         settings,
         simulator,
         staff_accounts,
         today,
+        week,
     )
 
     app.register_blueprint(bp)

@@ -1,4 +1,5 @@
-"""Appointments by the system's own id: book, change, cancel.
+"""Appointments by the system's own id: book, change, cancel, and after the meeting
+whether the client came.
 
 PUT books a meeting (201) or changes the fields sent (200): the client is told of a change
 at once and the reminders are planned again, exactly as when staff change it. Sending the
@@ -12,8 +13,8 @@ from sqlmodel import Session
 from app.api import resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
-from app.api.schemas import AppointmentIn, AppointmentOut
-from app.casework import appointments, system_ids
+from app.api.schemas import AppointmentIn, AppointmentOut, AttendanceIn
+from app.casework import appointments, attendance, system_ids
 from app.db import get_session
 from app.models import Appointment, Client, SubjectType, saved_id, utcnow
 
@@ -39,6 +40,9 @@ def appointment_out(session: Session, appointment: Appointment) -> AppointmentOu
         response=appointment.response,
         previous_response=appointment.previous_response,
         responded_at=appointment.responded_at,
+        attendance=attendance.current(appointment),
+        attendance_at=appointment.attendance_at,
+        attendance_staff_email=system_ids.email_of(session, appointment.attendance_by_staff_id),
         version=appointment.version,
         created_at=appointment.created_at,
         updated_at=appointment.updated_at,
@@ -150,5 +154,35 @@ def appointment_cancel(source_id: str):
         who.record(session, "appointment_cancelled", client_id=appointment.client_id,
                    subject_type=SubjectType.APPOINTMENT, subject_id=appointment.id)  # fmt: skip
         resources.commit(session)
+    about(appointment.client_id, SubjectType.APPOINTMENT, appointment.id)
+    return appointment_out(session, appointment), 200
+
+
+@operation(
+    "POST",
+    "/appointments/{source_id}/attendance",
+    summary="Record whether the client came",
+    tag="Appointments",
+    body=AttendanceIn,
+    responses={200: (AppointmentOut, "Recorded (or it already was); the appointment as it is now")},
+)
+def appointment_attendance(source_id: str, body: AttendanceIn):
+    """After the meeting has started, record what happened: `came`, `no_show` (did not
+    come) or `cancelled` (called off at the last moment). Send it again to change it; the
+    same value again changes nothing. Before the start it is a 422 (change or cancel the
+    meeting instead, which tells the client); a meeting cancelled in advance is `cancelled`
+    already and cannot be `came` or `no_show`. Nothing is sent to the client; a meeting
+    that did not take place gets no question about how it went."""
+    session = get_session()
+    who = caller()
+    appointment = resources.find_or_404(session, who, Appointment, source_id)
+    staff_id = resources.staff_id(session, who, body.staff_email, "/staff_email")
+    with resources.writing(session):
+        previous = attendance.record(session, appointment, body.attendance, staff_id=staff_id)
+        if previous is not None:
+            who.record(session, "appointment_attendance", client_id=appointment.client_id,
+                       subject_type=SubjectType.APPOINTMENT, subject_id=appointment.id,
+                       detail=attendance.audit_detail(previous, body.attendance))  # fmt: skip
+            session.commit()
     about(appointment.client_id, SubjectType.APPOINTMENT, appointment.id)
     return appointment_out(session, appointment), 200

@@ -9,6 +9,7 @@ modules; these models check shape, types and sizes, so nothing malformed reaches
 from app.api.schemas.casework import (
     AppointmentIn,
     AppointmentOut,
+    AttendanceIn,
     ChecklistIn,
     ChecklistItemOut,
     ChecklistOut,
@@ -41,6 +42,7 @@ __all__ = [
     "AppointmentIn",
     "AppointmentOut",
     "ApplicationEntry",
+    "AttendanceIn",
     "CallbackItem",
     "CallbackPage",
     "Catalog",

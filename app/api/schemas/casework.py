@@ -61,10 +61,25 @@ class AppointmentOut(Output):
     # The answer before the client changed it (they may, until the meeting), else null.
     previous_response: Literal["confirmed", "declined"] | None = None
     responded_at: datetime | None
+    # What happened at the meeting, recorded after its start (a cancelled meeting is
+    # "cancelled"), when and by whom (null when a connected system recorded it).
+    attendance: Literal["came", "no_show", "cancelled"] | None = None
+    attendance_at: datetime | None = None
+    attendance_staff_email: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime
     messages: list[SubjectMessage]
+
+
+class AttendanceIn(Input):
+    """What happened at a meeting that has started: the client came, did not come, or the
+    meeting was cancelled after all. It may be sent again to change it."""
+
+    attendance: Literal["came", "no_show", "cancelled"]
+    staff_email: Annotated[
+        Email | None, Field(description="Who recorded it; default: your system, no one named")
+    ] = None
 
 
 # Checklists
