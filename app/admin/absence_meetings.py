@@ -12,10 +12,11 @@ from werkzeug.datastructures import MultiDict
 
 from app.admin import bp
 from app.admin.access import client_or_404, record
-from app.admin.forms import Form
+from app.admin.forms import Form, row_id, staff_text
 from app.admin.words import _, ngettext
 from app.casework import absences, handovers
 from app.db import get_session
+from app.errors import InvalidInput
 from app.models import (
     Appointment,
     Client,
@@ -42,6 +43,21 @@ class AbsenceMeeting:
     def field(self) -> str:
         return f"meeting-{self.meeting.id}"
 
+    @property
+    def kept(self) -> bool:
+        """Whether the meeting is kept with the person away: the reminders name them."""
+        person = self.meets.id if self.meets is not None else None
+        return self.meeting.keep_with_staff and person == self.absent.id
+
+
+def handover_ids(values: list[str]) -> list[int]:
+    """The handovers asked for, as ids; 404 if none is, or if any is not an id a row can
+    have (ASCII digits: "²".isdigit() is true, but it names nothing)."""
+    ids = [row_id(value) for value in values]
+    if not ids or None in ids:
+        abort(404)
+    return [i for i in ids if i is not None]
+
 
 def absence_meetings(session: Session, handover_ids: list[int]) -> list[AbsenceMeeting]:
     """The meetings of these absences (their clients', with the person away, on its days),
@@ -65,12 +81,25 @@ def absence_meetings(session: Session, handover_ids: list[int]) -> list[AbsenceM
 
 
 def _choose(session: Session, rows: list[AbsenceMeeting], form: Form) -> tuple[int, int]:
-    """Move or keep each meeting as chosen; (moved, kept). The caller commits."""
+    """Move or keep each meeting as chosen; (moved, kept). The caller commits, or rolls
+    back when the form says a meeting could not be moved."""
     moved = kept = 0
     for row in rows:
         choice = form.value(row.field)
         if choice == "move":
-            handovers.move_meeting(session, row.meeting, row.handover)
+            try:
+                handovers.move_meeting(session, row.meeting, row.handover)
+            except InvalidInput as exc:  # the meeting no longer validates as it is
+                problems = " ".join(staff_text(message) for message in exc.errors.values())
+                form.fail(
+                    row.field,
+                    _(
+                        "This meeting cannot be moved as it is: %(problems)s Rebook it to"
+                        " correct it.",
+                        problems=problems,
+                    ),
+                )
+                continue
             moved += 1
             detail = f"staff_id (absence of staff {row.absent.id})"
             action = "appointment_changed"
@@ -96,9 +125,7 @@ def handover_meetings():
     """The absent person's meetings in the absence: move each to the stand-in (the client is
     told at once), rebook it, or keep it with the person away."""
     session = get_session()
-    ids = [int(v) for v in request.values.getlist("handover") if v.isdigit()]
-    if not ids:
-        abort(404)
+    ids = handover_ids(request.values.getlist("handover"))
     rows = absence_meetings(session, ids)
     form = Form() if request.method == "POST" else Form({})
     if request.method == "POST":
@@ -108,6 +135,9 @@ def handover_meetings():
             form.fail(rows[0].field, _("Choose move or keep for at least one meeting."))
         if form.ok:
             moved, kept = _choose(session, rows, form)
+            if not form.ok:
+                session.rollback()  # nothing half-saved: every choice or none
+        if form.ok:
             session.commit()
             notes = []
             if moved:
@@ -130,7 +160,7 @@ def handover_meetings():
             return redirect(url_for("admin.handover_meetings", handover=ids))
     form.data = MultiDict(form.data)  # a kept meeting shows its choice ticked
     for row in rows:
-        if row.meeting.keep_with_staff and not form.value(row.field):
+        if row.kept and not form.value(row.field):
             form.data[row.field] = "keep"
     return render_template(
         "admin/handovers/meetings.html", rows=rows, form=form, handover_ids=ids

@@ -2,8 +2,12 @@
 and the clients they cover as a stand-in, each with the client's answer, the reminder's
 state from the outbox, the interpreter need and where; and what waits on Today.
 
-Which meetings a person sees is the access rule's (app/access): the clients they may see
-today. An administrator sees their own meetings, or the whole unit's on request.
+Which meetings a person sees is the access rule's (app/access), asked for the meeting's
+day: a stand-in sees the meetings they will take later in the week, before the absence
+has begun (days gone by are asked as today: what one may act on now). Of those, a person
+sees the meetings of clients whose case worker they are that day, booked with them, or
+where the client meets them. An administrator sees their own meetings so, or the whole
+unit's on request.
 """
 
 import re
@@ -12,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date, format_datetime
 from flask import render_template, request
+from sqlalchemy import ColumnElement, and_, case, false, or_
 from sqlmodel import Session, col, select
 
 from app import access
@@ -76,6 +81,8 @@ class Meeting:
     interpreter: str | None  # the client's language when it is not Swedish
     interpreter_told: bool  # the client was told an interpreter is booked for it
     begun: bool
+    linked: bool  # the client's page is open to the person today (a stand-in's is not
+    # before the absence begins)
 
     @property
     def cancelled(self) -> bool:
@@ -129,21 +136,58 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=local_zone())
 
 
-def _rows(staff: StaffUser, monday: date) -> list[tuple[Appointment, Client, int | None]]:
-    """The week's meetings of the clients this person may see today (the access rule),
-    with each client's case worker today."""
-    caseworker = access.current_caseworker(today())
+def _asked_days(monday: date) -> list[tuple[ColumnElement[bool], date]]:
+    """The week in parts, each a filter on Appointment and the day whose access rule
+    applies to it: the days gone by as one part asked as today, then each day ahead."""
+    now = today()
+    first_ahead = min(max(monday, now), monday + timedelta(days=7))
+    parts: list[tuple[ColumnElement[bool], date]] = []
+    if first_ahead > monday:
+        parts.append((col(Appointment.starts_at) < _day_start(first_ahead), now))
+    day = first_ahead
+    while day < monday + timedelta(days=7):
+        on_day = and_(
+            col(Appointment.starts_at) >= _day_start(day),
+            col(Appointment.starts_at) < _day_start(day + timedelta(days=1)),
+        )
+        parts.append((on_day, day))
+        day += timedelta(days=1)
+    return parts
+
+
+@dataclass
+class Row:
+    """A meeting of the week with its client, as the access rule sees them."""
+
+    meeting: Appointment
+    client: Client
+    worker: int | None  # the client's case worker on the meeting's day
+    linked: bool  # the person may open the client's page today
+
+
+def _rows(staff: StaffUser, monday: date) -> list[Row]:
+    """The week's meetings of the clients this person may see on the meeting's day (the
+    access rule), with each client's case worker that day, in one query."""
+    parts = _asked_days(monday)
+    visible = or_(false(), *(and_(part, visible_clients(staff, day)) for part, day in parts))
+    worker = case(
+        *((part, access.current_caseworker(day)) for part, day in parts),
+        else_=access.current_caseworker(today()),
+    )
     query = (
-        select(Appointment, Client, caseworker)
+        select(Appointment, Client, worker, visible_clients(staff, today()))
         .join(Client, col(Client.id) == Appointment.client_id)
         .where(
-            visible_clients(staff, today()),
+            visible,
             Appointment.starts_at >= _day_start(monday),
             Appointment.starts_at < _day_start(monday + timedelta(days=7)),
         )
         .order_by(col(Appointment.starts_at), col(Appointment.id))
     )
-    return list(get_session().exec(query))
+    return [
+        Row(meeting, client, worker_id, bool(linked))
+        for meeting, client, worker_id, linked in get_session().exec(query)
+    ]
 
 
 def _meets(session: Session, meeting: Appointment) -> int | None:
@@ -207,16 +251,17 @@ def interpreter_told(session: Session, meetings: list[Appointment]) -> set[int]:
 
 def meetings_of(staff: StaffUser, monday: date, scope: str) -> list[Meeting]:
     """The meetings of the week this person sees, with what the week shows of each. An
-    administrator may see the whole unit; their own week ("mine") holds the meetings of
-    clients whose case worker they are, booked with them, or where they stand in."""
+    administrator may see the whole unit; anyone's own week ("mine") holds the meetings of
+    clients they may see that day whose case worker they are, booked with them, or where
+    the client meets them (a stand-in)."""
     session = get_session()
-    own_only = is_admin(staff) and scope != "unit"
+    whole_unit = is_admin(staff) and scope == "unit"
     rows = []
-    for meeting, client, worker in _rows(staff, monday):
-        meets = _meets(session, meeting)
-        if not own_only or staff.id in (worker, meeting.staff_id, meets):
-            rows.append((meeting, client, worker, meets))
-    appointments = [meeting for meeting, _client, _worker, _meets_id in rows]
+    for row in _rows(staff, monday):
+        meets = _meets(session, row.meeting)
+        if whole_unit or staff.id in (row.worker, row.meeting.staff_id, meets):
+            rows.append((row, meets))
+    appointments = [row.meeting for row, _meets_id in rows]
     states = reminders(session, appointments, staff)
     told = interpreter_told(session, appointments)
     people = {
@@ -225,24 +270,25 @@ def meetings_of(staff: StaffUser, monday: date, scope: str) -> list[Meeting]:
     now = utcnow()
     return [
         Meeting(
-            appointment=meeting,
-            client=client,
-            starts=_clock(meeting.starts_at),
-            ends=_clock(meeting.starts_at + timedelta(minutes=meeting.duration_minutes)),
+            appointment=row.meeting,
+            client=row.client,
+            starts=_clock(row.meeting.starts_at),
+            ends=_clock(row.meeting.starts_at + timedelta(minutes=row.meeting.duration_minutes)),
             meets=people.get(meets) if meets else None,
-            booked_with=people.get(meeting.staff_id)
-            if meeting.staff_id and meets != meeting.staff_id
+            booked_with=people.get(row.meeting.staff_id)
+            if row.meeting.staff_id and meets != row.meeting.staff_id
             else None,
             # A case worker sees another's client only while standing in for them.
-            covering_for=people.get(worker)
-            if worker and worker != staff.id and not is_admin(staff)
+            covering_for=people.get(row.worker)
+            if row.worker and row.worker != staff.id and not is_admin(staff)
             else None,
-            reminder=states[saved_id(meeting)],
-            interpreter=client.language if client.language != "sv" else None,
-            interpreter_told=meeting.id in told,
-            begun=meeting.starts_at <= now,
+            reminder=states[saved_id(row.meeting)],
+            interpreter=row.client.language if row.client.language != "sv" else None,
+            interpreter_told=row.meeting.id in told,
+            begun=row.meeting.starts_at <= now,
+            linked=row.linked,
         )
-        for meeting, client, worker, meets in rows
+        for row, meets in rows
     ]
 
 

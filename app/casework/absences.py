@@ -47,8 +47,21 @@ def _covering(absences: list[Handover], staff_id: int, day: date) -> Handover | 
     return found
 
 
+def covering(session: Session, appointment: Appointment, now: datetime) -> Handover | None:
+    """The absence (not cancelled) of the meeting's own person, recorded for this client,
+    that covers the meeting's day; of several, the latest recorded. None if they are not
+    away for this client that day."""
+    if appointment.staff_id is None:
+        return None
+    day = local_date(appointment.starts_at)
+    absences = reads_for(session).absences(appointment.client_id, min(day, local_date(now)))
+    return _covering(absences, appointment.staff_id, day)
+
+
 def meets(session: Session, appointment: Appointment, now: datetime) -> int | None:
-    """The id of the staff member the client will really meet at this appointment."""
+    """The id of the staff member the client will really meet at this appointment. A keep
+    was chosen for the absence covering the meeting: app/casework/handovers.py forgets it
+    when that absence is cancelled or another one over the meeting is recorded."""
     staff_id = appointment.staff_id
     if staff_id is None or appointment.keep_with_staff:
         return staff_id

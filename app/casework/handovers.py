@@ -30,6 +30,11 @@ from app.models import (
 )
 from app.outbox.planner import add_message, at_local, cancel_pending, local_date
 
+# How far from today a handover may start, and how long an absence may last: a day
+# beyond these is a typing slip (9999-12-31), and a longer absence is a handover for good.
+REACH = timedelta(days=366)
+LONGEST_ABSENCE = timedelta(days=366)
+
 
 def _validate(values: dict, today: date) -> None:
     errors = {}
@@ -39,6 +44,8 @@ def _validate(values: dict, today: date) -> None:
     starts_on = values.get("starts_on")
     if not isinstance(starts_on, date):
         errors["starts_on"] = N_("Give the first day.")
+    elif not today - REACH <= starts_on <= today + REACH:
+        errors["starts_on"] = N_("The first day must be within a year from today.")
     ends_on = values.get("ends_on")
     if kind == HandoverKind.ABSENCE:
         if not isinstance(ends_on, date):
@@ -47,6 +54,10 @@ def _validate(values: dict, today: date) -> None:
             errors["ends_on"] = N_("The last day cannot be before the first day.")
         elif ends_on < today:
             errors["ends_on"] = N_("The absence is already over.")
+        elif ends_on - (starts_on if isinstance(starts_on, date) else today) >= LONGEST_ABSENCE:
+            errors["ends_on"] = N_(
+                "An absence can last at most a year. For longer, hand the client over for good."
+            )
     steps = catalog.entries(Path(current_app.config["MESSAGES_DIR"]) / "catalog", "next_steps")
     if values.get("next_step") and values["next_step"] not in steps:
         errors["next_step"] = N_("Choose one of the options.")
@@ -88,15 +99,29 @@ def hand_over(
         session.add(client)
     session.flush()
     plan(session, handover, client, now)
-    _replan_meetings(session, handover, client, now)
+    _replan_meetings(session, handover, client, now, cancelled=False)
     return handover
 
 
-def _replan_meetings(session: Session, handover: Handover, client: Client, now: datetime) -> int:
+def _replan_meetings(
+    session: Session, handover: Handover, client: Client, now: datetime, *, cancelled: bool
+) -> int:
     """Plan again the reminders of the meetings an absence gives to the stand-in (or, when
     it is cancelled, back), so that none already queued names the wrong person. The
-    client's answer stands: the meeting's time and place have not changed."""
-    touched = [m for m in absences.meetings_during(session, handover, now) if not m.keep_with_staff]
+    client's answer stands: the meeting's time and place have not changed.
+
+    A choice to keep a meeting with the person away belongs to the absence it was made
+    for: a new absence over the meeting asks again (the stand-in until staff choose), and
+    cancelling one forgets it, unless another absence still covers the meeting (a keep
+    made while both covered it was made for that one too; one made before the other was
+    recorded was forgotten then)."""
+    touched = []
+    for meeting in absences.meetings_during(session, handover, now):
+        if meeting.keep_with_staff:
+            if cancelled and absences.covering(session, meeting, now) is not None:
+                continue  # still kept, still with the same person: nothing to say again
+            meeting.keep_with_staff = False
+        touched.append(meeting)
     for meeting in touched:
         _new_version(session, meeting, client, now)
     return len(touched)
@@ -207,7 +232,8 @@ def cancel(session: Session, handover: Handover, now: datetime | None = None) ->
     session.add(handover)
     cancel_pending(session, SubjectType.HANDOVER, saved_id(handover), reason="handover cancelled")
     session.flush()  # the absence no longer counts when the reminders are planned again
-    _replan_meetings(session, handover, session.get_one(Client, handover.client_id), now)
+    client = session.get_one(Client, handover.client_id)
+    _replan_meetings(session, handover, client, now, cancelled=True)
     return handover
 
 

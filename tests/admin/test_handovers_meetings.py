@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.casework import absences
 from app.models import Appointment, AuditEvent, Handover, OutboxMessage, OutboxStatus
 from app.outbox.sweep import send_due
-from tests.admin.conftest import post
+from tests.admin.conftest import post, sign_in
 from tests.factories import book_appointment, create_client
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
@@ -178,3 +178,72 @@ def test_the_client_page_names_whom_the_client_will_meet_during_the_absence(
     during, after = meetings.split("<li>")[1:3]
     assert "Omar Haddad (standing in for Lina Berg)" in during
     assert "Lina Berg" in after and "Omar Haddad" not in after
+
+
+def test_a_keep_does_not_outlive_its_absence(as_caseworker, session, sara, colleague):
+    meeting = book_appointment(session, sara, starts_at=IN_ABSENCE, now=NOW)
+    location = hand_over(as_caseworker, session, [sara], colleague)
+    post(as_caseworker, location, {f"meeting-{meeting.id}": "keep"})
+    (first,) = session.exec(select(Handover)).all()
+    assert post(as_caseworker, f"/admin/handovers/{first.id}/cancel", {}).status_code == 302
+
+    form = absence_form([sara], colleague) | {"starts_on": "2026-03-10", "ends_on": "2026-03-12"}
+    location = post(as_caseworker, URL, form).headers["Location"]
+
+    assert fresh(session, Appointment, meeting.id).keep_with_staff is False
+    html = as_caseworker.get(location).get_data(as_text=True)
+    assert 'value="keep" checked' not in html and 'value="move" checked' not in html
+    assert "Now: reminders name Omar Haddad, who stands in." in html
+    assert "Now: kept with" not in html
+
+
+def test_a_meeting_that_cannot_be_moved_as_it_is_says_why(
+    as_caseworker, session, sara, ali, caseworker, colleague
+):
+    broken = book_appointment(session, sara, starts_at=IN_ABSENCE, now=NOW)
+    other = book_appointment(session, ali, starts_at=IN_ABSENCE + timedelta(days=1), now=NOW)
+    location = hand_over(as_caseworker, session, [sara, ali], colleague)
+    session.refresh(broken)
+    broken.bring = "a_document_since_removed"  # the catalog no longer has it
+    session.add(broken)
+    session.commit()
+    version = broken.version
+
+    response = post(
+        as_caseworker, location, {f"meeting-{broken.id}": "move", f"meeting-{other.id}": "keep"}
+    )
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'href="#field-meeting-{broken.id}"' in html
+    assert "This meeting cannot be moved as it is" in html
+    assert "Unknown documents: a_document_since_removed." in html
+    moved = fresh(session, Appointment, broken.id)
+    assert (moved.staff_id, moved.version) == (caseworker.id, version)
+    assert fresh(session, Appointment, other.id).keep_with_staff is False  # nothing half-saved
+    assert not session.exec(select(AuditEvent).where(AuditEvent.action == "appointment_kept")).all()
+
+
+@pytest.mark.parametrize("handover", ["%C2%B2", "99999999999999999999999", "1x", "-1", "0"])
+def test_a_handover_that_is_not_an_id_is_not_found(
+    as_caseworker, session, sara, colleague, handover
+):
+    book_appointment(session, sara, starts_at=IN_ABSENCE, now=NOW)
+    location = hand_over(as_caseworker, session, [sara], colleague)
+    assert as_caseworker.get(location).status_code == 200
+
+    assert as_caseworker.get(f"/admin/handovers/meetings?handover={handover}").status_code == 404
+    assert as_caseworker.get(f"{location}&handover={handover}").status_code == 404
+
+
+def test_an_absence_of_decades_is_refused_in_the_staff_language(
+    client, session, sara, caseworker, colleague
+):
+    sign_in(client, caseworker, language="sv")
+    form = absence_form([sara], colleague) | {"ends_on": "2099-12-31"}
+
+    response = post(client, URL, form)
+
+    assert response.status_code == 200  # the form again, saying what is wrong
+    assert "En frånvaro kan vara högst ett år." in response.get_data(as_text=True)
+    assert session.exec(select(Handover)).all() == []

@@ -179,3 +179,32 @@ def test_a_colleagues_client_is_never_in_my_week(client, session, colleague, cas
     sign_in(client, colleague)
     page = client.get("/admin/week?scope=unit").get_data(as_text=True)
     assert "Sara Lind" not in page and "Amal" not in page  # not an administrator: no unit view
+
+
+def test_a_stand_in_sees_the_meetings_they_will_take_later_this_week(
+    client, session, sara, caseworker, colleague, week
+):
+    # Sara has meetings today, Thursday (the fixture's) and Friday; Lina is away Thursday and
+    # Friday, and comes in for the Friday one.
+    book_appointment(session, sara, starts_at=local(4, 15), now=NOW)
+    book_appointment(session, sara, starts_at=local(6, 11), now=NOW, keep_with_staff=True)
+    session.add(Handover(client_id=sara.id, from_staff_id=caseworker.id,
+                         to_staff_id=colleague.id, kind="absence",
+                         starts_on=date(2026, 3, 5), ends_on=date(2026, 3, 6)))  # fmt: skip
+    session.commit()
+    sign_in(client, colleague)
+
+    page = client.get("/admin/week").get_data(as_text=True)
+
+    thu = day_section(page, date(2026, 3, 5))
+    assert "Sara Lind" in thu and "You stand in for Lina Berg" in thu
+    assert f'href="/admin/clients/{sara.id}"' not in page  # her page opens on Thursday
+    assert "Sara Lind" not in day_section(page, date(2026, 3, 4))  # today Lina meets her
+    assert "Sara Lind" not in day_section(page, date(2026, 3, 6))  # kept with Lina
+    assert "Amal" not in page  # not handed over to him
+    client.get("/admin/logout")
+    sign_in(client, caseworker)
+    mine = client.get("/admin/week").get_data(as_text=True)
+    assert "with Omar Haddad" in day_section(mine, date(2026, 3, 5))
+    assert "Sara Lind" in day_section(mine, date(2026, 3, 4))
+    assert "Sara Lind" in day_section(mine, date(2026, 3, 6))

@@ -170,3 +170,56 @@ def test_away_names_the_absence_and_prefers_this_clients_stand_in(session, team)
     assert absences.away(session, lina.id, date(2026, 3, 10), client_id=new_client.id)
     assert absences.away(session, lina.id, date(2026, 3, 14), client_id=karin.id) is None
     assert absences.away(session, omar.id, date(2026, 3, 10), client_id=karin.id) is None
+
+
+def test_cancelling_the_absence_forgets_that_the_meeting_was_kept(session, team, outbox_file):
+    _, lina, omar = team
+    client = create_client(session, staff=lina)
+    meeting = book_appointment(session, client, starts_at=MEETING, now=NOW)
+    handover = away(session, client, omar)
+    handovers.keep_meeting(session, meeting, now=NOW)
+    handovers.cancel(session, handover, now=NOW)
+    session.commit()
+
+    assert meeting.keep_with_staff is False
+    away(session, client, omar, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 12))
+
+    assert absences.meets(session, meeting, NOW) == omar.id
+    send_due(MEETING - timedelta(days=1))
+    (body,) = reminder_bodies(outbox_file)[-1:]
+    assert "Du ska träffa Omar Haddad" in body and "Lina Berg" not in body
+
+
+def test_a_new_absence_over_a_kept_meeting_asks_again(session, team):
+    unit, lina, omar = team
+    eva = create_staff(session, unit, email="eva@ekby.example", name="Eva Ek")
+    client = create_client(session, staff=lina)
+    meeting = book_appointment(session, client, starts_at=MEETING, now=NOW)
+    away(session, client, omar)
+    handovers.keep_meeting(session, meeting, now=NOW)
+    kept_version = meeting.version
+
+    eva_away = dict(from_staff=lina, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 11))
+    away(session, client, eva, **eva_away)
+
+    assert meeting.keep_with_staff is False
+    assert absences.meets(session, meeting, NOW) == eva.id
+    assert meeting.version == kept_version + 1  # the reminders naming Lina die
+    pending = [m for m in outbox(session, "appointment_reminder") if m.status == "pending"]
+    assert pending and {m.subject_version for m in pending} == {meeting.version}
+
+
+def test_a_keep_made_while_two_absences_cover_the_meeting_outlives_one_of_them(session, team):
+    unit, lina, omar = team
+    eva = create_staff(session, unit, email="eva@ekby.example", name="Eva Ek")
+    client = create_client(session, staff=lina)
+    meeting = book_appointment(session, client, starts_at=MEETING, now=NOW)
+    first = away(session, client, omar)
+    eva_away = dict(from_staff=lina, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 11))
+    away(session, client, eva, **eva_away)
+    handovers.keep_meeting(session, meeting, now=NOW)  # chosen for the days she is away
+
+    handovers.cancel(session, first, now=NOW)
+
+    assert meeting.keep_with_staff is True  # she is still away that day, and comes in
+    assert absences.meets(session, meeting, NOW) == lina.id

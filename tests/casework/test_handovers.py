@@ -106,3 +106,46 @@ def test_a_client_cannot_be_handed_to_their_own_case_worker(session, team):
     client = create_client(session, staff=lina)
     with pytest.raises(InvalidInput):
         handovers.hand_over(session, client, lina, starts_on=TODAY, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "field"),
+    [
+        (date(2026, 3, 9), date(9999, 12, 31), "ends_on"),  # its last day beyond any calendar
+        (date(2026, 3, 9), date(2027, 3, 10), "ends_on"),  # longer than a year
+        (date(9999, 12, 31), date(9999, 12, 31), "starts_on"),
+        (date(2028, 3, 9), date(2028, 3, 13), "starts_on"),  # more than a year ahead
+        (date(1, 1, 1), date(2026, 3, 13), "starts_on"),
+    ],
+)
+def test_an_absence_of_absurd_dates_is_refused(session, team, starts_on, ends_on, field):
+    _, lina, omar = team
+    client = create_client(session, staff=lina)
+    with pytest.raises(InvalidInput) as excinfo:
+        handovers.hand_over(
+            session, client, omar, kind="absence", starts_on=starts_on, ends_on=ends_on, now=NOW
+        )
+    assert field in excinfo.value.errors
+
+
+def test_an_absence_of_a_whole_year_is_accepted(session, team):
+    _, lina, omar = team
+    client = create_client(session, staff=lina)
+    handover = handovers.hand_over(
+        session,
+        client,
+        omar,
+        kind="absence",
+        starts_on=date(2026, 3, 9),
+        ends_on=date(2027, 3, 8),
+        now=NOW,
+    )
+    assert handover.ends_on == date(2027, 3, 8)
+
+
+def test_a_permanent_handover_far_ahead_is_refused(session, team):
+    _, lina, omar = team
+    client = create_client(session, staff=lina)
+    with pytest.raises(InvalidInput) as excinfo:
+        handovers.hand_over(session, client, omar, starts_on=date(9999, 12, 31), now=NOW)
+    assert "starts_on" in excinfo.value.errors
