@@ -1,6 +1,6 @@
 """The staff admin page at /admin/: one blueprint, a small module per area."""
 
-from flask import Blueprint, Flask, Response, g, render_template, request
+from flask import Blueprint, Flask, Response, abort, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from app import access as access_rule  # not `access`: app.admin.access takes that name
@@ -76,6 +76,19 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+@bp.url_value_preprocessor
+def _no_impossible_ids(endpoint: str | None, values: dict | None) -> None:
+    """An id in the path that no database integer holds (/admin/outbox/99999999999999999999)
+    names nothing: 404, before a query fails on it."""
+    from app.admin.forms import MAX_ID
+
+    if any(isinstance(v, int) and v > MAX_ID for v in (values or {}).values()):
+        abort(404)
+
+
+# By status too: the app's own 404 and 405 handlers (app/api) would otherwise come first.
+@bp.errorhandler(404)
+@bp.errorhandler(405)
 @bp.errorhandler(HTTPException)
 def _error_page(error: HTTPException):
     """Admin errors as pages in the admin's look, with a way back."""

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from app import access, audit
+from app.admin.forms import MAX_ID
 from app.db import get_session
 from app.models import Client, InboundMessage, StaffRole, StaffUser, utcnow
 from app.outbox.planner import local_date
@@ -96,6 +97,8 @@ def today() -> date:
 def client_or_404(client_id: int, *, session: Session | None = None) -> Client:
     """A client the signed-in person may see, or 404 (which also hides that it exists).
     The view is written to the audit log."""
+    if client_id > MAX_ID:  # no row has it (and the query would fail on it)
+        abort(404)
     session = session or get_session()
     staff = current_staff()
     client = session.exec(

@@ -15,7 +15,7 @@ from app.admin.access import (
     visible_clients,
 )
 from app.admin.client_page import client_overview
-from app.admin.forms import Form, staff_text
+from app.admin.forms import Form, page_number, staff_text
 from app.admin.labels import options
 from app.admin.words import _
 from app.casework import clients, pins
@@ -85,7 +85,7 @@ def clients_list():
     """The clients the person handles, searchable by name or phone number."""
     staff = current_staff()
     query_text = request.args.get("q", "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     query = select(Client).where(visible_clients(staff, today()))
     if query_text:
         query = query.where(_search(query_text))

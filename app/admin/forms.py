@@ -4,6 +4,7 @@ Errors are kept in the staff language. A form keeps what was typed, so a page sh
 again with errors loses nothing.
 """
 
+import math
 from datetime import date, datetime, time
 
 from flask import request
@@ -16,6 +17,35 @@ from app.errors import InvalidInput, StaffMessage
 from app.outbox.planner import local_zone
 from app.phone import InvalidPhoneNumber, normalise_phone
 from app.sms.digits import normalise_digits
+
+# The years a date typed on a staff page may have, as the API's dates: anything else is a
+# typing mistake, and year 1 or 9999 would overflow what is computed from it.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+MAX_ID = 2**31 - 1  # the largest PostgreSQL INTEGER, what ids are: a larger one fails a query
+MAX_PAGE = 100_000  # far past any list: such a page is simply empty
+
+
+def row_id(raw: str | None) -> int | None:
+    """An id from a query value (?client_id=), or None when it is not one a row can have."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0")
+    if not digits or len(digits) > len(str(MAX_ID)):  # int() of thousands of digits raises
+        return None
+    number = int(digits)
+    return number if number <= MAX_ID else None
+
+
+def page_number(raw: str | None) -> int:
+    """The page of a list asked for in ?page=: 1 when missing or odd, at most MAX_PAGE."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_PAGE)):
+        return MAX_PAGE
+    return max(1, min(int(digits), MAX_PAGE))
 
 
 def staff_text(message: str) -> str:
@@ -96,7 +126,10 @@ class Form:
         raw = normalise_digits(self.value(name)).strip()
         if not raw and not required:
             return None
-        if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        # isdigit() alone lets "²" through (int() refuses it), and int() of thousands of
+        # digits raises.
+        whole = raw.isascii() and raw.isdigit() and len(raw) <= len(str(maximum)) + 1
+        if not whole or not minimum <= int(raw) <= maximum:
             self.fail(
                 name,
                 _(
@@ -117,7 +150,7 @@ class Form:
         except ValueError:
             self.fail(name, _("Give a number, like 12 or 7,5."))
             return None
-        if value < 0:
+        if not math.isfinite(value) or value < 0:  # "inf", "nan" and 1e400 parse as floats
             self.fail(name, _("Give a number, like 12 or 7,5."))
             return None
         return value
@@ -127,10 +160,21 @@ class Form:
         if not raw and not required:
             return None
         try:
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
             self.fail(name, _("Give a date like 2026-03-04."))
             return None
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            self.fail(
+                name,
+                _(
+                    "Give a date between the years %(first)d and %(last)d.",
+                    first=EARLIEST_YEAR,
+                    last=LATEST_YEAR,
+                ),
+            )
+            return None
+        return day
 
     def clock(self, name: str, *, required: bool = True) -> time | None:
         raw = normalise_digits(self.value(name)).strip().replace(".", ":")

@@ -21,7 +21,7 @@ from app.admin.access import (
 )
 from app.admin.auth import safe_next
 from app.admin.client_page import timeline
-from app.admin.forms import Form
+from app.admin.forms import Form, page_number
 from app.admin.words import N_, _
 from app.casework import staff_messages
 from app.casework.contacts import current_contact
@@ -66,7 +66,7 @@ def inbox():
     states = STATES + ((MANAGERS,) if manager else ())
     state = request.args.get("state", "waiting")
     state = state if state in states else "waiting"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     query = _visible(select(InboundMessage, Client), InboundMessage)
     if state == "waiting":
         query = query.where(

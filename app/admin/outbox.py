@@ -12,7 +12,7 @@ from app.admin import bp
 from app.admin.access import client_or_404, current_staff, record, today, visible_clients
 from app.admin.auth import safe_next
 from app.admin.clients import _search as client_search  # the clients page's search, not a copy
-from app.admin.forms import Form
+from app.admin.forms import Form, page_number, row_id
 from app.admin.labels import kind_label, options
 from app.admin.words import _
 from app.db import get_session
@@ -63,9 +63,8 @@ def _search(form: Form):
     channel = form.choice("channel", list(OutboxChannel), required=False)
     if channel and "channel" not in form.errors:
         query = query.where(OutboxMessage.channel == channel)
-    client_id = request.args.get("client_id", type=int)
-    if client_id:
-        query = query.where(OutboxMessage.client_id == client_id)
+    if form.value("client_id"):  # a link from a client's page; an odd one matches nobody
+        query = query.where(OutboxMessage.client_id == (row_id(form.value("client_id")) or 0))
     # A message's day: when it went out, or (not yet sent) when it is due, in the unit's zone.
     moment = func.coalesce(OutboxMessage.sent_at, OutboxMessage.due_at, type_=UTCDateTime)
     first, last = form.day("from", required=False), form.day("to", required=False)
@@ -84,7 +83,7 @@ def outbox():
     """Messages of the clients the person handles, newest due time first, searched."""
     form = Form(request.args)
     query = _search(form)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     total = get_session().exec(select(func.count()).select_from(query.subquery())).one()
     rows = (
         get_session()

@@ -46,7 +46,7 @@ from app.models import (
 )
 
 SETTLE = timedelta(seconds=5)
-MAX_ID = 2**63 - 1  # the largest BIGINT; a larger one fails in the database
+MAX_ID = 2**31 - 1  # the largest INTEGER, what ids are; a larger one fails in PostgreSQL
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 # The kinds of record a message can be about, each found again by its system's id.
 SUBJECTS: dict[

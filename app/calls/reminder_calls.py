@@ -38,10 +38,11 @@ from app.words.languages import Language, get_language
 
 bp = Blueprint("reminder_calls", __name__)
 log = logging.getLogger(__name__)
+MAX_ID = 2**31 - 1  # the largest INTEGER (ids): a larger one names no message, fails a query
 
 
 def _call_message(session: Session, message_id: int) -> OutboxMessage:
-    message = session.get(OutboxMessage, message_id)
+    message = session.get(OutboxMessage, message_id) if message_id <= MAX_ID else None
     if message is None or message.channel != "voice":
         abort(404)
     return message

@@ -57,6 +57,9 @@ FORGETS_KEEPING = ("starts_at", "staff_id")
 # reminder goes out at once, provided the meeting is at least this far away.
 CATCH_UP_MINIMUM = timedelta(hours=2)
 FEEDBACK_DELAY = timedelta(hours=1)  # after the meeting's planned end
+# The furthest ahead a meeting can be booked: nobody plans one further, and a date near
+# year 9999 would overflow what is computed from it (reminders, meeting hours).
+BOOKING_HORIZON = timedelta(days=731)  # two years
 
 
 def _keys(bring: str | list[str]) -> list[str]:
@@ -72,6 +75,8 @@ def validate(values: dict, *, now: datetime) -> None:
         errors["starts_at"] = N_("Give the date and time of the meeting.")
     elif starts_at <= now:
         errors["starts_at"] = N_("The meeting must be in the future.")
+    elif starts_at > now + BOOKING_HORIZON:
+        errors["starts_at"] = N_("The meeting can be at most two years ahead.")
     mode = values.get("mode", MeetingMode.OFFICE)
     if mode not in set(MeetingMode):
         errors["mode"] = N_("Choose office, home, phone or video.")

@@ -4,6 +4,7 @@ The summary says what was decided, what it means, from when to when, how to appe
 by which date, and that the decision letter is the formal decision.
 """
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -12,7 +13,7 @@ from sqlmodel import Session
 
 from app.casework import catalog
 from app.casework.deadlines import appeal_deadline
-from app.errors import N_, InvalidInput
+from app.errors import N_, InvalidInput, StaffMessage
 from app.models import (
     Client,
     Decision,
@@ -32,6 +33,22 @@ ScopeUnit = Literal[
 SCOPE_UNITS: tuple[ScopeUnit, ...] = get_args(ScopeUnit)
 CONTINUING = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED, DecisionOutcome.CHANGED)
 
+# What a decision can sensibly say; anything beyond is a typing mistake that would be sent
+# to the client as it is (and a date near year 9999 overflows the appeal date).
+# The most of each unit: a week has 168 hours, a month at most 744 hours and 31 days;
+# money is capped far above any decision on support.
+SCOPE_MAXIMUM: dict[str, tuple[float, str]] = {
+    "hours_per_week": (168, N_("A week has 168 hours: give at most 168.")),
+    "hours_per_month": (744, N_("A month has at most 744 hours: give at most 744.")),
+    "days_per_month": (31, N_("A month has at most 31 days: give at most 31.")),
+    "sek_per_month": (1_000_000, N_("Give at most 1,000,000 kronor.")),
+    "sek_once": (1_000_000, N_("Give at most 1,000,000 kronor.")),
+}
+EARLIEST_DAY = date(2000, 1, 1)  # no decision still told about is older
+PERIOD_YEARS_AHEAD = 10  # the furthest a decision's period may start or end, from today
+LETTER_AHEAD = timedelta(weeks=4)  # a letter expected to arrive, at most this far ahead
+HEADS_UP_AHEAD = timedelta(days=365)  # a decision expected at most a year from today
+
 
 def _reason_keys(reasons: str | list[str]) -> list[str]:
     items = reasons.split(",") if isinstance(reasons, str) else reasons
@@ -48,9 +65,70 @@ def _outcome_errors(outcome: str | None) -> dict[str, str]:
     return {}
 
 
-def validate(values: dict, *, deciding: bool = True) -> None:
+def _years_ahead(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + years, day=28)
+
+
+def _out_of_range(day: date, first: date, last: date) -> str | None:
+    """What is wrong with a day outside first..last, or None."""
+    if first <= day <= last:
+        return None
+    return StaffMessage(
+        N_("Give a date from %(first)s to %(last)s."),
+        first=first.isoformat(),
+        last=last.isoformat(),
+    )
+
+
+def _amount_errors(amount: float | None, unit: str | None) -> dict[str, str]:
+    """What is wrong with a decision's extent: a finite number above zero, at most what
+    its unit can hold."""
+    if amount is None:
+        return {}
+    if not isinstance(amount, (int, float)) or not math.isfinite(amount):
+        return {"scope_amount": N_("Give a number, like 12 or 7,5.")}
+    if amount <= 0:
+        return {"scope_amount": N_("The amount must be more than zero.")}
+    maximum, message = SCOPE_MAXIMUM.get(unit or "", SCOPE_MAXIMUM["sek_once"])  # the largest
+    return {"scope_amount": message} if amount > maximum else {}
+
+
+def _date_errors(values: dict, today: date) -> dict[str, str]:
+    """What is wrong with a decision's dates: made by today, a letter not arriving before
+    the decision nor weeks ahead, a period within ten years from today, nothing before 2000."""
+    errors: dict[str, str] = {}
+    latest = _years_ahead(today, PERIOD_YEARS_AHEAD)
+    for name in ("valid_from", "valid_to"):
+        day = values.get(name)
+        if isinstance(day, date) and (problem := _out_of_range(day, EARLIEST_DAY, latest)):
+            errors[name] = problem
+    valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
+    if valid_from and valid_to and valid_to < valid_from:
+        errors.setdefault("valid_to", N_("The end cannot be before the start."))
+    decided_on, received_on = values.get("decided_on"), values.get("received_on")
+    if isinstance(decided_on, date):
+        if decided_on > today:
+            errors["decided_on"] = N_("A decision cannot be dated after today.")
+        elif problem := _out_of_range(decided_on, EARLIEST_DAY, today):
+            errors["decided_on"] = problem
+    if isinstance(received_on, date):
+        if decided_on and received_on < decided_on:
+            errors["received_on"] = N_("The letter cannot arrive before the decision was made.")
+        elif received_on > today + LETTER_AHEAD:
+            errors["received_on"] = N_("The letter date can be at most four weeks from today.")
+        elif problem := _out_of_range(received_on, EARLIEST_DAY, today + LETTER_AHEAD):
+            errors["received_on"] = problem
+    return errors
+
+
+def validate(values: dict, *, deciding: bool = True, today: date | None = None) -> None:
     """Raise InvalidInput naming every field of a decision that is wrong (nothing saved);
-    an announcement (deciding=False) has no outcome yet."""
+    an announcement (deciding=False) has no outcome yet. `today` is the unit's date
+    (default: now, in the unit's time zone)."""
+    today = today or local_date(utcnow())
     errors = {}
     services = catalog.entries(catalog.configured_dir(), "services")
     if values.get("service") not in services:
@@ -64,11 +142,10 @@ def validate(values: dict, *, deciding: bool = True) -> None:
         errors["scope_unit"] = N_("Choose one of the options.")
     if (unit is None) != (amount is None):
         errors["scope_amount"] = N_("Give both an amount and what it counts.")
-    elif amount is not None and amount <= 0:
-        errors["scope_amount"] = N_("The amount must be more than zero.")
-    valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
-    if valid_from and valid_to and valid_to < valid_from:
-        errors["valid_to"] = N_("The end cannot be before the start.")
+    else:
+        errors |= _amount_errors(amount, unit)
+    errors |= _date_errors(values, today)
+    valid_to = values.get("valid_to")
     reasons = catalog.entries(catalog.configured_dir(), "reasons")
     unknown = [r for r in _reason_keys(values.get("reasons", "")) if r not in reasons]
     if unknown:
@@ -79,9 +156,6 @@ def validate(values: dict, *, deciding: bool = True) -> None:
         errors["reasons"] = N_("Choose at least one reason for a refusal.")
     if outcome == DecisionOutcome.ENDED and not (valid_to or values.get("decided_on")):
         errors["valid_to"] = N_("Give the day the support ends.")
-    decided_on, received_on = values.get("decided_on"), values.get("received_on")
-    if decided_on and received_on and received_on < decided_on:
-        errors["received_on"] = N_("The letter cannot arrive before the decision was made.")
     if errors:
         raise InvalidInput(errors)
 
@@ -98,11 +172,14 @@ def announce(
 ) -> Decision:
     """Tell the client a decision is coming, and how to talk to the case worker first."""
     now = now or utcnow()
-    validate({"service": service}, deciding=False)
-    if not isinstance(expected_on, date) or expected_on < local_date(now):
+    today = local_date(now)
+    validate({"service": service}, deciding=False, today=today)
+    if not isinstance(expected_on, date) or expected_on < today:
         raise InvalidInput(
             {"expected_on": N_("Give the day the decision is expected, today or later.")}
         )
+    if problem := _out_of_range(expected_on, today, today + HEADS_UP_AHEAD):
+        raise InvalidInput({"expected_on": problem})
     decision = Decision(
         client_id=saved_id(client),
         staff_id=staff_id,
@@ -140,7 +217,7 @@ def decide(
     values["reasons"] = ",".join(_reason_keys(values.get("reasons", "")))
     if decision is not None:
         values.setdefault("service", decision.service)
-    validate(values)
+    validate(values, today=local_date(now))
     if decision is None:
         decision = Decision(client_id=saved_id(client), service=values["service"])
     elif decision.status == DecisionStatus.DECIDED:

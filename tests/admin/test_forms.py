@@ -91,3 +91,45 @@ def test_a_single_field_with_an_error_is_invalid_and_described(as_caseworker):
     (first_name,) = inputs(html).inputs["first_name"]
     assert first_name["aria-invalid"] == "true"
     assert first_name["aria-describedby"] == "error-first_name"
+
+
+def read(app, name: str, value: str):
+    """What a Form makes of one typed value, and the error it records (None when none),
+    in the staff language of a page with nobody signed in: Swedish."""
+    from app.admin.forms import Form
+
+    with app.test_request_context("/admin/"):
+        form = Form({name: value})
+        typed = {"amount": form.number, "day": form.day}.get(name)
+        result = typed(name) if typed else form.integer(name, minimum=1, maximum=600)
+        return result, form.errors.get(name)
+
+
+@pytest.mark.parametrize("typed", ["inf", "-inf", "Infinity", "nan", "NaN", "1e400", "-5"])
+def test_a_number_that_is_not_a_real_amount_is_refused(app, typed):
+    assert read(app, "amount", typed) == (None, "Ange ett tal, till exempel 12 eller 7,5.")
+
+
+@pytest.mark.parametrize(("typed", "value"), [("7,5", 7.5), ("1e3", 1000.0), ("٣", 3.0)])
+def test_a_number_is_read_with_a_comma_and_any_digits(app, typed, value):
+    assert read(app, "amount", typed) == (value, None)
+
+
+@pytest.mark.parametrize("typed", ["²", "9" * 5000, "-1", "601"])
+def test_a_whole_number_out_of_range_or_not_plain_digits_is_refused(app, typed):
+    assert read(app, "minutes", typed) == (None, "Ange ett heltal från 1 till 600.")
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+def test_a_date_outside_the_years_a_case_can_have_is_refused(app, typed):
+    said = "Ange ett datum mellan år 2000 och 2100."
+    assert read(app, "day", typed) == (None, said)
+
+
+def test_ids_and_page_numbers_from_a_query_stay_within_what_a_database_holds():
+    from app.admin.forms import MAX_PAGE, page_number, row_id
+
+    assert [row_id(v) for v in ("12", "007", str(2**31 - 1))] == [12, 7, 2**31 - 1]
+    assert {row_id(v) for v in (None, "", "0", "-3", "²", "1e3", str(2**31), "9" * 5000)} == {None}
+    assert [page_number(v) for v in (None, "", "-5", "två", "3", "0")] == [1, 1, 1, 1, 3, 1]
+    assert page_number("9" * 5000) == page_number(str(10**30)) == MAX_PAGE

@@ -104,6 +104,7 @@ def test_cancelling_tells_the_client_once(session, api, enrolled):
         ({"starts_at": "2026-03-01T10:00:00+01:00"}, "/starts_at"),  # in the past
         ({"starts_at": "2026-03-10T14:00:00"}, "/starts_at"),  # no time zone
         ({"starts_at": "9999-12-31T23:59:59-12:00"}, "/starts_at"),
+        ({"starts_at": "2100-12-31T23:00:00+01:00"}, "/starts_at"),  # years ahead
         ({"location": ""}, "/location"),  # an office meeting needs an address
         ({"purpose": "party"}, "/purpose"),
         ({"bring": ["hyresavi", "gold"]}, "/bring"),

@@ -1,6 +1,7 @@
 """Decisions through the API: the same messages as the admin page, an announced decision
 decided by the same id, and repeated actions that change nothing."""
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -87,3 +88,40 @@ def test_withdrawing_a_decision_twice_changes_nothing(api, enrolled):
     again = api.post("/decisions/D-1/withdraw")
     assert first.get_json()["version"] == again.get_json()["version"]
     assert errors(api.put("/decisions/D-1", DECIDED)) == {"/status"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"scope_amount": 1e20}, "/scope_amount"),
+        ({"scope_amount": 169}, "/scope_amount"),  # a week has 168 hours
+        ({"decided_on": "2026-03-03"}, "/decided_on"),  # tomorrow
+        ({"received_on": "2026-05-01"}, "/received_on"),  # weeks ahead
+        ({"valid_to": "2100-12-31"}, "/valid_to"),
+        ({"valid_from": "2000-01-01", "valid_to": None}, None),  # the earliest: taken
+    ],
+)
+def test_a_decision_nobody_could_have_made_is_refused(api, enrolled, changes, field):
+    response = api.put("/decisions/D-1", DECIDED | changes)
+    if field is None:
+        assert response.status_code == 201
+    else:
+        assert errors(response) == {field}
+
+
+@pytest.mark.parametrize("amount", ["1e400", "Infinity", "-Infinity", "NaN"])
+def test_an_amount_that_is_no_number_is_refused(api, enrolled, amount):
+    body = json.dumps(DECIDED).replace('"scope_amount": 10', f'"scope_amount": {amount}')
+    response = api.web.put(
+        "/api/v1/decisions/D-1",
+        data=body,
+        headers=api.headers({"Content-Type": "application/json"}),
+    )
+    assert errors(response) == {"/scope_amount"}
+    assert api.get("/decisions/D-1").status_code == 404  # nothing saved
+
+
+def test_a_heads_up_for_a_decision_more_than_a_year_ahead_is_refused(api, enrolled):
+    assert errors(api.put("/decisions/D-1", HEADS_UP | {"expected_on": "2027-03-03"})) == {
+        "/expected_on"
+    }

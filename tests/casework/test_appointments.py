@@ -146,6 +146,8 @@ def test_a_missed_reminder_time_is_skipped_when_a_later_one_remains(session):
         ({"purpose": "gossip"}, "purpose"),
         ({"bring": "hyresavi,cookies"}, "bring"),
         ({"duration_minutes": 0}, "duration_minutes"),
+        ({"starts_at": NOW + timedelta(days=732)}, "starts_at"),  # over two years ahead
+        ({"starts_at": datetime(9999, 12, 31, 22, 0, tzinfo=UTC)}, "starts_at"),
     ],
 )
 def test_bad_appointment_input_names_the_field(session, values, field):
@@ -155,6 +157,16 @@ def test_bad_appointment_input_names_the_field(session, values, field):
         appointments.book(session, client, now=NOW, **(arguments | values))
     assert field in excinfo.value.errors
     assert planned(session) == []
+
+
+def test_a_meeting_two_years_ahead_is_booked_but_not_moved_further(session):
+    client = create_client(session)
+    arguments = dict(mode="office", location="Storgatan 12", purpose="follow_up")
+    far = NOW + timedelta(days=730)
+    appointment = appointments.book(session, client, now=NOW, starts_at=far, **arguments)
+    with pytest.raises(InvalidInput) as excinfo:
+        appointments.change(session, appointment, now=NOW, starts_at=far + timedelta(days=2))
+    assert set(excinfo.value.errors) == {"starts_at"}
 
 
 def test_a_cancelled_appointment_cannot_be_changed(session):

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.casework import decisions
 from app.errors import InvalidInput
-from app.models import DecisionStatus, OutboxMessage, OutboxStatus
+from app.models import Decision, DecisionStatus, OutboxMessage, OutboxStatus
 from app.outbox.sweep import send_due
 from tests.factories import create_client
 
@@ -161,6 +161,21 @@ def test_withdrawing_a_decision_cancels_what_has_not_gone_out(session):
         ({"valid_from": date(2026, 5, 1), "valid_to": date(2026, 4, 1)}, "valid_to"),
         ({"reasons": "because"}, "reasons"),
         ({"decided_on": date(2026, 3, 5), "received_on": date(2026, 3, 4)}, "received_on"),
+        # Nothing absurd is sent to a client, and nothing downstream overflows.
+        ({"scope_amount": float("inf")}, "scope_amount"),
+        ({"scope_amount": float("nan")}, "scope_amount"),  # would drop the extent silently
+        ({"scope_amount": 1e20}, "scope_amount"),
+        ({"scope_amount": 169}, "scope_amount"),  # a week has 168 hours
+        ({"scope_unit": "days_per_month", "scope_amount": 32}, "scope_amount"),
+        ({"scope_unit": "sek_once", "scope_amount": 1_000_001}, "scope_amount"),
+        ({"decided_on": date(2026, 3, 3)}, "decided_on"),  # tomorrow
+        ({"decided_on": date(9999, 12, 31)}, "decided_on"),
+        ({"decided_on": date(1999, 12, 31)}, "decided_on"),
+        ({"decided_on": date(2026, 3, 2), "received_on": date(2026, 3, 31)}, "received_on"),
+        ({"received_on": date(9999, 12, 31)}, "received_on"),
+        ({"valid_to": date(9999, 12, 31)}, "valid_to"),
+        ({"valid_from": date(1900, 1, 1)}, "valid_from"),
+        ({"valid_from": date(2036, 3, 3), "valid_to": None}, "valid_from"),
     ],
 )
 def test_bad_decision_input_names_the_field(session, values, field):
@@ -168,3 +183,37 @@ def test_bad_decision_input_names_the_field(session, values, field):
     with pytest.raises(InvalidInput) as excinfo:
         decisions.decide(session, client, now=NOW, **(APPROVED | values))
     assert field in excinfo.value.errors
+    assert session.exec(select(Decision)).first() is None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"scope_amount": 168},
+        {"scope_unit": "hours_per_month", "scope_amount": 744},
+        {"scope_unit": "days_per_month", "scope_amount": 31},
+        {"scope_unit": "sek_per_month", "scope_amount": 1_000_000},
+        {"decided_on": date(2026, 3, 2), "received_on": date(2026, 3, 30)},  # four weeks
+        {"decided_on": date(2000, 1, 1)},
+        {"valid_from": date(2026, 4, 1), "valid_to": date(2036, 3, 2)},  # ten years
+    ],
+)
+def test_decisions_at_the_edge_of_what_is_sensible_are_taken(session, values):
+    client = create_client(session)
+    decision = decisions.decide(session, client, now=NOW, **(APPROVED | values))
+    assert decision.status == DecisionStatus.DECIDED
+
+
+def test_the_decision_day_is_today_in_stockholm_not_in_utc(session):
+    late = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # already 3 March in Stockholm
+    client = create_client(session)
+    decision = decisions.decide(session, client, now=late, decided_on=date(2026, 3, 3), **APPROVED)
+    assert decision.decided_on == date(2026, 3, 3)
+
+
+@pytest.mark.parametrize("expected_on", [date(2027, 3, 3), date(9999, 12, 31)])
+def test_a_heads_up_for_a_decision_more_than_a_year_ahead_is_refused(session, expected_on):
+    client = create_client(session)
+    with pytest.raises(InvalidInput) as excinfo:
+        decisions.announce(session, client, service="boendestod", expected_on=expected_on, now=NOW)
+    assert "expected_on" in excinfo.value.errors
