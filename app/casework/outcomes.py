@@ -294,6 +294,9 @@ def _count_meetings(
         tally.confirmed += count if confirmed else 0
     if status == AppointmentStatus.CANCELLED or attendance == Attendance.CANCELLED:
         return
+    # "With a confirmed reminder": a reminder reached the provider and the client said yes;
+    # a yes without any reminder counts with the others.
+    confirmed = confirmed and reminded
     if attendance is None:
         tally.not_recorded += count
     elif attendance == Attendance.NO_SHOW:

@@ -173,6 +173,16 @@ def test_confirmation_and_no_show_with_and_without_a_confirmed_reminder(
     assert result.channels["sms"].confirmation == Rate(3, 4)  # not the one never reminded
 
 
+def test_a_yes_without_any_reminder_is_not_a_confirmed_reminder(session, unit, people):
+    sara, _amal = people
+    april = datetime(2026, 4, 14, 8, 0, tzinfo=UTC)
+    meeting(session, sara, april, reminded=False, response="confirmed", attendance="no_show")
+    tally = dict(compute(session, unit).months)[date(2026, 4, 1)]
+    assert tally.confirmation.whole == 0  # no reminder reached the provider
+    assert tally.no_show_when_confirmed.whole == 0
+    assert tally.no_show_when_unconfirmed == Rate(1, 1)
+
+
 def test_small_numbers_are_exact(session, unit, people):
     sara, _ = people
     may = datetime(2026, 5, 5, 8, 0, tzinfo=UTC)

@@ -65,7 +65,7 @@ def test_the_outcomes_page_is_accessible_wide_and_on_a_phone(seeded, admin_page)
     tab.get_by_label("From month").select_option(index=0)
     tab.get_by_label("To month").select_option(index=3)  # earlier than "from": refused
     tab.get_by_role("button", name="Show").click()
-    assert tab.get_by_role("alert").is_visible()
+    tab.get_by_role("alert").wait_for(state="visible")  # the page after the click may still load
     check(tab)
     tab.set_viewport_size(PHONE)
     tab.goto("/admin/outcomes")
