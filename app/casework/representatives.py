@@ -160,8 +160,11 @@ def plan_welcome(
         OutboxMessage.kind == WELCOME, OutboxMessage.representative_id == rep_id
     )
     planned = session.exec(welcomes).one()
+    # A welcome cancelled before it went (copies unticked, then ticked again) was never a
+    # welcome: only one that went out or still waits counts.
+    live = session.exec(welcomes.where(col(OutboxMessage.status) != OutboxStatus.CANCELLED)).one()
     waiting = session.exec(welcomes.where(col(OutboxMessage.status) == OutboxStatus.PENDING)).one()
-    if planned and (not again or waiting):
+    if live and (not again or waiting):
         return None
     return add_message(
         session,

@@ -187,6 +187,24 @@ def test_a_new_number_is_welcomed_again_once_the_first_welcome_went(session, tea
     ]
 
 
+def test_copies_unticked_and_ticked_again_before_the_welcome_went_still_welcome(
+    session, team, outbox_file
+):
+    _, lina, _ = team
+    client = create_client(session, staff=lina)
+    anders = representatives.add(session, client, name="Anders Holm", phone="070-174 06 07",
+                                 copy_appointments=True, now=NOW)  # fmt: skip
+    representatives.update(session, anders, copy_appointments=False, now=NOW)  # by mistake
+    session.commit()
+    send_due(NOW)  # the first welcome is no longer current: cancelled, not sent
+    representatives.update(session, anders, copy_appointments=True, now=NOW)
+    session.commit()
+    send_due(NOW)
+    assert [(m["to"], m["kind"]) for m in sent(outbox_file)] == [
+        ("+46701740607", "representative_welcome")
+    ]
+
+
 def test_a_representative_removed_before_the_welcome_goes_gets_nothing(session, team, outbox_file):
     _, lina, _ = team
     client = create_client(session, staff=lina)
