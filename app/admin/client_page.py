@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app import access
 from app.admin.access import current_staff
-from app.casework import checklists, pins
+from app.casework import absences, attendance, checklists, pins
 from app.casework.contacts import current_contact
 from app.db import get_session
 from app.models import (
@@ -24,9 +24,11 @@ from app.models import (
     OutboxMessage,
     Representative,
     StaffUser,
+    saved_id,
     utcnow,
 )
 from app.outbox.planner import local_date
+from app.phone import takes_texts
 
 TIMELINE_LENGTH = 100
 
@@ -110,6 +112,7 @@ def client_overview(session: Session, client: Client) -> dict:
     }
     return {
         "client": client,
+        "takes_texts": takes_texts(client.phone),
         "staff": staff,
         "contact": current_contact(session, client, today),
         "representatives": session.exec(
@@ -127,8 +130,9 @@ def client_overview(session: Session, client: Client) -> dict:
 
 
 def _meetings(session: Session, client: Client, now: datetime) -> dict:
-    """The client's planned meetings ahead, and the last ten before (or called off)."""
-    return {
+    """The client's planned meetings ahead, the last ten before (or called off), and how
+    many of those have started with no attendance recorded."""
+    meetings = {
         "upcoming": session.exec(
             select(Appointment)
             .where(
@@ -148,6 +152,10 @@ def _meetings(session: Session, client: Client, now: datetime) -> dict:
             .limit(10)
         ).all(),
     }
+    due = [a for a in meetings["past"] if attendance.is_open(a, now) and a.attendance is None]
+    # Whom the client really meets: a stand-in while the booked person is away.
+    meets = {saved_id(a): absences.meets(session, a, now) for a in meetings["upcoming"]}
+    return meetings | {"attendance_due": len(due), "meets": meets}
 
 
 def _casework(session: Session, client: Client) -> dict:

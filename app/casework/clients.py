@@ -81,7 +81,10 @@ def _phone_problem(
     text that fails marks the number unreachable for calls too), so a landline is refused
     whatever the channel. A number of one of the client's own representatives is refused
     (app/casework/representatives.py says why)."""
-    if not takes_texts(phone):
+    unchanged = client is not None and client.phone == phone
+    # A number saved before this rule stays (the client's other details can still be
+    # changed); only a number being given now must take texts.
+    if not unchanged and not takes_texts(phone):
         return N_(
             "This is a landline: it cannot get text messages. Every client gets some "
             "(the welcome, documents, decisions), also with calls as reminders. "

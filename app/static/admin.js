@@ -63,10 +63,15 @@
 
   // A form sent back with errors: focus on the summary, which a screen reader then reads,
   // and each of its links takes focus to its field (a group: its first choice), with the
-  // field's label or legend in view.
+  // field's label or legend in view. A form sent back with something to check first (a
+  // meeting with someone away, or outside the unit's hours) gets the same focus.
   function focusErrors() {
     var summary = document.getElementById("error-summary");
-    if (!summary) { return; }
+    var warnings = document.getElementById("meeting-warnings");
+    if (!summary) {
+      if (warnings) { warnings.focus(); }
+      return;
+    }
     summary.focus();
     summary.addEventListener("click", function (event) {
       var link = event.target.closest("a[href^='#']");

@@ -361,6 +361,25 @@ def test_a_landline_is_refused_in_the_staff_language(client, session, caseworker
     assert session.exec(select(Client)).first() is None
 
 
+def test_a_client_saved_with_a_landline_before_the_rule_can_still_be_edited(
+    as_caseworker, session, caseworker
+):
+    gosta = create_client(session, caseworker, first_name="Gösta", phone="+46812345678",
+                          channel="voice")  # fmt: skip
+    details = {"first_name": "Gösta", "last_name": "Lind", "phone": "08-123 456 78",
+               "language": "fi", "channel": "voice", "privacy": "full",
+               "caseworker_id": str(caseworker.id)}  # fmt: skip
+    page = as_caseworker.get(f"/admin/clients/{gosta.id}").get_data(as_text=True)
+    assert "cannot get text messages" in page  # staff are told, on the client page
+    response = post(as_caseworker, f"/admin/clients/{gosta.id}/edit", details)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Client, gosta.id).language == "fi"
+    response = post(as_caseworker, f"/admin/clients/{gosta.id}/edit",
+                    details | {"phone": "08-123 456 79"})  # fmt: skip
+    assert "This is a landline" in response.get_data(as_text=True)  # a new one is refused
+
+
 def test_domain_errors_are_shown_in_swedish(client, session, caseworker):
     """'The meeting must be in the future.' was shown in English on a Swedish page."""
     sara = create_client(session, caseworker)
