@@ -319,6 +319,17 @@ def test_managers_are_administrators_and_named_staff_while_active(session, team)
     assert not access.is_manager(lina)
 
 
+def test_a_units_outcomes_are_seen_by_its_own_active_managers_only(session, team):
+    unit, lina, boss = team
+    assert access.may_see_unit_outcomes(boss, unit.id)
+    assert not access.may_see_unit_outcomes(boss, unit.id + 1)  # another unit's figures
+    assert not access.may_see_unit_outcomes(lina, unit.id)  # a case worker
+    lina.manager = True
+    assert access.may_see_unit_outcomes(lina, unit.id)
+    boss.active = False
+    assert not access.may_see_unit_outcomes(boss, unit.id)
+
+
 def test_a_managers_row_is_seen_by_the_managers_of_its_unit_only(session, team, sara):
     unit, lina, boss = team
     other = create_unit(session, name="Västby", sender_name="Västby", phone="+46855500500")

@@ -106,7 +106,7 @@ class World:
             book_appointment(session, client, starts_at=MEETING, now=NOW, location=PLACE)
             checklists.create(session, client, application_type="ekonomiskt_bistand",
                               due_date=date(2026, 3, 9), documents=[DOCUMENT], now=NOW)  # fmt: skip
-            decisions.decide(session, client, now=NOW, service="boendestod",
+            decisions.decide(session, client, now=NOW, service="boendestod", outcome="approved",
                              valid_from=date(2026, 4, 1))  # fmt: skip
         session.commit()
         # Copies planned while Rolf was allowed everything; then staff removed him.

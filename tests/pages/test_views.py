@@ -186,6 +186,7 @@ def test_the_welcome_links_to_the_overview_which_is_always_current(
         sara,
         now=NOW,
         service="boendestod",
+        outcome="approved",
         valid_from=date(2026, 3, 1),
         valid_to=date(2026, 8, 31),
     )

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
+from app.casework.deadlines import next_working_day
 from app.models import Client, InboundMessage, OutboxMessage, Unit
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
@@ -118,8 +119,7 @@ def test_registering_a_client(site, page):
     page.get_by_label("Last name").fill("Berg")
     page.get_by_label("Mobile number").fill("070-000 00 07")
     page.get_by_label("Language").select_option("so")
-    page.get_by_label("How the client agreed").select_option("verbal")
-    page.get_by_label("The client has agreed to get messages from us by text and phone.").check()
+    page.get_by_role("group", name="Has the client agreed").get_by_label("Yes, verbally").check()
     page.get_by_role("button", name="Register").click()
     assert page.get_by_role("heading", name="Nadia Berg").is_visible()
     check(page)
@@ -133,14 +133,15 @@ def test_planning_a_meeting_puts_its_reminders_in_the_outbox(site, page):
     page.get_by_role("link", name="Sara Lind").click()
     page.get_by_role("link", name="Plan a meeting").click()
     check(page)
-    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    # A working day: a meeting on a weekend or a holiday is questioned first.
+    day = next_working_day((datetime.now(UTC) + timedelta(days=10)).date()).isoformat()
     page.get_by_label("Date").fill(day)
     page.get_by_label("Time", exact=True).fill("14:30")
     page.get_by_role("button", name="Plan the meeting").click()
     assert page.get_by_role("status").is_visible()
     page.get_by_role("link", name="Outbox").click()
     page.get_by_label("Kind").select_option("appointment_reminder")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Search").click()
     check(page)
     assert page.get_by_role("cell", name="Meeting reminder").count() >= 2
 
@@ -175,12 +176,14 @@ def test_recording_a_decision_with_a_preview_before_sending(site, page):
     today = datetime.now(UTC).date()
     form.get_by_label("Valid from").fill(today.isoformat())
     form.get_by_label("Valid to").fill((today + timedelta(days=180)).isoformat())
+    assert page.get_by_role("button", name="Send", exact=True).count() == 0  # preview first
     page.get_by_role("button", name="Preview", exact=True).click()
     check(page)
     text = page.locator("main").inner_text()
     assert "boendestöd" in text and "LIX" in text  # Swedish beside the client's Arabic
     assert any("\u0600" <= ch <= "\u06ff" for ch in text)
-    assert rows(site, Decision) == []  # a preview saves nothing
+    assert [d.status for d in rows(site, Decision)] == ["draft"]  # a preview sends nothing
+    assert rows(site, OutboxMessage, OutboxMessage.kind == "decision_approved") == []
     page.get_by_role("button", name="Send", exact=True).click()
     assert page.get_by_role("status").is_visible()
     assert [d.status for d in rows(site, Decision)] == ["decided"]

@@ -81,6 +81,7 @@ def overviews(tmp_path_factory):
                     client,
                     now=NOW,
                     service="boendestod",
+                    outcome="approved",
                     scope_amount=6,
                     scope_unit="hours_per_week",
                     valid_from=NOW.date(),

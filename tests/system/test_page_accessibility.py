@@ -79,6 +79,7 @@ def site(tmp_path_factory):
                     client,
                     now=NOW,
                     service="boendestod",
+                    outcome="approved",
                     scope_amount=6,
                     scope_unit="hours_per_week",
                     valid_from=NOW.date(),
