@@ -98,11 +98,11 @@ def test_an_absence_shows_its_meeting_and_moves_it_to_the_stand_in(site, tab):
     tab.get_by_role("button", name="Hand over").click()
 
     tab.wait_for_url("**/admin/handovers/meetings?**")
-    assert tab.get_by_text("Now: reminders name Omar Haddad, who stands in.").is_visible()
+    tab.get_by_text("Now: reminders name Omar Haddad, who stands in.").wait_for()
     check_every_width(tab)
     tab.get_by_label("Move it to Omar Haddad and tell the client now").check()
     tab.get_by_role("button", name="Save the choices").click()
-    assert tab.get_by_role("status").is_visible()
+    tab.get_by_role("status").wait_for()
     check_every_width(tab)
     _base, app = site
     with Session(app.extensions["tydligt.engine"]) as session:
@@ -125,7 +125,7 @@ def test_booking_the_absent_person_warns_and_books_the_stand_in(site, tab):
     assert "outside the meeting hours of the unit, 08:00–20:00" in warning.inner_text()
     check_every_width(tab)
     tab.get_by_role("button", name="Book with Omar Haddad").click()
-    assert tab.get_by_role("status").is_visible()
+    tab.get_by_role("status").wait_for()
 
     tab.locator("#h-meetings + ul a[href$='/edit']").first.click()
     section = tab.locator("#reminder-times")

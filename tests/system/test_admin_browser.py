@@ -102,8 +102,8 @@ def check(page) -> None:
 
 
 def test_signing_in_shows_today_with_the_text_to_answer(page):
-    assert page.get_by_role("heading", name="Today", level=1).is_visible()
-    assert page.get_by_text("Kan vi ses på fredag i stället?").is_visible()
+    page.get_by_role("heading", name="Today", level=1).wait_for()
+    page.get_by_text("Kan vi ses på fredag i stället?").wait_for()
     check(page)
 
 
@@ -113,7 +113,7 @@ def test_registering_a_client(site, page):
     page.get_by_role("link", name="Register a client").click()
     check(page)
     page.get_by_role("button", name="Register").click()  # empty: errors, nothing saved
-    assert page.get_by_role("alert").is_visible()
+    page.get_by_role("alert").wait_for()
     check(page)
     page.get_by_label("First name").fill("Nadia")
     page.get_by_label("Last name").fill("Berg")
@@ -121,7 +121,7 @@ def test_registering_a_client(site, page):
     page.get_by_label("Language").select_option("so")
     page.get_by_role("group", name="Has the client agreed").get_by_label("Yes, verbally").check()
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_role("heading", name="Nadia Berg").is_visible()
+    page.get_by_role("heading", name="Nadia Berg").wait_for()
     check(page)
     client = rows(site, Client, Client.first_name == "Nadia")[0]
     assert (client.phone, client.language) == ("+46700000007", "so")
@@ -138,7 +138,7 @@ def test_planning_a_meeting_puts_its_reminders_in_the_outbox(site, page):
     page.get_by_label("Date").fill(day)
     page.get_by_label("Time", exact=True).fill("14:30")
     page.get_by_role("button", name="Plan the meeting").click()
-    assert page.get_by_role("status").is_visible()
+    page.get_by_role("status").wait_for()
     page.get_by_role("link", name="Outbox").click()
     page.get_by_label("Kind").select_option("appointment_reminder")
     page.get_by_role("button", name="Search").click()
@@ -151,10 +151,10 @@ def test_answering_a_text(site, page):
     check(page)
     page.get_by_label("Your answer").fill("Ja, fredag klockan 10 går bra.")
     page.get_by_role("button", name="Preview").click()
-    assert page.get_by_text("Hälsningar Lina Berg.", exact=False).is_visible()
+    page.get_by_text("Hälsningar Lina Berg.", exact=False).wait_for()
     check(page)
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("status").is_visible()
+    page.get_by_role("status").wait_for()
     sent = rows(site, OutboxMessage, OutboxMessage.kind == "staff_message")
     assert len(sent) == 1
     handled = rows(site, InboundMessage, InboundMessage.provider_id == "SMbrowser1")[0]
@@ -185,7 +185,7 @@ def test_recording_a_decision_with_a_preview_before_sending(site, page):
     assert [d.status for d in rows(site, Decision)] == ["draft"]  # a preview sends nothing
     assert rows(site, OutboxMessage, OutboxMessage.kind == "decision_approved") == []
     page.get_by_role("button", name="Send", exact=True).click()
-    assert page.get_by_role("status").is_visible()
+    page.get_by_role("status").wait_for()
     assert [d.status for d in rows(site, Decision)] == ["decided"]
     assert rows(site, OutboxMessage, OutboxMessage.kind == "decision_approved")
 
@@ -199,7 +199,7 @@ def test_handing_a_client_over_plans_the_notice(site, page):
     page.get_by_label("For good").check()
     page.get_by_label("First day").fill(datetime.now(UTC).date().isoformat())
     page.get_by_role("button", name="Hand over").click()
-    assert page.get_by_role("status").is_visible()
+    page.get_by_role("status").wait_for()
     check(page)
     notices = rows(site, OutboxMessage, OutboxMessage.kind == "handover_permanent")
     assert len(notices) == 1

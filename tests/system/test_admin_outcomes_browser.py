@@ -57,8 +57,8 @@ def test_the_outcomes_page_is_accessible_wide_and_on_a_phone(seeded, admin_page)
     tab.get_by_role("link", name="Outcomes", exact=True).click()
     tab.wait_for_url("**/admin/outcomes")
     assert tab.get_by_role("heading", name="Outcomes", level=1).is_visible(), tab.content()[:3000]
-    assert tab.get_by_role("img", name="Rates month by month").is_visible()
-    assert tab.get_by_role("img", name="Callback requests month by month").is_visible()
+    tab.get_by_role("img", name="Rates month by month").wait_for()
+    tab.get_by_role("img", name="Callback requests month by month").wait_for()
     table = tab.get_by_role("table", name="Figures month by month")
     assert table.get_by_role("cell", name="67% (2 of 3)").count() >= 1
     check(tab)
@@ -70,7 +70,7 @@ def test_the_outcomes_page_is_accessible_wide_and_on_a_phone(seeded, admin_page)
     tab.set_viewport_size(PHONE)
     tab.goto("/admin/outcomes")
     no_sideways_scroll(tab, PHONE["width"])
-    assert tab.get_by_role("img", name="Rates month by month").is_visible()
+    tab.get_by_role("img", name="Rates month by month").wait_for()
     check(tab)
     tab.set_viewport_size({"width": 320, "height": 640})
     no_sideways_scroll(tab, 320)
@@ -87,7 +87,7 @@ def test_one_click_records_that_the_client_came(site, seeded, page):  # noqa: F8
     tab.set_viewport_size(PHONE)
     no_sideways_scroll(tab, PHONE["width"])
     tab.get_by_role("button", name="Came, meeting").first.click()
-    assert tab.get_by_role("status").is_visible()
+    tab.get_by_role("status").wait_for()
     check(tab)
     _base, app = site
     with Session(app.extensions["tydligt.engine"]) as session:
