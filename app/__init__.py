@@ -15,6 +15,9 @@ def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     instance_path = Path(config.pop("INSTANCE_PATH", PROJECT_ROOT / "instance"))
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=False)
+    from app.words.compiled_templates import SharedBytecodeCache
+
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": SharedBytecodeCache("staff")}
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path, config))
 

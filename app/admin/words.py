@@ -7,10 +7,10 @@ Staff texts live in locales/<code>/LC_MESSAGES/admin.po (extract with
 
 from pathlib import Path
 
-from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, session
 
 from app.errors import N_
+from app.words.po_reads import translated_entries
 
 __all__ = ["N_", "_", "ngettext", "staff_language", "STAFF_LANGUAGES"]
 
@@ -26,14 +26,9 @@ def load_staff_catalogs(locales_dir: Path) -> dict[str, dict]:
         path = locales_dir / code / "LC_MESSAGES" / "admin.po"
         entries: dict = {}
         if code != SOURCE and path.exists():
-            with path.open("rb") as fh:
-                for message in read_po(fh, locale=code):
-                    if not message.id or message.fuzzy or not message.string:
-                        continue
-                    if isinstance(message.id, str):
-                        entries[message.id] = message.string
-                    elif all(message.string):
-                        entries[message.id[0]] = tuple(message.string)
+            po = translated_entries(path, code)
+            entries.update(po.singulars)
+            entries.update((msgids[0], forms) for msgids, forms in po.plurals if all(forms))
         catalogs[code] = entries
     return catalogs
 

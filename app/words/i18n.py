@@ -17,12 +17,13 @@ import jinja2
 from babel import Locale
 from babel.dates import format_date, format_time, get_day_names
 from babel.lists import format_list
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app
 
 from app.casework import catalog as domain_catalog
+from app.words.compiled_templates import SharedBytecodeCache
 from app.words.languages import SOURCE_LANGUAGE, Language, get_language, languages
+from app.words.po_reads import translated_entries
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +91,10 @@ def load_catalog(locales_dir: Path, language: Language) -> Catalog:
     path = locales_dir / language.code / "LC_MESSAGES" / "messages.po"
     if language.code == SOURCE_LANGUAGE or not path.exists():
         return catalog
-    with path.open("rb") as fh:
-        po = read_po(fh, locale=language.babel_locale)
+    po = translated_entries(path, language.babel_locale)
     catalog.plural_rule = po.plural_expr and _plural_function(po.plural_expr)
-    for message in po:
-        if not message.id or message.fuzzy:
-            continue
-        if isinstance(message.id, tuple | list):
-            catalog.plurals[message.id[0]] = tuple(message.string or ())
-        elif isinstance(message.string, str) and message.string:  # a singular's is text
-            catalog.messages[message.id] = message.string
+    catalog.messages = dict(po.singulars)
+    catalog.plurals = {msgids[0]: forms for msgids, forms in po.plurals}
     return catalog
 
 
@@ -240,6 +235,7 @@ class MessageCatalogs:
             lstrip_blocks=True,
             keep_trailing_newline=False,
             auto_reload=self.auto_reload,  # else each render looks at the files' dates
+            bytecode_cache=SharedBytecodeCache("pages" if autoescape else "messages"),
         )
         env.policies["ext.i18n.trimmed"] = True
         catalog = self.catalogs[language.code]
