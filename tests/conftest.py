@@ -62,11 +62,23 @@ def database_template(tmp_path_factory) -> Iterator[str]:
         yield str(path)
 
 
+_EMPTYING: dict[str, str] = {}
+
+
 def _empty_postgres(url: str) -> None:
+    """Empty every table and restart every id, in one round trip. DELETE, dependents first,
+    is several times faster than TRUNCATE on tables this small (TRUNCATE makes new files)."""
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if url not in _EMPTYING:
+            sequences = connection.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+            ).scalars()
+            _EMPTYING[url] = "; ".join(
+                [f'DELETE FROM "{t.name}"' for t in reversed(SQLModel.metadata.sorted_tables)]
+                + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+            )
+        connection.exec_driver_sql(_EMPTYING[url])
     engine.dispose()
 
 
