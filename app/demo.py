@@ -14,18 +14,31 @@ import click
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
-from app.casework import appointments, clients
+from app.casework import (
+    applications,
+    appointments,
+    checklist_changes,
+    checklists,
+    clients,
+    sign_language,
+    support_offers,
+)
 from app.db import get_engine
 from app.models import (
+    Application,
+    ApplicationStep,
     Appointment,
     AppointmentStatus,
+    Checklist,
     Client,
     ConsentMethod,
     StaffRole,
     StaffUser,
     Unit,
+    saved_id,
     utcnow,
 )
+from app.outbox.planner import local_date
 from app.words.languages import language_codes
 
 DEMO_PASSWORD = "tydligt-demo"
@@ -41,6 +54,46 @@ UNIT = {
     # The demo unit sends at any hour, so `make run` shows reminders at once whenever it is
     # started; a real unit keeps the default window, 08:00-20:00 (admin page, Settings).
     "sending_window": "00:00-23:59",
+}
+
+# The demo unit's sign-language video for every picture page (app/casework/sign_language.py):
+# a link to a fictional video service, so the pages load nothing from it.
+SIGN_VIDEO = {
+    "kind": "",
+    "url": "https://teckensprak.ekby.example/sa-fungerar-tydligt",
+    "title": "Så fungerar Tydligt",
+}
+# The support the demo unit offers (app/casework/support_offers.py): four kinds, with
+# fictional details as staff would write them.
+SUPPORT_OFFERS = {
+    "violence": {
+        "who": "Ekby stödlinje",
+        "phone": "+46846500450",
+        "place": "",
+        "hours": "Alla dagar, dygnet runt",
+        "web": "https://ekby.example/stod-vid-vald",
+    },
+    "services": {
+        "who": "Mottagningen",
+        "phone": "+46846500400",
+        "place": "Storgatan 12, Ekby",
+        "hours": "Mån-fre 9-12",
+        "web": "",
+    },
+    "budget_debt": {
+        "who": "Budgetrådgivningen",
+        "phone": "+46846500460",
+        "place": "Storgatan 12, Ekby",
+        "hours": "Tis och tor 13-16",
+        "web": "https://ekby.example/budget",
+    },
+    "meeting_place": {
+        "who": "Träffpunkt Linden",
+        "phone": "",
+        "place": "Lindvägen 4, Ekby",
+        "hours": "Mån-fre 10-15",
+        "web": "",
+    },
 }
 
 
@@ -157,6 +210,22 @@ CLIENTS: dict[str, DemoClient] = {
     },
 }
 
+# How some demo clients want to be reached: (interpreter language, communication aid).
+# Sara reads Swedish yet needs pictures; Senait and Farida need interpreters at meetings.
+CONTACT_NEEDS: dict[str, tuple[str, str]] = {
+    "sv": ("", "bildstöd"),
+    "ti": ("ti", "bildstöd"),
+    "prs": ("prs", ""),
+}
+
+# Demo clients whose texts lead with the picture page (picture support): those who use
+# picture support, and the Somali client, who reads little in any script.
+PICTURE_SUPPORT = frozenset({"sv", "ti", "so"})
+
+# Demo clients who chose e-mail too (example.org: an address nobody gets mail at), one
+# left-to-right and one right-to-left, so `make run` shows both in the console outbox.
+EMAIL_COPIES: dict[str, str] = {"en": "adam.clarke@example.org", "ar": "layla.nasser@example.org"}
+
 # Meetings are booked this far ahead, so the short-notice reminder goes out at once.
 MEETING_LEAD = timedelta(hours=20)
 
@@ -195,6 +264,74 @@ def _has_upcoming_demo_meeting(session: Session, client: Client, now: datetime) 
     )
 
 
+def _past_meeting(session: Session, client: Client, staff_id: int | None, now: datetime) -> None:
+    """A meeting two weeks ago that Sara answered JA to and came to: the overview's history
+    shows it (with the meeting, the answer and that it took place). Made once."""
+    source_id = "sv-past-meeting"
+    found = select(Appointment.id).filter_by(
+        client_id=client.id, source_system=DEMO_SOURCE, source_id=source_id
+    )
+    if session.exec(found).first():
+        return
+    starts = _meeting_time(now - timedelta(days=14))
+    session.add(
+        Appointment(
+            client_id=saved_id(client),
+            staff_id=staff_id,
+            starts_at=starts,
+            location=UNIT["address"],
+            response="confirmed",
+            responded_at=starts - timedelta(days=1),
+            attendance="came",
+            attendance_at=starts + timedelta(hours=1),
+            attendance_by_staff_id=staff_id,
+            source_system=DEMO_SOURCE,
+            source_id=source_id,
+            source_unit_id=client.unit_id,
+        )
+    )
+
+
+def _application_at_comment(session: Session, client: Client, now: datetime) -> None:
+    """Sara's application for housing support, sent for her comment (kommunicering): the
+    overview's step line and the comment message with its answer day. Made once."""
+    source = {"source_system": DEMO_SOURCE, "source_id": "sv-application"}
+    found = session.exec(select(Application).filter_by(client_id=client.id, **source)).first()
+    if found is not None:
+        return
+    today = local_date(now)
+    # Received and investigated before the demo began: only the comment step is told now.
+    application = Application(
+        client_id=saved_id(client), staff_id=client.caseworker_id,
+        service=CLIENTS["sv"]["service"], received_on=today - timedelta(days=12),
+        decision_expected_on=today + timedelta(days=30), step=ApplicationStep.INVESTIGATING,
+        source_system=DEMO_SOURCE, source_id=source["source_id"], source_unit_id=client.unit_id,
+    )  # fmt: skip
+    session.add(application)
+    session.flush()
+    applications.move(
+        session, client, application, "comment", answer_by=today + timedelta(days=10), now=now
+    )
+
+
+def _monthly_application(session: Session, client: Client, now: datetime) -> None:
+    """Layla's monthly application for economic assistance: this month's papers due in ten
+    days (the same day every month), two in and one of them sent back as unreadable (a
+    page missing). Made once."""
+    source = {"source_system": DEMO_SOURCE, "source_id": "ar-monthly"}
+    if session.exec(select(Checklist.id).filter_by(client_id=client.id, **source)).first():
+        return
+    due = local_date(now) + timedelta(days=10)
+    monthly = checklists.create(
+        session, client, application_type="ekonomiskt_bistand", due_date=due,
+        staff_id=client.caseworker_id, repeat_monthly_day=due.day, now=now,
+        source_unit_id=client.unit_id, source_system=DEMO_SOURCE, source_id="ar-monthly",
+    )  # fmt: skip
+    for document in ("hyresavi", "kontoutdrag"):
+        checklists.receive(session, monthly, document, now=now)
+    checklist_changes.mark_unclear(session, monthly, "kontoutdrag", "page_missing", now=now)
+
+
 def load_demo(session: Session, now: datetime | None = None) -> dict:
     """Load or refresh the demo; returns counts of what was created."""
     now = now or utcnow()
@@ -226,7 +363,11 @@ def load_demo(session: Session, now: datetime | None = None) -> dict:
                 last_name=spec["last_name"],
                 phone=phone,
                 language=code,
-                picture_support=True,
+                picture_support=code in PICTURE_SUPPORT,
+                interpreter_language=CONTACT_NEEDS.get(code, ("", ""))[0],
+                communication_aid=CONTACT_NEEDS.get(code, ("", ""))[1],
+                email=EMAIL_COPIES.get(code, ""),
+                email_copies=code in EMAIL_COPIES,
                 consent_method=ConsentMethod.VERBAL,
                 consent_recorded_by_id=caseworker.id,
                 now=now,
@@ -248,6 +389,17 @@ def load_demo(session: Session, now: datetime | None = None) -> dict:
                 source_id=f"{code}-{starts_at:%Y%m%d%H%M}",
             )
             created["appointments"] += 1
+        if code == "sv":
+            _application_at_comment(session, client, now)
+            _past_meeting(session, client, caseworker.id, now)
+        if code == "ar":
+            _monthly_application(session, client, now)
+    offered = support_offers.offered_kinds(session, unit.id)
+    for kind, details in SUPPORT_OFFERS.items():
+        if kind not in offered:
+            support_offers.save(session, unit.id, kind, details, actor_type="system", now=now)
+    if not sign_language.of_unit(session, unit.id):
+        sign_language.save(session, unit.id, **SIGN_VIDEO)
     session.commit()
     return created
 

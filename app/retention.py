@@ -112,7 +112,7 @@ def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
     queued = [
         (ProviderItem.CALL if channel == OutboxChannel.VOICE else ProviderItem.MESSAGE, ref)
         for ref, channel in outbox
-        if ref
+        if ref and channel != OutboxChannel.EMAIL  # a mail server keeps nothing of ours
     ]
     for ref, media in inbound:
         queued += [(ProviderItem.MEDIA, url.strip()) for url in media.splitlines() if url.strip()]

@@ -21,6 +21,9 @@ DEFAULT_CSP = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# A host a page may play a video from: https, a plain host name, an optional port. Nothing
+# else may reach a policy (a ';' would start a directive of its own).
+_MEDIA_ORIGIN = re.compile(r"https://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?")
 
 # +46701234567, 0701234567, 070-123 45 67 …: a + or a leading 0, then 7+ more digits with
 # optional spaces or hyphens. Dates, times and ids do not start that way.
@@ -32,6 +35,14 @@ def mask(text: str) -> str:
     """A log line with phone numbers and page-link tokens masked."""
     text = _PAGE_TOKEN.sub(r"\1<token>", text)
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def content_security_policy(media_origin: str | None = None) -> str:
+    """The strict policy, allowing media (a page's sign-language video) from exactly one
+    https host when given; everything else stays 'self'. A malformed origin adds nothing."""
+    if media_origin is None or not _MEDIA_ORIGIN.fullmatch(media_origin):
+        return DEFAULT_CSP
+    return f"{DEFAULT_CSP}; media-src {media_origin}"
 
 
 _TRACEBACKS = logging.Formatter()

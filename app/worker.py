@@ -11,7 +11,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
 from app.alerts.deliveries import send_alerts
-from app.casework import handovers
+from app.casework import checklist_series, handovers
 from app.db import session_scope
 from app.models import utcnow
 from app.outbox.planner import local_date
@@ -40,10 +40,17 @@ class Job:
         return config[self.every] if isinstance(self.every, str) else self.every
 
 
+def create_monthly_checklists() -> int:
+    """Make the next month's checklist of each monthly application when its list is due."""
+    with session_scope() as session:
+        return checklist_series.create_due_months(session, utcnow())
+
+
 # The whole schedule.
 SCHEDULE = (
     Job("send-due", "WORKER_INTERVAL_SECONDS", send_due),
     Job("start-handovers", 900, start_handovers),
+    Job("monthly-checklists", 3600, create_monthly_checklists),
     Job("retention", 86400, run_retention),
     Job("send-alerts", 60, send_alerts),
 )

@@ -103,7 +103,7 @@ def run(context: Context) -> Result:
 
     from app import create_app, demo
     from app.db import get_engine
-    from app.models import Appointment, Client
+    from app.models import Appointment, Client, utcnow
     from app.words.i18n import catalogs
     from app.words.languages import get_language, language_codes
 
@@ -117,8 +117,10 @@ def run(context: Context) -> Result:
     with app.app_context():
         with Session(get_engine(), expire_on_commit=False) as session:
             demo.load_demo(session)
-            booked = select(Client.language, Appointment.starts_at).join(
-                Appointment, Appointment.client_id == Client.id
+            booked = (  # the next meeting (the demo also has past ones)
+                select(Client.language, Appointment.starts_at)
+                .join(Appointment, Appointment.client_id == Client.id)
+                .where(Appointment.status == "planned", Appointment.starts_at > utcnow())
             )
             meetings = dict(session.exec(booked).all())
         test_client = app.test_client()

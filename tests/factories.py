@@ -89,3 +89,15 @@ def receive_text(session: Session, client: Client, body: str, **values) -> Inbou
     session.add(inbound)
     session.commit()
     return inbound
+
+
+def offer_support(session: Session, unit: Unit, kind: str, **details: str):
+    """The unit offers a kind of support (messages/catalog/offers.toml), with a phone number
+    unless told otherwise."""
+    from app.casework import support_offers
+
+    offer = support_offers.save(
+        session, unit.id or 0, kind, {"phone": "+46846500450"} | details, actor_type="system"
+    )
+    session.commit()
+    return offer

@@ -13,8 +13,16 @@ def test_cli_init_db_demo_and_send_due(runner, outbox_file):
     assert sweep.output.startswith("Sent ")
     sent = [json.loads(line) for line in outbox_file.read_text().splitlines()]
     assert {s["to"] for s in sent} >= {"+46700000001", "+46700000002"}
-    assert {s["kind"] for s in sent} == {"welcome", "appointment_reminder"}
-    assert all(s["channel"] == "sms" for s in sent)
+    # The demo's welcomes and next meetings, Sara's application sent for her comment, and
+    # Layla's monthly list of papers (app/demo.py).
+    assert {s["kind"] for s in sent} == {
+        "welcome",
+        "appointment_reminder",
+        "application_comment",
+        "checklist_request",
+    }
+    assert {s["channel"] for s in sent} == {"sms", "email"}  # two demo clients chose e-mail
+    assert all(s["channel"] == "sms" for s in sent if s["to"].startswith("+"))
 
 
 def test_preview_renders_every_kind_language_and_channel_as_json(runner):

@@ -21,8 +21,9 @@ The askers:
   see them (nor that the client asked how to complain), until a manager passes one on;
 - **an API key**: the clients of its own unit.
 
-Discreet clients: nothing identifying (time, place, purpose, service, decision) is said
-or sent before the PIN: by SMS never, by phone and on the page after it. Caller ID is not
+Discreet clients: nothing identifying (time, place, purpose, service, decision), and no
+list of the support the unit offers (violence support among it), is said or sent before
+the PIN: by SMS never, by phone and on the page after it. Caller ID is not
 proof: by phone, documents and decisions need the PIN whenever the client has one (or the
 installation asks everyone for one, VOICE_PIN_REQUIRED).
 
@@ -34,7 +35,9 @@ and API keys) and managers.py (complaints and requests for another case worker).
 from app.access.clients import (
     COPY_PERMISSION,
     DETAILS,
+    DISCREET_TOPICS,
     MENU,
+    OVERVIEW_TOPICS,
     SENSITIVE,
     Channel,
     Role,
@@ -44,10 +47,12 @@ from app.access.clients import (
     is_active,
     may_receive_copy,
     menu,
+    page_topics,
     permitted,
     pin_asked,
     role_by_key,
     roles,
+    shows_violence_support,
     topic_of_kind,
     unit_reached,
     units_reached,
@@ -74,7 +79,9 @@ __all__ = [
     "COPY_PERMISSION",
     "Channel",
     "DETAILS",
+    "DISCREET_TOPICS",
     "MENU",
+    "OVERVIEW_TOPICS",
     "Role",
     "SENSITIVE",
     "Topic",
@@ -89,10 +96,12 @@ __all__ = [
     "may_receive_copy",
     "may_see_unit_outcomes",
     "menu",
+    "page_topics",
     "permitted",
     "pin_asked",
     "role_by_key",
     "roles",
+    "shows_violence_support",
     "staff_client_inbound",
     "staff_client_outbox",
     "staff_clients",

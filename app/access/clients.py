@@ -30,6 +30,7 @@ class Topic(StrEnum):
     CONTACT = "contact"  # who to turn to, with the unit's number
     COMPLAINTS = "complaints"  # where to give feedback or complain
     NEW_CASEWORKER = "new_caseworker"  # ask the managers for another case worker
+    SUPPORT = "support"  # what support the unit offers (no record of the client's)
 
 
 # The menu's digits, the same by SMS and by phone.
@@ -42,6 +43,7 @@ MENU = {
     6: Topic.CONTACT,
     7: Topic.COMPLAINTS,
     8: Topic.NEW_CASEWORKER,
+    9: Topic.SUPPORT,
 }
 # Which permission on the representative allows each topic about the client's records.
 COPY_PERMISSION = {
@@ -52,6 +54,10 @@ COPY_PERMISSION = {
 }
 # Topics that say something identifying about the client's case: never in a discreet SMS.
 DETAILS = frozenset(COPY_PERMISSION) | {Topic.MESSAGES}
+# What a discreet client hears only by phone or on the page after the PIN: the details of
+# their case, and the support the unit offers. Someone else may read their phone: a list
+# led by violence support (or any list of help asked for) must not be there to be read.
+DISCREET_TOPICS = DETAILS | {Topic.SUPPORT}
 # Topics a caller hears only after the PIN whenever the client has one (caller ID is not
 # proof of who is calling).
 SENSITIVE = frozenset({Topic.DOCUMENTS, Topic.DECISIONS})
@@ -196,18 +202,34 @@ def decide(
 ) -> Verdict:
     """May the holder of `role` have `topic` about the role's client on `channel`?
 
-    The representative's permissions first, then discretion (nothing identifying before
-    the PIN), then the PIN for documents and decisions by phone."""
+    The representative's permissions first, then discretion (nothing identifying, and no
+    list of support, before the PIN), then the PIN for documents and decisions by phone."""
     if role is None or not permitted(role, topic):
         return Verdict.DENY
     client = role.client
-    if topic in DETAILS and client.privacy == Privacy.DISCREET:
+    if topic in DISCREET_TOPICS and client.privacy == Privacy.DISCREET:
         if channel == Channel.SMS:
             return Verdict.DISCREET
         return Verdict.ALLOW if pin_given else Verdict.PIN
     if topic in SENSITIVE and channel == Channel.PHONE and pin_asked(client):
         return Verdict.ALLOW if pin_given else Verdict.PIN
     return Verdict.ALLOW
+
+
+# What an overview page tells about a client's records, section by section.
+OVERVIEW_TOPICS = (Topic.APPOINTMENTS, Topic.DOCUMENTS, Topic.DECISIONS, Topic.HANDOVERS)
+
+
+def page_topics(role: Role | None, *, pin_given: bool = False) -> frozenset[Topic]:
+    """The record topics the reader of an overview page (the client, or a representative
+    with their own link) may see there: the client every one; a representative, while
+    active, only those the client allowed them; nothing identifying about a discreet
+    client before the PIN."""
+    return frozenset(
+        topic
+        for topic in OVERVIEW_TOPICS
+        if decide(role, topic, Channel.PAGE, pin_given=pin_given) == Verdict.ALLOW
+    )
 
 
 def may_receive_copy(representative: Representative, category: str | None) -> bool:
@@ -232,3 +254,11 @@ def menu(role: Role | None) -> list[int]:
     only what the client allowed. A discreet client's options stay: choosing one says how
     to hear it after the PIN."""
     return [digit for digit, topic in MENU.items() if permitted(role, topic)]
+
+
+def shows_violence_support(role: Role | None) -> bool:
+    """Whether support against violence in close relationships may be named to this asker:
+    to the client only, never to a representative (who may be the one who does harm), on
+    any channel and in no copy. To a discreet client only after the PIN: `decide` keeps
+    the whole list (Topic.SUPPORT) out of their SMS and behind the PIN by phone."""
+    return role is not None and role.representative is None

@@ -112,6 +112,7 @@ def init_app(app: Flask) -> None:
         absence_meetings,
         alerts,
         api_keys,
+        applications,
         appointments,
         attendance,
         auth,
@@ -127,8 +128,10 @@ def init_app(app: Flask) -> None:
         representatives,
         send_now,
         settings,
+        sign_language,
         simulator,
         staff_accounts,
+        support_offers,
         today,
         week,
     )

@@ -1,4 +1,5 @@
-"""Checklists: ask a client for documents, tick what has arrived, withdraw a list.
+"""Checklists: ask a client for documents (once, or every month), tick what has arrived,
+send a paper back, give more time, stop a monthly application, withdraw a list.
 
 The rules (what is sent when, when a list is complete) are app.casework.checklists'; these views
 read the forms, hand them over, and tell staff what happened.
@@ -9,19 +10,21 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from werkzeug.datastructures import MultiDict
 
 from app.admin import bp
-from app.admin.access import client_or_404, current_staff, record
+from app.admin.access import client_or_404, current_staff, record, today
 from app.admin.appointments import reminders_note
 from app.admin.client_page import record_messages
 from app.admin.forms import Form
 from app.admin.labels import catalog_label, catalog_options
 from app.admin.words import _, ngettext, staff_language
-from app.casework import checklists
+from app.casework import checklist_changes, checklist_series, checklists
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Checklist, ChecklistStatus, Client, SubjectType, saved_id
 
 # Ticking names a document per call; the form's field holds them all.
 RECEIVED_FIELDS = {"document_type": "received"}
+# Sending back names the document in its own field; the list's state shows at the top.
+SEND_BACK_FIELDS = {"document_type": "sent_back", "status": "sent_back"}
 
 
 def _checklist_or_404(checklist_id: int) -> tuple[Checklist, Client]:
@@ -41,6 +44,11 @@ def _document_options(application_type: str) -> list[tuple[str, str]]:
     return [(key, names[key]) for key in defaults] + [
         (key, name) for key, name in everything if key not in defaults
     ]
+
+
+def _upper_first(text: str) -> str:
+    """'hyresavi' as the start of a sentence: 'Hyresavi'."""
+    return text[:1].upper() + text[1:]
 
 
 def _reminder_days() -> str:
@@ -71,6 +79,7 @@ def checklist_new(client_id: int):
         form = Form()
         due_date = form.day("due_date")
         wanted = form.choices("documents", [key for key, _name in documents])
+        monthly_day = form.integer("repeat_monthly_day", minimum=1, maximum=31, required=False)
         if form.ok and due_date is not None:  # a required day is None only on a failed form
             try:
                 created = checklists.create(
@@ -80,6 +89,7 @@ def checklist_new(client_id: int):
                     due_date=due_date,
                     documents=wanted,
                     staff_id=current_staff().id,
+                    repeat_monthly_day=monthly_day,
                 )
             except InvalidInput as exc:
                 session.rollback()
@@ -96,6 +106,12 @@ def checklist_new(client_id: int):
                 note = reminders_note(
                     SubjectType.CHECKLIST, saved_id(created), "checklist_reminder"
                 )
+                if monthly_day is not None:
+                    note += " " + _(
+                        "A new list goes out every month, %(days)d days before day %(day)d.",
+                        days=checklist_series.MONTHLY_LEAD_DAYS,
+                        day=monthly_day,
+                    )
                 flash(_("The list of documents goes to the client now.") + " " + note)
                 return redirect(url_for("admin.client", client_id=client.id))
     return render_template(
@@ -105,11 +121,14 @@ def checklist_new(client_id: int):
         application_type=application_type,
         documents=documents,
         reminder_days=_reminder_days(),
+        lead_days=checklist_series.MONTHLY_LEAD_DAYS,
     )
 
 
 def _page(checklist: Checklist, client: Client, form: Form):
-    items = checklists.items(get_session(), checklist)
+    session = get_session()
+    items = checklists.items(session, checklist)
+    first = checklist_series.first_of(session, checklist)
     return render_template(
         "admin/checklists/checklist.html",
         checklist=checklist,
@@ -120,6 +139,15 @@ def _page(checklist: Checklist, client: Client, form: Form):
             for i in items
             if i.received_at is None
         ],
+        received=[
+            (i.document_type, catalog_label("documents", i.document_type))
+            for i in items
+            if i.received_at is not None
+        ],
+        problems=catalog_options("paper_problems"),
+        overdue=checklists.is_overdue(checklist, today()),
+        first=first,
+        months=checklist_series.months(session, first) if first is not None else [],
         form=form,
         messages=record_messages(SubjectType.CHECKLIST, saved_id(checklist)),
     )
@@ -193,3 +221,92 @@ def checklist_cancel(checklist_id: int):
     session.commit()
     flash(_("The list is withdrawn. No more reminders about it go out."))
     return redirect(url_for("admin.client", client_id=client.id))
+
+
+@bp.route("/checklists/<int:checklist_id>/due-date", methods=["POST"])
+def checklist_due_date(checklist_id: int):
+    """Give more time: move the due date; the client is told the new date, and reminders
+    and the offer of help follow it."""
+    session = get_session()
+    found, client = _checklist_or_404(checklist_id)
+    form = Form()
+    due_date = form.day("due_date")
+    if form.ok and due_date is not None:
+        try:
+            moved = checklist_changes.move_due_date(session, found, due_date)
+        except InvalidInput as exc:
+            session.rollback()
+            form.absorb(exc, {"status": "due_date"})
+        else:
+            if not moved:
+                flash(_("That is the due date already. Nothing was sent."))
+                return redirect(url_for("admin.checklist", checklist_id=found.id))
+            record(
+                "checklist_due_date_moved",
+                client_id=client.id,
+                subject_type=SubjectType.CHECKLIST,
+                subject_id=found.id,
+                detail=due_date.isoformat(),
+            )
+            session.commit()
+            flash(_("The new due date is saved. The client is told it now."))
+            return redirect(url_for("admin.checklist", checklist_id=found.id))
+    return _page(found, client, form)
+
+
+@bp.route("/checklists/<int:checklist_id>/send-back", methods=["POST"])
+def checklist_send_back(checklist_id: int):
+    """Send a received document back as unclear or wrong: the client is told which one and
+    why, and it is missing again (reminders resume)."""
+    session = get_session()
+    found, client = _checklist_or_404(checklist_id)
+    form = Form()
+    received = [i.document_type for i in checklists.items(session, found) if i.received_at]
+    document_type = form.choice("sent_back", received)
+    problem = form.choice("problem", [key for key, _name in catalog_options("paper_problems")])
+    if form.ok:
+        try:
+            checklist_changes.mark_unclear(session, found, document_type, problem)
+        except InvalidInput as exc:
+            session.rollback()
+            form.absorb(exc, SEND_BACK_FIELDS)
+        else:
+            record(
+                "document_sent_back",
+                client_id=client.id,
+                subject_type=SubjectType.CHECKLIST,
+                subject_id=found.id,
+                detail=f"{document_type}: {problem}",
+            )
+            session.commit()
+            flash(
+                _(
+                    "%(document)s is on the list of missing documents again. The client is"
+                    " told why.",
+                    document=_upper_first(catalog_label("documents", document_type)),
+                )
+            )
+            return redirect(url_for("admin.checklist", checklist_id=found.id))
+    return _page(found, client, form)
+
+
+@bp.route("/checklists/<int:checklist_id>/stop-repeating", methods=["POST"])
+def checklist_stop_repeating(checklist_id: int):
+    """Stop a monthly application: no more months are made; the lists already sent stay."""
+    session = get_session()
+    found, client = _checklist_or_404(checklist_id)
+    try:
+        first = checklist_series.stop(session, found)
+    except InvalidInput:
+        session.rollback()
+        flash(_("This list does not repeat."))
+        return redirect(url_for("admin.checklist", checklist_id=found.id))
+    record(
+        "checklist_series_stopped",
+        client_id=client.id,
+        subject_type=SubjectType.CHECKLIST,
+        subject_id=first.id,
+    )
+    session.commit()
+    flash(_("No new monthly lists will be made. The lists already sent stay as they are."))
+    return redirect(url_for("admin.checklist", checklist_id=found.id))

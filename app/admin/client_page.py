@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app import access
 from app.admin.access import current_staff
-from app.casework import absences, attendance, checklists, pins
+from app.casework import absences, applications, attendance, checklists, pins
 from app.casework.contacts import current_contact
 from app.db import get_session
 from app.models import (
@@ -122,6 +122,7 @@ def client_overview(session: Session, client: Client) -> dict:
         ).all(),
         **_meetings(session, client, now),
         **_casework(session, client),
+        "applications": applications.for_client(session, saved_id(client)),
         "pin_state": pins.state(client, now),
         "live_links": _live_links(session, client, now),
         "timeline": timeline(session, client, current_staff()),

@@ -19,6 +19,7 @@ from app.admin.forms import Form, page_number, staff_text
 from app.admin.labels import options
 from app.admin.words import _
 from app.casework import clients, pins
+from app.casework.contact_needs import AID_LENGTH, INTERPRETER_LANGUAGES
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Channel, Client, ConsentMethod, Privacy, saved_id, utcnow
@@ -61,6 +62,12 @@ def language_options() -> list[tuple[str, str]]:
             text = f"{staff_name} – {language.native_name}"
         result.append((language.code, text))
     return result
+
+
+def interpreter_options() -> list[tuple[str, str]]:
+    """The languages an interpreter can be booked in, by their name in the staff language."""
+    named = [(code, _(name)) for code, name in INTERPRETER_LANGUAGES.items()]
+    return sorted(named, key=lambda option: option[1].casefold())
 
 
 def _search(text: str):
@@ -116,10 +123,16 @@ def _detail_fields(form: Form, staff_ids: list[int]) -> dict:
         "first_name": form.text("first_name", required=True, max_length=80),
         "last_name": form.text("last_name", max_length=80),
         "phone": form.phone("phone"),
+        "email": form.text("email", max_length=254),
+        "email_copies": form.boolean("email_copies"),
         "language": form.choice("language", [lang.code for lang in languages()]),
         "channel": form.choice("channel", list(Channel)),
         "picture_support": form.boolean("picture_support"),
         "privacy": form.choice("privacy", list(Privacy)),
+        "interpreter_language": form.choice(
+            "interpreter_language", list(INTERPRETER_LANGUAGES), required=False
+        ),
+        "communication_aid": form.text("communication_aid", max_length=AID_LENGTH),
     }
     caseworker = form.choice("caseworker_id", [str(i) for i in staff_ids], required=False)
     values["caseworker_id"] = int(caseworker) if caseworker else None
@@ -133,6 +146,7 @@ def _form_values(form: Form) -> dict:
         "channels": options(*Channel),
         "privacy_levels": options(*Privacy),
         "consent_choices": consent_choices(),
+        "interpreter_languages": interpreter_options(),
         "workers": [(str(s.id), s.name) for s in colleagues(get_session(), current_staff())],
     }
 
@@ -224,10 +238,14 @@ def client_edit(client_id: int):
                 "first_name": found.first_name,
                 "last_name": found.last_name,
                 "phone": found.phone,
+                "email": found.email,
+                "email_copies": "1" if found.email_copies else "",
                 "language": found.language,
                 "channel": found.channel,
                 "picture_support": "1" if found.picture_support else "",
                 "privacy": found.privacy,
+                "interpreter_language": found.interpreter_language,
+                "communication_aid": found.communication_aid,
                 "caseworker_id": str(found.caseworker_id or ""),
                 "consent_method": found.consent_method or NO_CONSENT,
             }

@@ -21,9 +21,10 @@ from sqlmodel import Session
 from app.admin.words import N_, _, staff_language
 from app.casework import decisions
 from app.models import Client, Decision, Representative, Unit, utcnow
+from app.outbox import phone_hours
 from app.outbox.facts import base_facts
+from app.outbox.kinds import get_kind
 from app.outbox.planner import local_zone, representatives_for
-from app.outbox.sending_window import next_open
 from app.pages import links, views
 from app.words.compose import Composition, compose
 from app.words.languages import SOURCE_LANGUAGE, get_language
@@ -142,15 +143,32 @@ def _fingerprint(decision: Decision, kind: str, record: dict, recipients: list[d
 
 
 def same_fingerprint(preview: dict, fingerprint: str) -> bool:
-    """Whether a confirm's fingerprint is the one of this preview (in constant time)."""
-    return hmac.compare_digest(preview["fingerprint"], fingerprint or "")
+    """Whether a confirm's fingerprint is the one of this preview (in constant time).
+    Anything posted, even a letter outside ASCII, is only a changed preview."""
+    # compare_digest takes str only in ASCII: bytes compare anything
+    posted = (fingerprint or "").encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(preview["fingerprint"].encode(), posted)
 
 
-def _goes_at(session: Session, client: Client, now: datetime) -> datetime | None:
-    """When the summary goes out: None for at once, else when the sending window opens."""
+def _goes_at(session: Session, client: Client, kind: str, now: datetime) -> dict:
+    """When the message goes out: `at` None for at once, else when the sending window
+    opens or, for bad news, the contact's phone hours (`phone_hours` true)."""
     unit = session.get(Unit, client.unit_id)
-    opens = next_open(unit.sending_window if unit else None, now, local_zone())
-    return opens if opens > now else None
+    opens = phone_hours.next_moment(get_kind(kind), unit, now, local_zone())
+    return {
+        "at": opens if opens > now else None,
+        "phone_hours": phone_hours.is_held(get_kind(kind), unit, now, local_zone()),
+    }
+
+
+def heads_up_state(session: Session, kind: str, decision: Decision) -> str | None:
+    """Whether to ask for a heads-up before this message: None when not asked (not a
+    refusal or an ending, or one went out), "planned" when one waits to go out, "none"."""
+    if kind == "decision_heads_up" or not decisions.wants_heads_up(decision.outcome):
+        return None
+    if decisions.heads_up_sent(session, decision):
+        return None
+    return "planned" if decisions.heads_up_planned(session, decision) else "none"
 
 
 def summary_preview(session: Session, client: Client, kind: str, decision: Decision) -> dict:
@@ -182,6 +200,7 @@ def summary_preview(session: Session, client: Client, kind: str, decision: Decis
     if facts["discreet"]:
         swedish = compose(kind, facts | {"discreet": False}, SOURCE_LANGUAGE, "page")
     score = lix(swedish.text)
+    going = _goes_at(session, client, kind, now)
     return {
         "kind": kind,
         "recipients": recipients,
@@ -189,7 +208,9 @@ def summary_preview(session: Session, client: Client, kind: str, decision: Decis
         "discreet": facts["discreet"],
         # Whether the phone menu can read the decision out in the client's language.
         "voice": get_language(client.language).has_voice,
-        "goes_at": _goes_at(session, client, now),
+        "goes_at": going["at"],
+        "phone_hours": going["phone_hours"],
+        "heads_up": heads_up_state(session, kind, decision),
         "lix": format_decimal(score, locale=staff_language()),
         "lix_band": _lix_band(score),
         # The same facts in every language: what the SMS costs in each.

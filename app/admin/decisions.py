@@ -6,7 +6,13 @@ showed (it carries the decision's version and the fingerprint of every text, and
 refuses a decision or recipients changed since). A draft can be kept, changed or
 discarded. An announced decision is decided the same way, from a preview of the values
 typed on its page.
+
+A heads-up is also sent from its own preview. Before a refusal or an ending that no
+heads-up went ahead of, the preview asks for one first (the draft stays a draft), or for a
+short reason to send without one (audited).
 """
+
+from datetime import timedelta
 
 from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -15,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from app.admin import bp, decision_form, decision_preview
-from app.admin.access import client_or_404, current_staff, record
+from app.admin.access import client_or_404, current_staff, record, today
 from app.admin.client_page import record_messages
 from app.admin.decision_preview import same_fingerprint, summary_preview
-from app.admin.forms import Form
+from app.admin.forms import Form, staff_text
 from app.admin.words import N_, _, staff_language
 from app.casework import decisions
 from app.casework.deadlines import appeal_deadline
@@ -28,16 +34,20 @@ from app.models import (
     Client,
     Decision,
     DecisionStatus,
+    OutboxStatus,
     SubjectType,
     saved_id,
     utcnow,
 )
+from app.outbox.kinds import get_kind
 
 # Why a Send from a preview sent nothing; the new preview is shown instead.
 CHANGED = N_("The decision changed after your preview. Check the new preview before you send.")
 RECIPIENTS_CHANGED = N_(
     "What would be sent has changed since your preview. Check the new preview before you send."
 )
+CHECK_FIRST = N_("Check the heads-up below, then send it from here.")
+HEADS_UP_DAYS = 7  # the day a heads-up first offers for the decision, from today
 
 
 def _sent_flash(client: Client, saved: str, on_its_way: str) -> None:
@@ -95,7 +105,21 @@ def _announce_or_preview(client: Client, form: Form):
     expected_on = form.day("expected_on")
     if not form.ok or expected_on is None:  # a required day is there once the form is ok
         return None
-    if request.form.get("action") == "send":
+    try:
+        decisions.check_heads_up(service, expected_on)
+    except InvalidInput as exc:
+        form.absorb(exc, {"service": "heads_up_service"})
+        return None
+    values = {"service": service, "expected_on": expected_on}
+    preview = summary_preview(
+        session,
+        client,
+        "decision_heads_up",
+        decision_form.unsaved(client, values, DecisionStatus.ANNOUNCED),
+    )
+    # Sent only from its preview, and only what that preview showed.
+    sending = request.form.get("action") == "send"
+    if sending and same_fingerprint(preview, request.form.get("fingerprint", "")):
         try:
             decision = decisions.announce(
                 session,
@@ -122,13 +146,14 @@ def _announce_or_preview(client: Client, form: Form):
             _("The heads-up is on its way to %(name)s.", name=client.first_name),
         )
         return redirect(url_for("admin.client", client_id=client.id))
-    values = {"service": service, "expected_on": expected_on}
-    preview = summary_preview(
-        session,
-        client,
-        "decision_heads_up",
-        decision_form.unsaved(client, values, DecisionStatus.ANNOUNCED),
-    )
+    preview["notice"] = _(CHECK_FIRST) if sending else None
+    preview["confirm"] = [
+        ("form", "heads_up"),
+        ("action", "send"),
+        ("heads_up_service", service),
+        ("expected_on", expected_on.isoformat()),
+        ("fingerprint", preview["fingerprint"]),
+    ]
     record(
         "decision_previewed",
         client_id=client.id,
@@ -180,11 +205,22 @@ def _show(
     *,
     notice: str | None = None,
     status: int = 200,
+    prompt: Form | None = None,
+    heads_up: dict | None = None,
 ):
+    messages = record_messages(SubjectType.DECISION, saved_id(decision))
     return render_template(
         "admin/decisions/decision.html",
         decision=decision,
-        messages=record_messages(SubjectType.DECISION, saved_id(decision)),
+        prompt=prompt or _prompt(),
+        heads_up=heads_up,
+        messages=messages,
+        draft_heads_up=decision.status == DecisionStatus.DRAFT
+        and decisions.heads_up_planned(get_session(), decision),
+        held_to_phone_hours=any(
+            message.status == OutboxStatus.PENDING and get_kind(message.kind).phone_hours
+            for message, _name in messages
+        ),
         form=form,
         preview=preview,
         confirm=decision_form.confirm_fields(decision, preview, form) if preview else None,
@@ -196,6 +232,28 @@ def _show(
         else None,
         **decision_form.page_values(client, decision_preview.reach_problem(client)),
     ), status
+
+
+def _prompt(**values: str) -> Form:
+    """The heads-up prompt's fields: the day the heads-up names (a week ahead unless
+    given) and the reason to send without one."""
+    default = (today() + timedelta(days=HEADS_UP_DAYS)).isoformat()
+    return Form({"heads_up_on": default} | values)
+
+
+def _skip_reason(client: Client, preview: dict) -> tuple[str, Form]:
+    """The reason given to send a refusal or an ending without a heads-up ("" when none
+    is asked for), and the prompt with what is wrong with it."""
+    prompt = _prompt(skip_reason=request.form.get("skip_reason", ""))
+    if not preview["heads_up"]:  # not bad news, or a heads-up went ahead of it
+        return "", prompt
+    if not prompt.value("skip_reason").strip():
+        prompt.fail(
+            "skip_reason",
+            _("Say briefly why %(name)s gets no heads-up first.", name=client.first_name),
+        )
+        return "", prompt
+    return prompt.text("skip_reason", max_length=200), prompt
 
 
 def _draft_preview(decision: Decision, client: Client) -> dict:
@@ -286,6 +344,9 @@ def decision_send(decision_id: int):
     if not same_fingerprint(preview, request.form.get("fingerprint", "")):
         notice = _(RECIPIENTS_CHANGED)
         return _show(found, client, form, preview, notice=notice, status=409)
+    reason, prompt = _skip_reason(client, preview)
+    if not prompt.ok:
+        return _show(found, client, form, preview, prompt=prompt, status=422)
     if not _claim(found):  # another Send of this preview got there first
         session.rollback()
         flash(_("This decision was sent already. Nothing more was sent."), "warning")
@@ -294,6 +355,9 @@ def decision_send(decision_id: int):
         saved = decisions.decide(session, client, found, staff_id=current_staff().id, **values)
         record("decision_sent", client_id=client.id, subject_type=SubjectType.DECISION,
                subject_id=saved.id, detail=f"decision_{saved.outcome}")  # fmt: skip
+        if reason:
+            record("decision_sent_without_heads_up", client_id=client.id, detail=reason,
+                   subject_type=SubjectType.DECISION, subject_id=saved.id)  # fmt: skip
         session.commit()
     except InvalidInput as exc:  # a draft the catalog no longer allows (a reason removed)
         session.rollback()
@@ -311,14 +375,84 @@ def decision_send(decision_id: int):
     return redirect(url_for("admin.client", client_id=client.id))
 
 
+@bp.route("/decisions/<int:decision_id>/heads-up", methods=["POST"])
+def decision_heads_up(decision_id: int):
+    """Send a heads-up before a drafted refusal or ending: Preview shows it, Send (from
+    that preview, only what it showed) plans it. The decision stays a draft."""
+    found, client = _decision_or_404(decision_id)
+    if found.status != DecisionStatus.DRAFT:
+        flash(_("Only a draft can get a heads-up first."), "error")
+        return redirect(url_for("admin.decision", decision_id=found.id))
+    session = get_session()
+    prompt = Form()
+    day = prompt.day("heads_up_on")
+    if prompt.ok:
+        try:
+            decisions.check_heads_up(found.service, day)
+        except InvalidInput as exc:
+            prompt.absorb(exc, {"expected_on": "heads_up_on", "service": "heads_up_on"})
+    draft_form = Form(decision_form.defaults(found))
+    if not prompt.ok or day is None:
+        return _show(found, client, draft_form, _draft_preview(found, client), prompt=prompt,
+                     status=422)  # fmt: skip
+    values = decision_form.stored_values(found) | {"expected_on": day}
+    subject = decision_form.unsaved(client, values, DecisionStatus.DRAFT, found)
+    heads_up = summary_preview(session, client, "decision_heads_up", subject)
+    sending = request.form.get("action") == "send"
+    if sending and same_fingerprint(heads_up, request.form.get("fingerprint", "")):
+        try:
+            decisions.heads_up_first(session, client, found, expected_on=day)
+        except InvalidInput as exc:  # one is on its way already (another tab)
+            session.rollback()
+            flash(staff_text(next(iter(exc.errors.values()))), "warning")
+            return redirect(url_for("admin.decision", decision_id=found.id))
+        record("decision_announced", client_id=client.id, subject_type=SubjectType.DECISION,
+               subject_id=found.id, detail="decision_heads_up")  # fmt: skip
+        session.commit()
+        _sent_flash(
+            client,
+            _("The heads-up is saved."),
+            _(
+                "The heads-up is on its way to %(name)s. The decision is still a draft: send"
+                " it when you have talked.",
+                name=client.first_name,
+            ),
+        )
+        return redirect(url_for("admin.decision", decision_id=found.id))
+    heads_up["confirm"] = [
+        ("action", "send"),
+        ("heads_up_on", day.isoformat()),
+        ("fingerprint", heads_up["fingerprint"]),
+    ]
+    record("decision_previewed", client_id=client.id, subject_type=SubjectType.DECISION,
+           subject_id=found.id, detail="decision_heads_up")  # fmt: skip
+    session.commit()
+    notice = _(RECIPIENTS_CHANGED) if sending else None
+    return _show(found, client, draft_form, None, notice=notice, prompt=prompt, heads_up=heads_up)
+
+
 @bp.route("/decisions/<int:decision_id>/discard", methods=["POST"])
 def decision_discard(decision_id: int):
-    """Throw a draft away (nothing about it was ever sent)."""
+    """Throw a draft away (nothing about it was ever sent). A draft a heads-up went ahead
+    of is withdrawn instead, so the heads-up stays on record."""
     found, client = _decision_or_404(decision_id)
     if found.status != DecisionStatus.DRAFT:
         flash(_("Only a draft can be discarded; withdraw a decision instead."), "error")
         return redirect(url_for("admin.decision", decision_id=found.id))
     session = get_session()
+    if decisions.heads_up_planned(session, found):
+        decisions.withdraw(session, found)
+        record("decision_withdrawn", client_id=client.id, subject_type=SubjectType.DECISION,
+               subject_id=found.id)  # fmt: skip
+        session.commit()
+        flash(
+            _(
+                "The draft is withdrawn. A heads-up about it was sent or planned: tell"
+                " %(name)s if they need to know.",
+                name=client.first_name,
+            )
+        )
+        return redirect(url_for("admin.client", client_id=client.id))
     session.delete(found)
     record("decision_draft_discarded", client_id=client.id, subject_type=SubjectType.DECISION,
            subject_id=decision_id)  # fmt: skip

@@ -5,6 +5,7 @@ again with errors loses nothing.
 """
 
 import math
+import re
 from datetime import date, datetime, time
 
 from flask import request
@@ -14,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.admin.words import _
 from app.errors import InvalidInput, StaffMessage
+from app.models import MAX_ID
 from app.outbox.planner import local_zone
 from app.phone import InvalidPhoneNumber, normalise_phone
 from app.sms.digits import normalise_digits
@@ -21,8 +23,12 @@ from app.sms.digits import normalise_digits
 # The years a date typed on a staff page may have, as the API's dates: anything else is a
 # typing mistake, and year 1 or 9999 would overflow what is computed from it.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-MAX_ID = 2**31 - 1  # the largest PostgreSQL INTEGER, what ids are: a larger one fails a query
 MAX_PAGE = 100_000  # far past any list: such a page is simply empty
+# Control characters no one types (NUL, escape, C1 codes): PostgreSQL refuses NUL in text,
+# and the others hide in what clients and colleagues are shown. Tab and line breaks are
+# what a multi-line field sends; a single-line field's own check refuses them where they
+# matter (phone numbers, web addresses).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def row_id(raw: str | None) -> int | None:
@@ -69,12 +75,20 @@ class Form:
         self.labels: dict[str, str] = {}
 
     def value(self, name: str, default: str = "") -> str:
-        """What is in the field, as text, for showing it again."""
-        return str(self.data.get(name, default) or "")
+        """What is in the field, as text, for showing it again. Every field is read through
+        here: control characters are refused (the field gets an error) and left out of
+        what is returned, so they reach no page and no database."""
+        return self._visible(name, str(self.data.get(name, default) or ""))
 
     def values(self, name: str) -> list[str]:
         """Every value of a multi-choice field."""
-        return [v for v in self.data.getlist(name) if v]
+        return [self._visible(name, str(v)) for v in self.data.getlist(name) if v]
+
+    def _visible(self, name: str, value: str) -> str:
+        if CONTROL_CHARACTERS.search(value) is None:
+            return value
+        self.fail(name, _("Remove the invisible control characters."))
+        return CONTROL_CHARACTERS.sub("", value)
 
     def fail(self, name: str, message: str) -> None:
         """Record what is wrong with a field (the first problem found is kept)."""
@@ -103,11 +117,14 @@ class Form:
         return value
 
     def choice(self, name: str, choices, *, required: bool = True) -> str:
+        """One of `choices` (as text), or "" with an error when the field holds anything
+        else: what comes back is always safe to convert."""
         value = self.value(name)
         if not value and not required:
             return ""
         if value not in {str(c) for c in choices}:
             self.fail(name, _("Choose one of the options."))
+            return ""
         return value
 
     def choices(self, name: str, choices) -> list[str]:

@@ -34,6 +34,7 @@ from app.models import (
     OutboxStatus,
     StaffUser,
     SubjectType,
+    Unit,
     utcnow,
 )
 
@@ -166,6 +167,7 @@ def handover_new():
             "starts_on": form.day("starts_on"),
             "ends_on": form.day("ends_on", required=False),
             "next_step": form.choice("next_step", [k for k, _l in catalog_options("next_steps")]),
+            "file_passed_on": form.boolean("file_passed_on"),
             "from_staff": from_staff,
             "now": utcnow(),
         }
@@ -188,6 +190,7 @@ def handover_new():
         next_steps=catalog_options("next_steps"),
         current=open_handovers(session, staff),
         admin=is_admin(staff),
+        notice_days=session.get_one(Unit, staff.unit_id).handover_notice_days,
     )
 
 

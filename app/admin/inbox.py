@@ -21,14 +21,23 @@ from app.admin.access import (
 )
 from app.admin.auth import safe_next
 from app.admin.client_page import timeline
-from app.admin.forms import Form, page_number
+from app.admin.forms import Form, page_number, row_id
 from app.admin.words import N_, _
-from app.casework import staff_messages
+from app.casework import applications, staff_messages
 from app.casework.contacts import current_contact
 from app.db import get_session
 from app.errors import InvalidInput
-from app.models import CallbackRequest, Client, InboundMessage, SubjectType, saved_id, utcnow
+from app.models import (
+    Application,
+    CallbackRequest,
+    Client,
+    InboundMessage,
+    SubjectType,
+    saved_id,
+    utcnow,
+)
 from app.outbox import message_control
+from app.outbox.planner import local_date
 
 PAGE_SIZE = 50
 STATES = ("waiting", "handled", "all")
@@ -163,6 +172,11 @@ def inbox_message(message_id: int):
         max_length=staff_messages.MAX_LENGTH,
         reads=reads,
         answer_form=answers.form_options(db, client, now) if client else None,
+        # The client's own words may be their comment on an application sent for it:
+        # staff who read them say so (the words themselves are never read by the system).
+        awaiting_comment=applications.awaiting_comment(db, saved_id(client))
+        if client and not inbound.for_managers
+        else [],
     )
 
 
@@ -175,6 +189,27 @@ def inbox_handled(message_id: int):
     get_session().commit()
     back = safe_next(request.form.get("back"))
     _done(back, "inbound", inbound, "handled")
+    return redirect(back)
+
+
+@bp.route("/inbox/<int:message_id>/comment", methods=["POST"])
+def inbox_comment(message_id: int):
+    """Record the text as the client's comment on an application sent for their comment,
+    as the application page's button does: no reminder to comment goes out."""
+    inbound, client = _inbound_or_404(message_id)
+    db = get_session()
+    found = db.get(Application, row_id(request.form.get("application_id")) or 0)
+    # A text for the managers is a complaint or a request, not a comment on the case.
+    if client is None or inbound.for_managers or found is None or found.client_id != client.id:
+        abort(404)
+    back = url_for("admin.inbox_message", message_id=inbound.id)
+    if not applications.comment_received(db, found, on=local_date(inbound.received_at)):
+        flash(_("Nothing changed: the application is not waiting for a comment."))
+        return redirect(back)
+    record("application_commented", client_id=client.id, subject_type=SubjectType.APPLICATION,
+           subject_id=found.id, detail=f"inbound:{inbound.id}")  # fmt: skip
+    db.commit()
+    flash(_("Saved as the client's comment. No reminder to comment is sent."))
     return redirect(back)
 
 

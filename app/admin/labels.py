@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from app.admin.words import N_, _, staff_language
 from app.casework import catalog
+from app.casework.contact_needs import INTERPRETER_LANGUAGES
 from app.models import Intent
 from app.words.i18n import catalogs
 from app.words.languages import get_language
@@ -27,6 +28,7 @@ LABELS: dict[str, str] = {
     "sms": N_("Text message"),
     "voice": N_("Phone call"),
     "both": N_("Text and phone call"),
+    "email": N_("E-mail"),
     "admin": N_("Staff"),
     # privacy
     "full": N_("Full text"),
@@ -62,6 +64,13 @@ LABELS: dict[str, str] = {
     "announced": N_("Heads-up sent"),
     "decided": N_("Decided"),
     "withdrawn": N_("Withdrawn"),
+    # application steps ("decided" and "withdrawn" as for decisions)
+    "received": N_("Received"),
+    "investigating": N_("Being investigated"),
+    "comment": N_("Sent for comment"),
+    "waiting": N_("Granted, not started"),
+    "started": N_("Support started"),
+    "closed": N_("Closed"),
     # handovers
     "permanent": N_("For good"),
     "absence": N_("During an absence"),
@@ -70,6 +79,7 @@ LABELS: dict[str, str] = {
 KIND_LABELS: dict[str, str] = {
     "welcome": N_("Welcome"),
     "representative_welcome": N_("Welcome to a representative"),
+    "representative_overview": N_("Overview link to a representative"),
     "appointment_reminder": N_("Meeting reminder"),
     "appointment_changed": N_("Meeting changed"),
     "appointment_cancelled": N_("Meeting cancelled"),
@@ -78,6 +88,9 @@ KIND_LABELS: dict[str, str] = {
     "checklist_reminder": N_("Documents reminder"),
     "documents_received": N_("Documents received"),
     "checklist_complete": N_("All documents received"),
+    "checklist_overdue": N_("Documents late: help offered"),
+    "checklist_due_moved": N_("Documents: new due date"),
+    "document_unclear": N_("Document sent back"),
     "decision_heads_up": N_("Decision coming"),
     "decision_approved": N_("Decision: approved"),
     "decision_partly_approved": N_("Decision: partly approved"),
@@ -85,10 +98,18 @@ KIND_LABELS: dict[str, str] = {
     "decision_ended": N_("Decision: ended"),
     "decision_changed": N_("Decision: changed"),
     "support_ending": N_("Support is ending"),
+    "application_received": N_("Application received"),
+    "application_investigating": N_("Application being investigated"),
+    "application_comment": N_("Investigation sent for comment"),
+    "application_comment_reminder": N_("Reminder: comment on the investigation"),
+    "support_waiting": N_("Support granted: expected start"),
+    "support_delayed": N_("Support delayed"),
+    "support_started": N_("Support started"),
     "handover_permanent": N_("New case worker"),
     "handover_absence": N_("Stand-in during absence"),
     "absence_ended": N_("Case worker back"),
     "callback_confirmation": N_("We will call you"),
+    "picture_link": N_("Link to the page with pictures"),
     "staff_message": N_("Message from staff"),
 }
 
@@ -99,6 +120,7 @@ INTENT_LABELS: dict[str, str] = {  # keyed by Intent, looked up by the stored st
     Intent.OPTION_6: N_("Asked who their contact is"),
     Intent.OPTION_7: N_("Asked how to complain"),
     Intent.OPTION_8: N_("Asks for another case worker"),
+    Intent.OPTION_9: N_("Asked what support there is"),
     Intent.COMPLAINT: N_("Complaint or feedback"),
     Intent.NEW_CASEWORKER: N_("Why they want another case worker"),
     Intent.CALL: N_("Asked to be called"),
@@ -122,7 +144,9 @@ CATALOG_LABEL_FIELD = {
     "applications": "name",
     "purposes": "sentence",
     "reasons": "sentence",
+    "delays": "sentence",
     "next_steps": "sentence",
+    "paper_problems": "sentence",
 }
 
 
@@ -154,6 +178,14 @@ def intent_label(intent: str | None) -> str:
 def language_label(code: str | None) -> str:
     """A client language's name in the staff language ('arabiska')."""
     return catalogs().formatter(staff_language()).language_name(code or "sv")
+
+
+def interpreter_label(code: str | None) -> str:
+    """The language an interpreter is needed in, named in the staff language ('tigrinja');
+    a code not on the list (edited by hand) as it is."""
+    if not code:
+        return ""
+    return _(INTERPRETER_LANGUAGES[code]) if code in INTERPRETER_LANGUAGES else code
 
 
 def html_lang(code: str | None) -> str:
@@ -219,6 +251,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["kind_label"] = kind_label
     app.jinja_env.filters["language_label"] = language_label
+    app.jinja_env.filters["interpreter_label"] = interpreter_label
     app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.filters["text_direction"] = text_direction
     app.jinja_env.filters["intent_label"] = intent_label

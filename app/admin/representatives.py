@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from app.admin import bp
 from app.admin.access import client_or_404, record
 from app.admin.clients import language_options
-from app.admin.forms import Form
+from app.admin.forms import Form, staff_text
 from app.admin.labels import options
 from app.admin.words import _
 from app.casework import representatives
@@ -133,4 +133,24 @@ def representative_remove(representative_id: int):
            subject_id=representative.id)  # fmt: skip
     get_session().commit()
     flash(_("%(name)s gets no more copies.", name=representative.name))
+    return redirect(url_for("admin.client", client_id=client.id) + "#representatives")
+
+
+@bp.route("/representatives/<int:representative_id>/overview", methods=["POST"])
+def representative_overview(representative_id: int):
+    """Text a representative their own overview link: a page of what they may see."""
+    representative, client = _representative_or_404(representative_id)
+    try:
+        message = representatives.send_overview(get_session(), representative)
+    except InvalidInput as exc:
+        flash(staff_text(next(iter(exc.errors.values()))), "error")
+        return redirect(url_for("admin.client", client_id=client.id) + "#representatives")
+    get_session().flush()
+    record("representative_overview_sent", client_id=client.id,
+           subject_type=SubjectType.REPRESENTATIVE, subject_id=representative.id,
+           detail=f"outbox {message.id}")  # fmt: skip
+    get_session().commit()
+    flash(_("%(name)s gets a text with their own overview link, in their language. The page "
+            "shows only what they get copies of, and stops working if they are removed.",
+            name=representative.name))  # fmt: skip
     return redirect(url_for("admin.client", client_id=client.id) + "#representatives")

@@ -105,8 +105,7 @@ def send_now():
     """Choose what and to whom, preview the text each recipient gets, then send exactly
     that: a Send whose preview no longer matches the form shows the new preview instead."""
     preset = request.args.get("client_id", type=int)
-    if preset:
-        client_or_404(preset)
+    chosen = client_or_404(preset) if preset else None
     form = Form(
         None
         if request.method == "POST"
@@ -145,6 +144,7 @@ def send_now():
         notice=notice,
         batch=batch,
         max_length=staff_messages.MAX_LENGTH,
+        chosen=chosen,
     )
 
 

@@ -17,10 +17,12 @@ from app.admin.forms import Form
 from app.admin.labels import kind_label
 from app.admin.words import N_, _
 from app.casework.contacts import WEEKDAYS, display_phone, parse_office_hours
+from app.casework.handovers import LONGEST_NOTICE_DAYS, notices_changed
 from app.config import ConfigError, parse_offsets
 from app.db import get_session
 from app.models import SubjectType, Unit
 from app.outbox.kinds import KINDS
+from app.outbox.phone_hours import meets_window
 from app.words import catalog_files
 
 # Phones show an alphanumeric sender of at most 11 characters; networks take only the
@@ -52,6 +54,7 @@ UNIT_FIELDS = {
     "office_hours": True,
     "sending_window": True,
     "reminder_offsets": True,
+    "handover_notice_days": True,
 }
 
 
@@ -68,6 +71,7 @@ def unit_form(unit: Unit) -> Form:
         "phone_menu_number": display_phone(unit.phone_menu_number),
         "address": unit.address,
         "reminder_offsets": unit.reminder_offsets,
+        "handover_notice_days": str(unit.handover_notice_days),
     }
     if parse_office_hours(unit.office_hours) is not None:
         days, _sep, hours = unit.office_hours.strip().lower().partition(" ")
@@ -151,6 +155,9 @@ def read_unit_settings(form: Form) -> dict:
         "office_hours": _office_hours(form),
         "sending_window": _sending_window(form),
         "reminder_offsets": _reminder_offsets(form),
+        "handover_notice_days": form.integer(
+            "handover_notice_days", minimum=0, maximum=LONGEST_NOTICE_DAYS
+        ),
     }
 
 
@@ -175,6 +182,7 @@ def _page(unit: Unit, form: Form, status: int = 200):
             weekdays=[(code, _(name)) for code, name in WEEKDAY_NAMES.items()],
             sender_limit=SENDER_ID_LIMIT,
             sender_warning=sender_name_warning(unit.sender_name),
+            hours_warning=not meets_window(unit.office_hours, unit.sending_window),
             default_offsets=defaults,
             urgent_kinds=urgent,
         ),
@@ -201,10 +209,13 @@ def settings():
     if not detail:
         flash(_("Nothing was changed."))
         return redirect(url_for("admin.settings"))
+    notice_days_changed = unit.handover_notice_days != values["handover_notice_days"]
     for name, value in values.items():
         setattr(unit, name, value)
     session = get_session()
     session.add(unit)
+    if notice_days_changed:  # and notices not yet sent follow the new days
+        notices_changed(session, unit)
     record("settings_changed", subject_type=SubjectType.UNIT, subject_id=unit.id, detail=detail)
     session.commit()
     flash(_("The settings are saved."))

@@ -1,6 +1,6 @@
 """Today: what needs a case worker's attention now, for the clients they handle."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import render_template
@@ -19,6 +19,9 @@ from app.models import (
     AppointmentStatus,
     AuditEvent,
     CallbackRequest,
+    Checklist,
+    ChecklistItem,
+    ChecklistStatus,
     Client,
     InboundMessage,
     Intent,
@@ -228,6 +231,24 @@ def sms_floods() -> list[tuple[InboundMessage, Client | None, int]]:
     ]
 
 
+def overdue_checklists() -> list[tuple[Checklist, Client]]:
+    """Open checklists whose due date has passed with documents still missing, the
+    longest overdue first: the client was offered help or more time."""
+    missing = select(ChecklistItem.checklist_id).where(col(ChecklistItem.received_at).is_(None))
+    query = (
+        select(Checklist, Client)
+        .join(Client, col(Client.id) == Checklist.client_id)
+        .where(
+            Checklist.status == ChecklistStatus.OPEN,
+            col(Checklist.due_date) < today(),
+            col(Checklist.id).in_(missing),
+            visible_clients(current_staff(), today()),
+        )
+        .order_by(col(Checklist.due_date), col(Checklist.id))
+    )
+    return list(get_session().exec(query))
+
+
 @dataclass
 class Waiting:
     """Everything on a person's Today, each list as the functions above find it."""
@@ -242,6 +263,7 @@ class Waiting:
     failures: list[tuple[OutboxMessage, Client]]
     locked_pins: list[Client]
     floods: list[tuple[InboundMessage, Client | None, int]]
+    overdue: list[tuple[Checklist, Client]] = field(default_factory=list)
 
     def counts(self) -> list[tuple[str, str, int]]:
         """What waits, as (the panel's id on Today, its heading msgid, how many), in Today's
@@ -260,6 +282,7 @@ class Waiting:
             ("h-failures", N_("Could not be delivered"), len(self.failures)),
             ("h-pins", N_("Locked PINs"), len(self.locked_pins)),
             ("h-documents", N_("Documents received"), len(self.documents)),
+            ("h-overdue", N_("Documents overdue"), len(self.overdue)),
         ]
 
 
@@ -277,6 +300,7 @@ def waiting() -> Waiting:
         failures=failed_deliveries(),
         locked_pins=locked_pins(),
         floods=sms_floods(),
+        overdue=overdue_checklists(),
     )
 
 
@@ -298,4 +322,5 @@ def today_page():
         failures=found.failures,
         locked_pins=found.locked_pins,
         floods=found.floods,
+        overdue=found.overdue,
     )

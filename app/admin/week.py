@@ -30,6 +30,7 @@ from app.models import (
     Appointment,
     AppointmentStatus,
     Client,
+    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     StaffMessage,
@@ -78,7 +79,8 @@ class Meeting:
     booked_with: StaffUser | None  # the meeting's own person, when someone else stands in
     covering_for: StaffUser | None  # the client's case worker, when the viewer covers
     reminder: Reminder
-    interpreter: str | None  # the client's language when it is not Swedish
+    interpreter: str | None  # the language the client needs an interpreter in, if any
+    communication_aid: str  # the client's communication aid ("bildstöd"), or ""
     interpreter_told: bool  # the client was told an interpreter is booked for it
     begun: bool
     linked: bool  # the client's page is open to the person today (a stand-in's is not
@@ -212,6 +214,9 @@ def reminders(
             OutboxMessage.kind == REMINDER,
             col(OutboxMessage.representative_id).is_(None),
             col(OutboxMessage.first_part_id).is_(None),
+            # The text or call is the reminder; an e-mail copy (held back when the address
+            # stopped working) does not change what staff see of it.
+            OutboxMessage.channel != OutboxChannel.EMAIL,
             access.staff_client_outbox(staff, today()),
         )
         .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
@@ -283,7 +288,11 @@ def meetings_of(staff: StaffUser, monday: date, scope: str) -> list[Meeting]:
             if row.worker and row.worker != staff.id and not is_admin(staff)
             else None,
             reminder=states[saved_id(row.meeting)],
-            interpreter=row.client.language if row.client.language != "sv" else None,
+            # What staff recorded, not a guess from the language of the messages: someone
+            # who reads Swedish may need a sign-language interpreter, and a reader of
+            # Arabic texts may need none at a meeting.
+            interpreter=row.client.interpreter_language or None,
+            communication_aid=row.client.communication_aid,
             interpreter_told=row.meeting.id in told,
             begun=row.meeting.starts_at <= now,
             linked=row.linked,

@@ -9,8 +9,6 @@ them. It is built from counts and fixed staff words only, so there is nothing to
 import json
 import logging
 import os
-import smtplib
-import ssl
 from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -20,14 +18,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from app import smtp
 from app.alerts.collect import KINDS
 from app.errors import N_
 from app.models import StaffUser, utcnow
 
 log = logging.getLogger(__name__)
 
-SMTP_TIMEOUT_SECONDS = 30
-SMTPS_PORT = 465  # TLS from the first byte (RFC 8314); other ports upgrade with STARTTLS
+SMTP_TIMEOUT_SECONDS = smtp.TIMEOUT_SECONDS
 
 
 class MailError(RuntimeError):
@@ -168,27 +166,10 @@ def deliver(message: EmailMessage, staff_id: int) -> None:
 
 
 def _send_smtp(config: dict, message: EmailMessage) -> None:
-    host, port = config["SMTP_HOST"], config["SMTP_PORT"]
-    context = ssl.create_default_context()
     try:
-        if port == SMTPS_PORT:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port, timeout=SMTP_TIMEOUT_SECONDS, context=context
-            )
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
-        with smtp:
-            if port != SMTPS_PORT and config["SMTP_STARTTLS"]:
-                # Raises when the server offers no STARTTLS: never fall back to plain text.
-                smtp.starttls(context=context)
-            if config["SMTP_USERNAME"]:
-                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-            smtp.send_message(message)
-    except smtplib.SMTPResponseException as exc:
-        raise MailError(f"{type(exc).__name__} {exc.smtp_code}") from None
-    except (smtplib.SMTPException, OSError) as exc:
-        # The exception's text may name the recipient; its kind is enough to act on.
-        raise MailError(type(exc).__name__) from None
+        smtp.send(config, message, timeout=SMTP_TIMEOUT_SECONDS)
+    except smtp.SmtpFailure as exc:
+        raise MailError(str(exc)) from None
 
 
 def _write_console(path: Path, message: EmailMessage, staff_id: int) -> None:

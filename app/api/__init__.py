@@ -24,6 +24,7 @@ def _outside_views(error: HTTPException):
 def init_app(app: Flask) -> None:
     """Register the API, its error answers and the `import` command."""
     from app.api import (  # noqa: F401 - each module adds its operations to bp
+        applications,
         appointments,
         auth,
         catalog,
@@ -35,6 +36,8 @@ def init_app(app: Flask) -> None:
         importer,
         openapi,
         representatives,
+        sign_language,
+        support_offers,
     )
 
     app.register_blueprint(bp)

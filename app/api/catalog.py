@@ -40,8 +40,9 @@ def _applications() -> list[ApplicationEntry]:
 def catalog():
     """The languages clients can have, and the keys for meeting purposes, documents,
     application types (with the documents each asks for), services, reasons for a refusal,
-    next steps after a handover, and the units a decision's extent is counted in. Map your
-    system's values onto these keys."""
+    next steps after a handover, why a document is sent back, why granted support starts
+    later, and the units a decision's extent is counted in. Map your system's values onto
+    these keys."""
     return Catalog(
         languages=[
             LanguageEntry(code=lang.code, name=lang.native_name, english_name=lang.english_name)
@@ -53,5 +54,7 @@ def catalog():
         services=_entries("services"),
         reasons=_entries("reasons"),
         next_steps=_entries("next_steps"),
+        paper_problems=_entries("paper_problems"),
+        delays=_entries("delays"),
         scope_units=list(SCOPE_UNITS),
     ), 200

@@ -1,8 +1,9 @@
-"""Document checklists by the system's own id: ask for documents, tick what came in,
-withdraw the list.
+"""Document checklists by the system's own id: ask for documents (once or every month),
+tick what came in, send a paper back, give more time, stop a monthly application, withdraw
+the list.
 
-A checklist cannot change once made (the domain has no such step): sending it again as
-it is changes nothing; sending it otherwise is refused, naming what differs.
+Sending a checklist again as it is changes nothing; with another due date it gives more
+time (the client is told); sending it otherwise is refused, naming what differs.
 """
 
 from datetime import datetime
@@ -12,17 +13,19 @@ from sqlmodel import Session
 from app.api import problems, resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
-from app.api.schemas import ChecklistIn, ChecklistItemOut, ChecklistOut, ReceivedIn
-from app.casework import checklists, system_ids
+from app.api.schemas import ChecklistIn, ChecklistItemOut, ChecklistOut, ReceivedIn, SendBackIn
+from app.casework import checklist_changes, checklist_series, checklists, system_ids
 from app.db import get_session
 from app.errors import InvalidInput
 from app.models import Checklist, Client, SubjectType, saved_id, utcnow
+from app.outbox.planner import local_date
 
 FIELDS = {"staff_id": "/staff_email"}
 
 
 def checklist_out(session: Session, checklist: Checklist) -> ChecklistOut:
     """A checklist as the API shows it: each document, received or not, and the messages."""
+    first = checklist_series.first_of(session, checklist)
     return ChecklistOut(
         id=checklist.id,
         source_id=checklist.source_id,
@@ -31,9 +34,18 @@ def checklist_out(session: Session, checklist: Checklist) -> ChecklistOut:
         due_date=checklist.due_date,
         status=checklist.status,
         completed_at=checklist.completed_at,
+        overdue=checklists.is_overdue(checklist, local_date(utcnow())),
+        repeat_monthly_day=first.repeat_monthly_day if first else None,
+        repeat_stopped_at=first.repeat_stopped_at if first else None,
+        series_month=checklist.series_month,
         staff_email=system_ids.email_of(session, checklist.staff_id),
         items=[
-            ChecklistItemOut(document_type=item.document_type, received_at=item.received_at)
+            ChecklistItemOut(
+                document_type=item.document_type,
+                received_at=item.received_at,
+                problem=item.problem if item.received_at is None else None,
+                problem_at=item.problem_at if item.received_at is None else None,
+            )
             for item in checklists.items(session, checklist)
         ],
         created_at=checklist.created_at,
@@ -46,13 +58,14 @@ def _differences(session: Session, checklist: Checklist, client: Client, body: C
     wanted: dict[str, object] = {
         "client_source_id": client.id,
         "application_type": body.application_type,
-        "due_date": body.due_date,
     }
     current: dict[str, object] = {
         "client_source_id": checklist.client_id,
         "application_type": checklist.application_type,
-        "due_date": checklist.due_date,
     }
+    if "repeat_monthly_day" in sent:
+        wanted["repeat_monthly_day"] = body.repeat_monthly_day
+        current["repeat_monthly_day"] = checklist.repeat_monthly_day
     if "documents" in sent and body.documents is not None:
         wanted["documents"] = body.documents
         current["documents"] = [i.document_type for i in checklists.items(session, checklist)]
@@ -69,6 +82,14 @@ def put_checklist(
         differing = _differences(session, existing, client, body)
         if differing:
             raise resources.unchangeable(differing, "checklist")
+        if body.due_date != existing.due_date:
+            try:
+                checklist_changes.move_due_date(session, existing, body.due_date, now=now)
+            except InvalidInput as exc:
+                raise problems.from_domain(exc, {"status": "/due_date"}) from None
+            who.record(session, "checklist_due_date_moved", client_id=client.id,
+                       subject_type=SubjectType.CHECKLIST, subject_id=existing.id,
+                       detail=body.due_date.isoformat())  # fmt: skip
         return existing, False
     created = checklists.create(
         session,
@@ -76,6 +97,7 @@ def put_checklist(
         application_type=body.application_type,
         due_date=body.due_date,
         documents=body.documents,
+        repeat_monthly_day=body.repeat_monthly_day,
         staff_id=resources.staff_id(session, who, body.staff_email, "/staff_email")
         or client.caseworker_id,
         now=now or utcnow(),
@@ -99,14 +121,18 @@ def put_checklist(
     tag="Checklists",
     body=ChecklistIn,
     responses={
-        200: (ChecklistOut, "The checklist was there, as sent"),
+        200: (ChecklistOut, "The checklist was there: as sent, or with its new due date"),
         201: (ChecklistOut, "A new checklist: the list goes out now, reminders before the day"),
     },
 )
 def checklist_put(source_id: str, body: ChecklistIn):
     """Ask the client named by `client_source_id` for documents by `due_date`. Without
     `documents`, the application type's usual documents are asked for. The list goes out
-    at once; reminders name only what is still missing."""
+    at once; reminders name only what is still missing, and if the due date passes with
+    documents missing the client is offered help or more time once (with the case
+    worker's name and number). Sending it again with a later `due_date` gives more time:
+    the client is told the new date. With `repeat_monthly_day` it is a monthly
+    application (see the field)."""
     session = get_session()
     with resources.writing(session, FIELDS):
         checklist, created = put_checklist(session, caller(), source_id, body)
@@ -185,6 +211,55 @@ def checklist_cancel(source_id: str):
             checklists.cancel(session, checklist)
             who.record(session, "checklist_cancelled", client_id=checklist.client_id,
                        subject_type=SubjectType.CHECKLIST, subject_id=checklist.id)  # fmt: skip
+        session.commit()
+    about(checklist.client_id, SubjectType.CHECKLIST, checklist.id)
+    return checklist_out(session, checklist), 200
+
+
+@operation(
+    "POST",
+    "/checklists/{source_id}/send-back",
+    summary="Send a document back as unclear or wrong",
+    tag="Checklists",
+    body=SendBackIn,
+    responses={200: (ChecklistOut, "Sent back: the document is missing again")},
+)
+def checklist_send_back(source_id: str, body: SendBackIn):
+    """A received document is unclear or wrong (`problem`: a key of the catalog's
+    `paper_problems`). The client is told which document and why, in plain words in their
+    language; the document is missing again, reminders resume, and a complete list opens
+    again. Documents sent back close together make one message."""
+    session = get_session()
+    who = caller()
+    checklist = resources.find_or_404(session, who, Checklist, source_id)
+    with resources.writing(session, {"status": "/document_type"}):
+        checklist_changes.mark_unclear(session, checklist, body.document_type, body.problem)
+        who.record(session, "document_sent_back", client_id=checklist.client_id,
+                   subject_type=SubjectType.CHECKLIST, subject_id=checklist.id,
+                   detail=f"{body.document_type}: {body.problem}")  # fmt: skip
+        session.commit()
+    about(checklist.client_id, SubjectType.CHECKLIST, checklist.id)
+    return checklist_out(session, checklist), 200
+
+
+@operation(
+    "POST",
+    "/checklists/{source_id}/stop-repeating",
+    summary="Stop a monthly application",
+    tag="Checklists",
+    responses={200: (ChecklistOut, "Stopped: no new months are made")},
+)
+def checklist_stop_repeating(source_id: str):
+    """Stop the monthly application this checklist belongs to (any of its months): no
+    new month's checklist is made; those already sent stay as they are. A checklist that
+    does not repeat is refused (422). Stopping twice changes nothing."""
+    session = get_session()
+    who = caller()
+    checklist = resources.find_or_404(session, who, Checklist, source_id)
+    with resources.writing(session):
+        first = checklist_series.stop(session, checklist)
+        who.record(session, "checklist_series_stopped", client_id=checklist.client_id,
+                   subject_type=SubjectType.CHECKLIST, subject_id=first.id)  # fmt: skip
         session.commit()
     about(checklist.client_id, SubjectType.CHECKLIST, checklist.id)
     return checklist_out(session, checklist), 200

@@ -19,7 +19,8 @@ from app.models import Client, SubjectType, utcnow
 # The domain's field names that the body calls otherwise.
 FIELDS = {"caseworker_id": "/caseworker_email"}
 DETAILS = ("first_name", "last_name", "phone", "language", "channel", "privacy",
-           "picture_support")  # fmt: skip
+           "picture_support", "interpreter_language", "communication_aid", "email",
+           "email_copies")  # fmt: skip
 
 
 def client_out(session: Session, client: Client) -> ClientOut:
@@ -34,6 +35,11 @@ def client_out(session: Session, client: Client) -> ClientOut:
         channel=client.channel,
         privacy=client.privacy,
         picture_support=client.picture_support,
+        interpreter_language=client.interpreter_language,
+        communication_aid=client.communication_aid,
+        email=client.email,
+        email_copies=client.email_copies,
+        email_unreachable_at=client.email_unreachable_at,
         caseworker_email=system_ids.email_of(session, client.caseworker_id),
         consent_method=client.consent_method,
         consent_at=client.consent_at,

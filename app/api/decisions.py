@@ -49,6 +49,7 @@ def decision_out(session: Session, decision: Decision) -> DecisionOut:
         version=decision.version,
         created_at=decision.created_at,
         updated_at=decision.updated_at,
+        heads_up_sent=decisions.heads_up_sent(session, decision),
         messages=resources.messages_about(session, SubjectType.DECISION, saved_id(decision)),
     )
 

@@ -32,6 +32,7 @@ def handover_out(session: Session, handover: Handover) -> HandoverOut:
         starts_on=handover.starts_on,
         ends_on=handover.ends_on,
         next_step=handover.next_step,
+        file_passed_on=handover.file_passed_on,
         cancelled_at=handover.cancelled_at,
         created_at=handover.created_at,
         messages=resources.messages_about(session, SubjectType.HANDOVER, saved_id(handover)),
@@ -46,6 +47,7 @@ def _differences(handover: Handover, client: Client, body: HandoverIn, to_id, fr
         "starts_on": (handover.starts_on, body.starts_on),
         "ends_on": (handover.ends_on, body.ends_on),
         "next_step": (handover.next_step, body.next_step),
+        "file_passed_on": (handover.file_passed_on, body.file_passed_on),
     }
     if from_id is not None:
         wanted["from_staff_email"] = (handover.from_staff_id, from_id)
@@ -73,6 +75,7 @@ def put_handover(
         starts_on=body.starts_on,
         ends_on=body.ends_on,
         next_step=body.next_step,
+        file_passed_on=body.file_passed_on,
         from_staff=session.get(StaffUser, from_id) if from_id else None,
         now=now or utcnow(),
     )
@@ -94,14 +97,16 @@ def put_handover(
     body=HandoverIn,
     responses={
         200: (HandoverOut, "The handover was there, as sent"),
-        201: (HandoverOut, "A new handover; the client is told on its first day"),
+        201: (HandoverOut, "A new handover; the client is told ahead of its first day"),
     },
 )
 def handover_put(source_id: str, body: HandoverIn):
     """Hand the client named by `client_source_id` to `to_staff_email`: for good
     (`permanent`, the new case worker from `starts_on`) or during an absence (`absence`,
     from `starts_on` to `ends_on`, with a message the day after it ends). The client is
-    told on the first day (at once if that is today)."""
+    told the unit's notice days (default 7) before `starts_on`, within the sending window: at
+    once when that time has passed, and for an absence that starts within a day. The notice
+    says the new contact has the client's papers only with `file_passed_on`."""
     session = get_session()
     with resources.writing(session, FIELDS):
         handover, created = put_handover(session, caller(), source_id, body)

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from app.api import resources
 from app.api.auth import Caller, about, caller
+from app.api.feeds import _outbox_item as outbox_item  # the outbox feed's own item shape
 from app.api.operations import operation
-from app.api.schemas import RepresentativeIn, RepresentativeOut
+from app.api.schemas import OutboxItem, RepresentativeIn, RepresentativeOut
 from app.casework import representatives
 from app.db import get_session
 from app.errors import InvalidInput
@@ -134,3 +135,33 @@ def representative_remove(source_id: str):
         resources.commit(session)
     about(representative.client_id, SubjectType.REPRESENTATIVE, representative.id)
     return representative_out(session, representative), 200
+
+
+@operation(
+    "POST",
+    "/representatives/{source_id}/overview-link",
+    summary="Text a representative their own overview link",
+    tag="Representatives",
+    responses={202: (OutboxItem, "The text with the link is planned; it goes out soon")},
+)
+def representative_overview_link(source_id: str):
+    """Plan a text to the representative with a link to their own overview page: what
+    they may see about the client (only the kinds of record their copy_* fields allow:
+    meetings, documents, decisions, and the history of those), in their language. The link
+    stops working at once when the representative is removed or texts STOP. Each call
+    plans a new text. 422 when it cannot go: the representative was removed or opted out,
+    gets no copies at all, or the client has not agreed to messages."""
+    session = get_session()
+    who = caller()
+    representative = resources.find_or_404(session, who, Representative, source_id)
+    with resources.writing(session, {"representative": ""}):
+        message = representatives.send_overview(session, representative, now=utcnow())
+        session.flush()
+        who.record(session, "representative_overview_sent", client_id=representative.client_id,
+                   subject_type=SubjectType.REPRESENTATIVE, subject_id=representative.id,
+                   detail=f"outbox {message.id}")  # fmt: skip
+        session.commit()
+    about(representative.client_id, SubjectType.REPRESENTATIVE, representative.id)
+    client_source = resources.source_id_of(session, Client, representative.client_id)
+    subject_ids = {(SubjectType.REPRESENTATIVE, representative.id): representative.source_id}
+    return outbox_item(message, client_source, subject_ids), 202

@@ -11,6 +11,7 @@ from app import access, audit
 from app.access import Verdict
 from app.calls.call import Call, number
 from app.calls.screens import (
+    offers_picture_link,
     screen_interpreter,
     screen_menu,
     screen_option,
@@ -21,7 +22,7 @@ from app.calls.screens import (
 from app.casework import appointments, callbacks, current_records, pins
 from app.casework.contacts import current_contact
 from app.models import AppointmentResponse, CallbackSource, InboundMessage, Intent, SubjectType
-from app.outbox.planner import local_date
+from app.outbox.planner import add_message, local_date
 from app.senders import Sender
 from app.twilio_requests import form_value
 from app.words.languages import get_language, languages
@@ -66,6 +67,8 @@ def connect(call: Call) -> VoiceResponse:
 
 
 def press_menu(call: Call, digits: str) -> VoiceResponse:
+    if digits == "#" and offers_picture_link(call):
+        return send_picture_link(call)
     if not digits.isdigit() or int(digits) not in access.MENU:
         return screen_menu(call)
     option = int(digits)
@@ -86,6 +89,30 @@ def press_menu(call: Call, digits: str) -> VoiceResponse:
     if option in (7, 8):
         for_managers(call, option)
     return screen_option(call, option)
+
+
+def send_picture_link(call: Call) -> VoiceResponse:
+    """# in the menu: the link to the client's page with pictures, by SMS at once (planned
+    once per call), then the menu again after saying so."""
+    client = call.known_client
+    add_message(
+        call.session,
+        kind="picture_link",
+        client=client,
+        dedupe_key=f"call:{call.sid}:picture_link"[:120],
+        due_at=call.now,
+        subject_type=SubjectType.CLIENT,
+        subject_id=client.id,
+        copies=False,
+    )
+    audit.record(
+        call.session,
+        "picture_link_asked",
+        actor_type="client",
+        client_id=client.id,
+        detail="by phone menu",
+    )
+    return screen_menu(call, before=call.words("voice_picture_link", facts=call.facts()))
 
 
 def for_managers(call: Call, option: int) -> None:

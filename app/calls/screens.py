@@ -10,7 +10,15 @@ from twilio.twiml.voice_response import Play, VoiceResponse
 from app import access
 from app.access import Verdict
 from app.calls.call import Call, audio_file, number
-from app.casework import appointments, callbacks, checklists, current_records, decisions, pins
+from app.casework import (
+    appointments,
+    callbacks,
+    checklists,
+    current_records,
+    decisions,
+    pins,
+    support_offers,
+)
 from app.casework.deadlines import add_working_days
 from app.models import CallbackRequest
 from app.outbox.planner import local_date
@@ -40,8 +48,21 @@ def screen_menu(
     call: Call, quiet: int = 0, before: list | None = None, *, greet: bool = False
 ) -> VoiceResponse:
     # The greeting when the call begins, or when the caller has just said whose matters.
-    facts = call.facts(in_call=call.step > 0 and not greet)
+    facts = call.facts(in_call=call.step > 0 and not greet, picture_offer=offers_picture_link(call))
     return call.screen("menu", (before or []) + call.words("voice_menu", facts=facts), quiet=quiet)
+
+
+def offers_picture_link(call: Call) -> bool:
+    """Whether the menu offers # for the page with pictures: to a client with picture support
+    calling for themself, who can get an SMS (consent, not opted out, reachable)."""
+    client = call.client
+    return (
+        client is not None
+        and call.sender.representative is None
+        and client.picture_support
+        and client.may_receive
+        and client.unreachable_at is None
+    )
 
 
 @dataclass
@@ -98,6 +119,11 @@ def _for_managers(kind: str) -> Callable[[Call, dict, str | None], Said]:
     return said
 
 
+def _support(call: Call, facts: dict, callback_id: str | None) -> Said:
+    facts |= support_offers.facts(call.session, call.sender.role)
+    return Said(call.words("reply_support", facts=facts), facts)
+
+
 # The menu's options as the phone says them (5, the languages, is a screen of its own).
 OPTIONS: dict[int, Callable[[Call, dict, str | None], Said | None]] = {
     1: _next_meeting,
@@ -107,6 +133,7 @@ OPTIONS: dict[int, Callable[[Call, dict, str | None], Said | None]] = {
     6: _contact,
     7: _for_managers("reply_complaints"),
     8: _for_managers("reply_new_caseworker"),
+    9: _support,
 }
 
 

@@ -1,11 +1,12 @@
 """Enrolling clients and recording their consent; a welcome follows consent."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.casework import representatives
+from app.casework import contact_needs, representatives
 from app.errors import N_, InvalidInput
 from app.models import (
     Channel,
@@ -23,7 +24,13 @@ from app.phone import InvalidPhoneNumber, normalise_phone, takes_texts
 from app.words.languages import is_supported
 
 EDITABLE = ("first_name", "last_name", "phone", "language", "channel", "picture_support",
-            "privacy", "caseworker_id")  # fmt: skip
+            "privacy", "caseworker_id", "interpreter_language", "communication_aid",
+            "email", "email_copies")  # fmt: skip
+# An address as mail servers take it: something@a.domain, without spaces or control
+# characters (not the full RFC 5322 grammar: quoted local parts are not a client's address).
+EMAIL_ADDRESS = re.compile(
+    r"^[^@\s\"(),:;<>\[\]\\\x00-\x1f\x7f-\x9f]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z"
+)
 
 
 # The fields chosen from a list, with the list and what to say when the value is not on it.
@@ -68,9 +75,31 @@ def validate(
     for field, allowed, problem in CHOICES:
         if field in values and not allowed(values[field]):
             errors[field] = problem
+    errors |= _email_problems(values, cleaned, client)
+    needs, needs_errors = contact_needs.clean(values)
+    cleaned |= needs
+    errors |= needs_errors
     if errors:
         raise InvalidInput(errors)
     return cleaned
+
+
+def _email_problems(values: dict, cleaned: dict, client: Client | None) -> dict[str, str]:
+    """Check the e-mail address (cleaned: trimmed, the domain in lower case) and that
+    copies by e-mail have an address to go to."""
+    errors = {}
+    if "email" in values:
+        address = (values["email"] or "").strip()
+        local, _, domain = address.rpartition("@")
+        cleaned["email"] = f"{local}@{domain.lower()}" if local else address
+        if address and (len(address) > 254 or not EMAIL_ADDRESS.match(cleaned["email"])):
+            errors["email"] = N_("This is not an e-mail address. Write it like sara@example.se.")
+    if "email_copies" in values:
+        cleaned["email_copies"] = bool(values["email_copies"])
+        address = cleaned.get("email", client.email if client is not None else "")
+        if cleaned["email_copies"] and not address and "email" not in errors:
+            errors["email_copies"] = N_("Give an e-mail address to send the copies to.")
+    return errors
 
 
 def _phone_problem(
@@ -132,6 +161,10 @@ def enroll(
     caseworker_id: int | None = None,
     consent_method: str | None = None,
     consent_recorded_by_id: int | None = None,
+    interpreter_language: str = "",
+    communication_aid: str = "",
+    email: str = "",
+    email_copies: bool = False,
     now: datetime | None = None,
     **source,
 ) -> Client:
@@ -147,6 +180,10 @@ def enroll(
             channel=channel,
             privacy=privacy,
             consent_method=consent_method,
+            interpreter_language=interpreter_language,
+            communication_aid=communication_aid,
+            email=email,
+            email_copies=email_copies,
         ),
         unit_id=unit_id,
     )
@@ -200,6 +237,8 @@ def update(session: Session, client: Client, *, now: datetime | None = None, **c
     if "phone" in changed:
         client.unreachable_at = None
         revoked = links.revoke_all(session, client, now)
+    if "email" in changed:  # a new address is tried again
+        client.email_unreachable_at = None
     for field, value in changed.items():
         setattr(client, field, value)
     client.updated_at = now

@@ -1,18 +1,23 @@
 """Decisions: a heads-up before, a plain summary after, and a notice before support ends.
 
 The summary says what was decided, what it means, from when to when, how to appeal and
-by which date, and that the decision letter is the formal decision.
+by which date, and that the decision letter is the formal decision. A refusal or an
+ending should not come out of the blue: staff are asked to send a heads-up first
+(HEADS_UP_FIRST), and the bad news itself waits for the contact's phone hours
+(app/outbox/phone_hours.py). Before support ends, the client is told in time to apply
+again: each service's lead times are in messages/catalog/services.toml.
 """
 
 import math
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from flask import current_app
 from sqlmodel import Session
 
-from app.casework import catalog
+from app.casework import applications, catalog
 from app.casework.deadlines import appeal_deadline
+from app.casework.reads import reads_for
+from app.casework.support_ending import apply_by, assessed_again, ending_notice_days
 from app.errors import N_, InvalidInput, StaffMessage
 from app.models import (
     Client,
@@ -20,12 +25,20 @@ from app.models import (
     DecisionOutcome,
     DecisionStatus,
     OutboxMessage,
+    OutboxStatus,
     SubjectType,
     saved_id,
     utcnow,
 )
 from app.outbox.facts import staff_name
-from app.outbox.planner import add_message, at_local, cancel_pending, local_date
+from app.outbox.planner import (
+    SENT_STATUSES,
+    add_message,
+    at_local,
+    cancel_pending,
+    has_message,
+    local_date,
+)
 
 ScopeUnit = Literal[
     "hours_per_week", "hours_per_month", "days_per_month", "sek_per_month", "sek_once"
@@ -48,6 +61,27 @@ EARLIEST_DAY = date(2000, 1, 1)  # no decision still told about is older
 PERIOD_YEARS_AHEAD = 10  # the furthest a decision's period may start or end, from today
 LETTER_AHEAD = timedelta(weeks=4)  # a letter expected to arrive, at most this far ahead
 HEADS_UP_AHEAD = timedelta(days=365)  # a decision expected at most a year from today
+# Outcomes staff are asked to give a heads-up before: the client loses all or part of
+# what they asked for, or support they have.
+HEADS_UP_FIRST = (
+    DecisionOutcome.REFUSED,
+    DecisionOutcome.PARTLY_APPROVED,
+    DecisionOutcome.ENDED,
+)
+
+
+def heads_up_sent(session: Session, decision: Decision) -> bool:
+    """Whether a heads-up about this decision has gone out to the client."""
+    if decision.id is None:
+        return False
+    return has_message(
+        session, SubjectType.DECISION, decision.id, ("decision_heads_up",), SENT_STATUSES
+    )
+
+
+def wants_heads_up(outcome: str | None) -> bool:
+    """Whether staff are asked to send a heads-up before a decision with this outcome."""
+    return outcome in HEADS_UP_FIRST
 
 
 def _reason_keys(reasons: str | list[str]) -> list[str]:
@@ -174,12 +208,7 @@ def announce(
     now = now or utcnow()
     today = local_date(now)
     validate({"service": service}, deciding=False, today=today)
-    if not isinstance(expected_on, date) or expected_on < today:
-        raise InvalidInput(
-            {"expected_on": N_("Give the day the decision is expected, today or later.")}
-        )
-    if problem := _out_of_range(expected_on, today, today + HEADS_UP_AHEAD):
-        raise InvalidInput({"expected_on": problem})
+    _check_expected_on(expected_on, today)
     decision = Decision(
         client_id=saved_id(client),
         staff_id=staff_id,
@@ -190,6 +219,28 @@ def announce(
     )
     session.add(decision)
     session.flush()
+    _plan_heads_up(session, client, decision, now)
+    return decision
+
+
+def check_heads_up(service: str, expected_on: date | None, *, now: datetime | None = None) -> None:
+    """Raise InvalidInput when a heads-up with this service and expected day could not be
+    sent (as announce() would refuse it), so a preview is never shown for one."""
+    today = local_date(now or utcnow())
+    validate({"service": service}, deciding=False, today=today)
+    _check_expected_on(expected_on, today)
+
+
+def _check_expected_on(expected_on: date | None, today: date) -> None:
+    if not isinstance(expected_on, date) or expected_on < today:
+        raise InvalidInput(
+            {"expected_on": N_("Give the day the decision is expected, today or later.")}
+        )
+    if problem := _out_of_range(expected_on, today, today + HEADS_UP_AHEAD):
+        raise InvalidInput({"expected_on": problem})
+
+
+def _plan_heads_up(session: Session, client: Client, decision: Decision, now: datetime) -> None:
     add_message(
         session,
         kind="decision_heads_up",
@@ -200,7 +251,44 @@ def announce(
         subject_id=decision.id,
         subject_version=decision.version,
     )
-    return decision
+
+
+def heads_up_planned(session: Session, decision: Decision) -> bool:
+    """Whether a heads-up about this decision is waiting to go out or has gone out."""
+    if decision.id is None:
+        return False
+    return has_message(
+        session,
+        SubjectType.DECISION,
+        decision.id,
+        ("decision_heads_up",),
+        (OutboxStatus.PENDING, *SENT_STATUSES),
+    )
+
+
+def heads_up_first(
+    session: Session,
+    client: Client,
+    draft: Decision,
+    *,
+    expected_on: date,
+    now: datetime | None = None,
+) -> Decision:
+    """Send the heads-up before a drafted decision (a refusal or an ending) is sent: what
+    is being looked at, when the decision comes, and an offer to meet. The draft stays a
+    draft, to be sent later."""
+    now = now or utcnow()
+    if draft.status != DecisionStatus.DRAFT:
+        raise InvalidInput({"status": N_("Only a draft can get a heads-up first.")})
+    _check_expected_on(expected_on, local_date(now))
+    if heads_up_planned(session, draft):
+        raise InvalidInput({"status": N_("A heads-up about this decision is already on its way.")})
+    draft.expected_on = expected_on
+    draft.updated_at = now
+    session.add(draft)
+    session.flush()
+    _plan_heads_up(session, client, draft, now)
+    return draft
 
 
 def decide(
@@ -232,6 +320,7 @@ def decide(
     cancel_pending(
         session, SubjectType.DECISION, saved_id(decision), except_version=decision.version
     )
+    applications.decision_made(session, client, decision, now)  # its summary is the message
     key = f"decision:{decision.id}:v{decision.version}"
     common: dict[str, Any] = dict(
         client=client,
@@ -247,46 +336,85 @@ def decide(
         **common,
     )
     if decision.outcome in CONTINUING and decision.valid_to:
-        for days in current_app.config["SUPPORT_ENDING_NOTICE_DAYS"]:
-            at = at_local(decision.valid_to - timedelta(days=days))
-            if at > now:
-                add_message(
-                    session,
-                    kind="support_ending",
-                    dedupe_key=f"{key}:ending:{days}d",
-                    due_at=at,
-                    **common,
-                )
+        _plan_ending(session, decision, key, now, common)
     return decision
+
+
+def _plan_ending(
+    session: Session, decision: Decision, key: str, now: datetime, common: dict[str, Any]
+) -> None:
+    """The notices before the support ends, at each lead time still ahead; when every one
+    has passed but the support has not ended, one at once (the planner holds it to the
+    sending window and phone hours): the client must still hear it in time to apply."""
+    if decision.valid_to is None:
+        return
+    ahead = [
+        (f"{days}d", at)
+        for days in ending_notice_days(decision.service)
+        if (at := at_local(decision.valid_to - timedelta(days=days))) > now
+    ]
+    if not ahead and decision.valid_to >= local_date(now):
+        ahead = [("now", now)]
+    for lead, at in ahead:
+        add_message(
+            session,
+            kind="support_ending",
+            dedupe_key=f"{key}:ending:{lead}",
+            due_at=at,
+            **common,
+        )
 
 
 def withdraw(session: Session, decision: Decision, *, now: datetime | None = None) -> Decision:
-    """Withdraw a decision: nothing more is sent about it. Withdrawing twice changes nothing."""
+    """Withdraw a decision: nothing more is sent about it, and an application it decided is
+    back at the step before. Withdrawing twice changes nothing."""
     if decision.status == DecisionStatus.WITHDRAWN:
         return decision
+    now = now or utcnow()
     decision.status = DecisionStatus.WITHDRAWN
     decision.version += 1
-    decision.updated_at = now or utcnow()
+    decision.updated_at = now
     session.add(decision)
     cancel_pending(session, SubjectType.DECISION, saved_id(decision), reason="decision withdrawn")
+    applications.decision_withdrawn(session, decision, now)  # back to before the decision
     return decision
+
+
+def superseded(session: Session, decision: Decision) -> bool:
+    """Whether a decision made later on the same service continued or ended the support
+    (a refusal of more help leaves it as it was): the older one's end is no longer true."""
+    made = (decision.decided_on or EARLIEST_DAY, decision.id or 0)
+    return any(
+        other.service == decision.service
+        and other.outcome in (*CONTINUING, DecisionOutcome.ENDED)
+        and (other.decided_on or EARLIEST_DAY, other.id or 0) > made
+        for other in reads_for(session).decided(decision.client_id)
+    )
 
 
 def still_wanted(
     session: Session, message: OutboxMessage, decision: Decision, now: datetime
 ) -> bool:
-    """A message about a decision is current while the decision is unchanged."""
+    """A message about a decision is current while the decision is unchanged. A heads-up
+    sent before a draft is decided stays current while the draft is being changed. A
+    notice before the support ends is current until a newer decision continues or ends
+    the support (superseded)."""
+    if message.kind == "decision_heads_up" and decision.status == DecisionStatus.DRAFT:
+        return True
     if decision.version != message.subject_version:
         return False
     if message.kind == "decision_heads_up":
         return decision.status == DecisionStatus.ANNOUNCED
-    return decision.status == DecisionStatus.DECIDED
+    if decision.status != DecisionStatus.DECIDED:
+        return False
+    return message.kind != "support_ending" or not superseded(session, decision)
 
 
 def facts(session: Session, decision: Decision, client: Client, now: datetime) -> dict:
     """A decision as messages describe it, with the appeal deadline worked out."""
     received_on = decision.received_on or decision.decided_on
     appeal_by = appeal_deadline(received_on) if received_on else None
+    apply = apply_by(decision.service, decision.valid_to) if decision.valid_to else None
     return {
         "decision": {
             "service": decision.service,
@@ -300,5 +428,9 @@ def facts(session: Session, decision: Decision, client: Client, now: datetime) -
             "expected_on": decision.expected_on,
             "appeal_by": appeal_by if appeal_by and appeal_by >= local_date(now) else None,
             "staff_name": staff_name(session, decision.staff_id),
+            # Before support ends: the last day to apply again (None once it has passed:
+            # then "apply now") and whether a new application is assessed anew.
+            "apply_by": apply if apply and apply > local_date(now) else None,
+            "assessed_again": assessed_again(decision.service),
         }
     }

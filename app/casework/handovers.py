@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.casework import absences, appointments, catalog
 from app.casework.contacts import Contact, contact_facts, current_contact
+from app.casework.reads import reads_for
 from app.errors import N_, InvalidInput
 from app.models import (
     Appointment,
@@ -22,18 +23,26 @@ from app.models import (
     Handover,
     HandoverKind,
     OutboxMessage,
+    OutboxStatus,
     StaffUser,
     SubjectType,
     Unit,
     saved_id,
     utcnow,
 )
-from app.outbox.planner import add_message, at_local, cancel_pending, local_date
+from app.outbox.kinds import get_kind
+from app.outbox.phone_hours import next_moment
+from app.outbox.planner import add_message, at_local, cancel_pending, local_date, local_zone
 
 # How far from today a handover may start, and how long an absence may last: a day
 # beyond these is a typing slip (9999-12-31), and a longer absence is a handover for good.
 REACH = timedelta(days=366)
 LONGEST_ABSENCE = timedelta(days=366)
+# An absence starting within this is told at once; the unit's notice days may be at most
+# LONGEST_NOTICE_DAYS (the settings page's limit; a larger number edited by hand is capped).
+SOON = timedelta(days=1)
+LONGEST_NOTICE_DAYS = 30
+NOTICE_KINDS = ("handover_permanent", "handover_absence")
 
 
 def _validate(values: dict, today: date) -> None:
@@ -74,10 +83,13 @@ def hand_over(
     starts_on: date,
     ends_on: date | None = None,
     next_step: str = "continue",
+    file_passed_on: bool = False,
     from_staff: StaffUser | None = None,
     now: datetime | None = None,
 ) -> Handover:
-    """Record a handover and plan the client's notices (and, for an absence, its end)."""
+    """Record a handover and plan the client's notices (and, for an absence, its end).
+    `file_passed_on` is staff's word that the new contact has the client's papers: only
+    then do the notices say so."""
     now = now or utcnow()
     today = local_date(now)
     _validate(dict(kind=kind, starts_on=starts_on, ends_on=ends_on, next_step=next_step), today)
@@ -92,6 +104,7 @@ def hand_over(
         starts_on=starts_on,
         ends_on=ends_on if kind == HandoverKind.ABSENCE else None,
         next_step=next_step,
+        file_passed_on=file_passed_on,
     )
     session.add(handover)
     if kind == HandoverKind.PERMANENT and starts_on <= today:
@@ -156,12 +169,24 @@ def move_meeting(
     return appointments.change(session, meeting, staff_id=handover.to_staff_id, now=now)
 
 
+def notice_due(session: Session, handover: Handover, client: Client, now: datetime) -> datetime:
+    """When the client is told: the unit's handover_notice_days before the first day (on
+    the first morning with none), or at once when that time has passed or an absence starts
+    within a day (someone else answers tomorrow). Not a kind that goes at night: the
+    planner still holds it to the sending window."""
+    if handover.kind == HandoverKind.ABSENCE and handover.starts_on <= local_date(now) + SOON:
+        return now
+    unit = session.get_one(Unit, client.unit_id)
+    days = min(max(unit.handover_notice_days, 0), LONGEST_NOTICE_DAYS)
+    return max(now, at_local(handover.starts_on - timedelta(days=days)))
+
+
 def plan(session: Session, handover: Handover, client: Client, now: datetime) -> None:
-    """The notice on the first day (at once if that is today), and the absence's end."""
+    """The notice ahead of the first day (notice_due), and the absence's end."""
     cancel_pending(
         session, SubjectType.HANDOVER, saved_id(handover), except_version=handover.version
     )
-    notice_at = max(now, at_local(handover.starts_on))
+    notice_at = notice_due(session, handover, client, now)
     key = f"handover:{handover.id}:v{handover.version}"
     common: dict[str, Any] = dict(
         client=client,
@@ -237,11 +262,60 @@ def cancel(session: Session, handover: Handover, now: datetime | None = None) ->
     return handover
 
 
+def replaced(session: Session, handover: Handover) -> bool:
+    """Whether a permanent handover recorded later for the same client starts the same day:
+    that one decides who the new contact is (apply_started), so this one never happens."""
+    if handover.kind != HandoverKind.PERMANENT:
+        return False
+    return any(
+        other.id is not None
+        and handover.id is not None
+        and other.id > handover.id
+        and other.starts_on == handover.starts_on
+        for other in reads_for(session).permanent_handovers(handover.client_id)
+    )
+
+
 def still_wanted(
     session: Session, message: OutboxMessage, handover: Handover, now: datetime
 ) -> bool:
-    """A notice is current while its handover is unchanged and not cancelled."""
-    return handover.cancelled_at is None and handover.version == message.subject_version
+    """A notice is current while its handover is unchanged, not cancelled and not replaced
+    by a newer one for the same day (the client hears only of the contact they will get)."""
+    if handover.cancelled_at is not None or handover.version != message.subject_version:
+        return False
+    return message.kind != "handover_permanent" or not replaced(session, handover)
+
+
+def notices_changed(session: Session, unit: Unit, now: datetime | None = None) -> int:
+    """Plan the unit's handover notices not yet sent again after its handover_notice_days
+    changed (a notice whose new day has passed goes at once, in the sending window).
+    Returns how many handovers' notices moved."""
+    now = now or utcnow()
+    tz = local_zone()
+    pending = session.exec(
+        select(OutboxMessage, Handover, Client)
+        .join(Handover, col(Handover.id) == OutboxMessage.subject_id)
+        .join(Client, col(Client.id) == Handover.client_id)
+        .where(
+            OutboxMessage.subject_type == SubjectType.HANDOVER,
+            col(OutboxMessage.kind).in_(NOTICE_KINDS),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            col(Handover.cancelled_at).is_(None),
+            Client.unit_id == saved_id(unit),
+        )
+    ).all()
+    moved: set[int] = set()
+    for message, handover, client in pending:
+        if message.subject_version != handover.version:
+            continue  # the sweep cancels it
+        due = next_moment(
+            get_kind(message.kind), unit, notice_due(session, handover, client, now), tz
+        )
+        if message.due_at != due:
+            message.due_at = due
+            session.add(message)
+            moved.add(saved_id(handover))
+    return len(moved)
 
 
 def facts(session: Session, handover: Handover, client: Client, now: datetime) -> dict:
@@ -256,6 +330,7 @@ def facts(session: Session, handover: Handover, client: Client, now: datetime) -
             "ends_on": handover.ends_on,
             "started": handover.starts_on <= local_date(now),
             "next_step": handover.next_step or "continue",
+            "file_passed_on": handover.file_passed_on,
             "new": contact_facts(session, Contact(new), unit),
             "old": contact_facts(session, Contact(old), unit) if old else None,
         }

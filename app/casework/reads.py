@@ -1,9 +1,10 @@
 """What composing a message reads beyond the records themselves, behind one interface.
 
 Each read is one query, written once here, for any number of records (`fresh`: read anew
-even what the session holds, as a batch does): a client's
-handovers and absences, a checklist's items, when the client was last thanked for documents, whether
-feedback was asked lately. The domain asks `reads_for(session)` and gets either the direct
+even what the session holds, as a batch does): a client's handovers and absences, a
+checklist's items, when the client was last thanked for documents, whether feedback was
+asked lately, the client's permanent handovers and decided decisions (a newer one may make
+an older one's notice untrue). The domain asks `reads_for(session)` and gets either the direct
 reader (the query for the one record asked about) or, while the sweep composes a batch,
 the batch's reader (app/outbox/batch_reads.py), which ran the same queries for the whole
 batch at once. The domain never knows which.
@@ -16,7 +17,15 @@ from typing import Protocol
 
 from sqlmodel import Session, col, func, select
 
-from app.models import ChecklistItem, Handover, HandoverKind, OutboxMessage, SubjectType
+from app.models import (
+    ChecklistItem,
+    Decision,
+    DecisionStatus,
+    Handover,
+    HandoverKind,
+    OutboxMessage,
+    SubjectType,
+)
 from app.outbox.planner import SENT_STATUSES
 
 _KEY = "tydligt.reads"
@@ -63,6 +72,44 @@ def absences_ahead(
         .execution_options(populate_existing=fresh)
     ):
         grouped[handover.client_id].append(handover)
+    return grouped
+
+
+def permanent_handovers(
+    session: Session, client_ids: Iterable[int], *, fresh: bool = False
+) -> dict[int, list[Handover]]:
+    """Per client: the permanent handovers not cancelled, whenever they start, oldest first."""
+    grouped: dict[int, list[Handover]] = {client_id: [] for client_id in client_ids}
+    if not grouped:
+        return grouped
+    for handover in session.exec(
+        select(Handover)
+        .where(
+            col(Handover.client_id).in_(grouped),
+            col(Handover.cancelled_at).is_(None),
+            Handover.kind == HandoverKind.PERMANENT,
+        )
+        .order_by(col(Handover.starts_on), col(Handover.id))
+        .execution_options(populate_existing=fresh)
+    ):
+        grouped[handover.client_id].append(handover)
+    return grouped
+
+
+def decided(
+    session: Session, client_ids: Iterable[int], *, fresh: bool = False
+) -> dict[int, list[Decision]]:
+    """Per client: the decisions made (not drafts, not withdrawn), oldest first."""
+    grouped: dict[int, list[Decision]] = {client_id: [] for client_id in client_ids}
+    if not grouped:
+        return grouped
+    for decision in session.exec(
+        select(Decision)
+        .where(col(Decision.client_id).in_(grouped), Decision.status == DecisionStatus.DECIDED)
+        .order_by(col(Decision.decided_on), col(Decision.id))
+        .execution_options(populate_existing=fresh)
+    ):
+        grouped[decision.client_id].append(decision)
     return grouped
 
 
@@ -130,6 +177,10 @@ class Reads(Protocol):
 
     def absences(self, client_id: int, today: date) -> list[Handover]: ...
 
+    def permanent_handovers(self, client_id: int) -> list[Handover]: ...
+
+    def decided(self, client_id: int) -> list[Decision]: ...
+
     def checklist_items(self, checklist_id: int) -> list[ChecklistItem]: ...
 
     def last_thanks(self, checklist_id: int) -> datetime | None: ...
@@ -148,6 +199,12 @@ class DirectReads:
 
     def absences(self, client_id: int, today: date) -> list[Handover]:
         return absences_ahead(self.session, [client_id], today)[client_id]
+
+    def permanent_handovers(self, client_id: int) -> list[Handover]:
+        return permanent_handovers(self.session, [client_id])[client_id]
+
+    def decided(self, client_id: int) -> list[Decision]:
+        return decided(self.session, [client_id])[client_id]
 
     def checklist_items(self, checklist_id: int) -> list[ChecklistItem]:
         return checklist_items(self.session, [checklist_id])[checklist_id]

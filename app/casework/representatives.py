@@ -1,5 +1,6 @@
 """Representatives who get copies of a client's messages, as the client (or the law) allows,
-and the short welcome that tells a new one whose copies they get and how to stop."""
+the short welcome that tells a new one whose copies they get and how to stop, and their
+own overview link (what they may see about the client, on one page)."""
 
 from datetime import datetime
 
@@ -18,12 +19,14 @@ from app.models import (
     utcnow,
 )
 from app.outbox.planner import add_message
+from app.pages import links
 from app.phone import CANNOT_TEXT, InvalidPhoneNumber, normalise_phone, takes_texts
 from app.words.languages import is_supported
 
 COPIES = ("copy_appointments", "copy_documents", "copy_decisions", "copy_handovers")
 FIELDS = ("name", "role", "phone", "language", *COPIES)
 WELCOME = "representative_welcome"
+OVERVIEW = "representative_overview"
 
 # The copies a new representative starts with on the staff form, by what they are. A god
 # man looks after the person's rights, money and everyday life: meetings, papers, decisions
@@ -106,13 +109,15 @@ def update(
     **values,
 ) -> Representative:
     """Change a representative; a new phone number starts copies again if they had opted out
-    or been removed, and welcomes whoever has that number now."""
+    or been removed, welcomes whoever has that number now, and ends the page links sent to
+    the old number (whoever has that number must not read on)."""
     client = session.get_one(Client, representative.client_id)
     cleaned = validate(values, client)
     new_number = "phone" in cleaned and cleaned["phone"] != representative.phone
     if new_number:
         representative.opted_out_at = None
         representative.removed_at = None
+        links.revoke_representatives(session, saved_id(representative), now or utcnow())
     for field, value in cleaned.items():
         setattr(representative, field, value)
     session.add(representative)
@@ -125,8 +130,10 @@ def remove(
     session: Session, representative: Representative, now: datetime | None = None
 ) -> Representative:
     """Stop every copy to a representative, and from now on treat their number as a
-    stranger's on every channel (app/access.py); the record stays for the history."""
+    stranger's on every channel (app/access.py) and end their page links (so editing the
+    record later cannot bring them back); the record stays for the history."""
     now = now or utcnow()
+    links.revoke_representatives(session, saved_id(representative), now)
     for field in COPIES:
         setattr(representative, field, False)
     representative.opted_out_at = representative.opted_out_at or now
@@ -178,6 +185,50 @@ def plan_welcome(
     )
 
 
+def send_overview(
+    session: Session, representative: Representative, *, now: datetime | None = None
+) -> OutboxMessage:
+    """Plan a text to a representative with their own overview link: a page of what they
+    may see about the client (the access rule decides, section by section), in their
+    language, that stops working once they are removed or opt out. Each call plans a new
+    text (staff send it again when a link was lost or has run out); raises InvalidInput
+    when it cannot go."""
+    client = session.get_one(Client, representative.client_id)
+    if not access.is_active(representative):
+        raise InvalidInput(
+            {"representative": N_("This representative was removed or said STOP: no link goes.")}
+        )
+    if client.consent_at is None:
+        raise InvalidInput(
+            {"representative": N_("The client has not agreed to messages yet: nothing goes.")}
+        )
+    if not gets_copies(representative):
+        raise InvalidInput(
+            {
+                "representative": N_(
+                    "Tick at least one kind of copy first: the link shows only what the "
+                    "representative may see."
+                )
+            }
+        )
+    rep_id = saved_id(representative)
+    planned = session.exec(
+        select(func.count()).where(
+            OutboxMessage.kind == OVERVIEW, OutboxMessage.representative_id == rep_id
+        )
+    ).one()
+    return add_message(
+        session,
+        kind=OVERVIEW,
+        client=client,
+        dedupe_key=f"representative:{rep_id}:overview:{planned + 1}",
+        due_at=now or utcnow(),
+        subject_type=SubjectType.REPRESENTATIVE,
+        subject_id=rep_id,
+        to_representative=representative,
+    )
+
+
 def welcome_all(session: Session, client: Client, now: datetime | None = None) -> None:
     """Welcome every representative of a client who gets copies (when consent comes)."""
     for representative in session.exec(
@@ -191,7 +242,8 @@ def welcome_all(session: Session, client: Client, now: datetime | None = None) -
 def still_wanted(
     session: Session, message: OutboxMessage, representative: Representative, now: datetime
 ) -> bool:
-    """A welcome is worth sending while the representative still gets some copy."""
+    """A welcome or an overview link is worth sending while the representative still gets
+    some copy."""
     return gets_copies(representative)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app import access
 from app.models import (
+    Application,
     Appointment,
     Checklist,
     Client,
@@ -22,7 +23,9 @@ from app.models import (
 )
 
 # The records a system writes and finds again by its own id.
-Synced = TypeVar("Synced", Appointment, Checklist, Client, Decision, Handover, Representative)
+Synced = TypeVar(
+    "Synced", Application, Appointment, Checklist, Client, Decision, Handover, Representative
+)
 
 
 def find(

@@ -1,7 +1,8 @@
 """The whole domain model; import from here."""
 
 from app.models.alerts import AlertItem, AlertItemState, AlertMode, AlertSetting
-from app.models.base import SubjectType, UTCDateTime, saved_id, utcnow
+from app.models.applications import Application, ApplicationStep
+from app.models.base import MAX_ID, SubjectType, UTCDateTime, saved_id, utcnow
 from app.models.casework import (
     Appointment,
     AppointmentResponse,
@@ -45,14 +46,20 @@ from app.models.people import (
     StaffUser,
     Unit,
 )
+from app.models.sign_language import EVERY_PAGE, SignVideo
+from app.models.support import SupportOffer
 
 __all__ = [
+    "Application",
+    "ApplicationStep",
     "AlertItem",
     "AlertItemState",
     "AlertMode",
     "AlertSetting",
     "Intent",
     "SubjectType",
+    "EVERY_PAGE",
+    "SignVideo",
     "FINAL_STATUSES",
     "ApiKey",
     "ApiScope",
@@ -90,8 +97,10 @@ __all__ = [
     "StaffMessage",
     "StaffRole",
     "StaffUser",
+    "SupportOffer",
     "Unit",
     "UTCDateTime",
     "saved_id",
+    "MAX_ID",
     "utcnow",
 ]

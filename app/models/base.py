@@ -31,7 +31,7 @@ class UTCDateTime(TypeDecorator):
 
 
 class SubjectType(StrEnum):
-    """What a message or an audit event is about: the type of its record. The first seven
+    """What a message or an audit event is about: the type of its record. The first eight
     and REPRESENTATIVE (the welcome to a new representative) are what outbox messages are
     about (app/outbox/subjects.py reads each); the others appear in the audit log only."""
 
@@ -40,6 +40,7 @@ class SubjectType(StrEnum):
     CHECKLIST = "checklist"
     DECISION = "decision"
     HANDOVER = "handover"
+    APPLICATION = "application"
     CALLBACK = "callback"  # a callback request
     STAFF_MESSAGE = "staff_message"
     INBOUND_MESSAGE = "inbound_message"
@@ -55,6 +56,9 @@ class Row(Protocol):
 
     @property
     def id(self) -> int | None: ...
+
+
+MAX_ID = 2**31 - 1  # the largest PostgreSQL INTEGER, what ids are: a larger one fails a query
 
 
 def saved_id(row: Row) -> int:

@@ -104,6 +104,8 @@ class Checklist(SQLModel, table=True):
         UniqueConstraint(
             "source_unit_id", "source_system", "source_id", name="uq_checklist_source"
         ),
+        # One checklist per month of a monthly series, however many workers create it.
+        UniqueConstraint("series_id", "series_month", name="uq_checklist_series_month"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -113,6 +115,21 @@ class Checklist(SQLModel, table=True):
     due_date: date
     status: str = Field(default=ChecklistStatus.OPEN, max_length=10)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(
+        default=1, description="Raised when the due date moves or a paper comes back"
+    )
+    repeat_monthly_day: int | None = Field(
+        default=None, description="On the first of a monthly series: the due day, 1-31"
+    )
+    repeat_stopped_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When staff stopped the series"
+    )
+    series_id: int | None = Field(
+        default=None, foreign_key="checklist.id", index=True, description="The series' first"
+    )
+    series_month: str | None = Field(
+        default=None, max_length=7, description="YYYY-MM: the month in its series"
+    )
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
     source_unit_id: int | None = Field(
@@ -133,6 +150,12 @@ class ChecklistItem(SQLModel, table=True):
     document_type: str = Field(max_length=40, description="Key in the document catalog")
     position: int = Field(default=0)
     received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    problem: str | None = Field(
+        default=None, max_length=40, description="Key in the paper-problem catalog"
+    )
+    problem_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When staff sent the paper back"
+    )
 
 
 class DecisionOutcome(StrEnum):
@@ -204,6 +227,9 @@ class Handover(SQLModel, table=True):
     starts_on: date
     ends_on: date | None = None
     next_step: str = Field(default="", max_length=40, description="Key in the next-step catalog")
+    file_passed_on: bool = Field(
+        default=False, description="Staff confirmed the new contact has the client's papers"
+    )
     version: int = Field(default=1, description="Raised on every change, so old notices die")
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source_system: str | None = Field(default=None, max_length=60)

@@ -36,6 +36,7 @@ FINAL_STATUSES = frozenset(
 class OutboxChannel(StrEnum):
     SMS = "sms"
     VOICE = "voice"
+    EMAIL = "email"  # a copy by e-mail, for a client who chose it (app/outbox/email_copies.py)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -198,6 +199,7 @@ class Intent(StrEnum):
     OPTION_6 = "option_6"  # who to contact
     OPTION_7 = "option_7"  # how to complain (for the managers)
     OPTION_8 = "option_8"  # another case worker (for the managers)
+    OPTION_9 = "option_9"  # what support the unit offers
     COMPLAINT = "complaint"  # words after option 7
     NEW_CASEWORKER = "new_caseworker"  # words after option 8
     LANGUAGE_SET = "language_set"
@@ -246,7 +248,8 @@ class LinkPurpose(StrEnum):
 
 
 class LinkToken(SQLModel, table=True):
-    """A page link sent to a client. Only the hash of the token is stored."""
+    """A page link sent to a client or to one of their representatives. Only the hash of
+    the token is stored."""
 
     __tablename__ = "link_token"
     __table_args__ = (one_of("purpose", LinkPurpose, "ck_link_purpose"),)
@@ -255,6 +258,11 @@ class LinkToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     outbox_message_id: int | None = Field(default=None, foreign_key="outbox_message.id")
+    representative_id: int | None = Field(
+        default=None,
+        foreign_key="representative.id",
+        description="Whose link: a representative's own (their permissions), else the client's",
+    )
     purpose: str = Field(default=LinkPurpose.MESSAGE, max_length=10)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)

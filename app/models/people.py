@@ -31,6 +31,9 @@ class Unit(SQLModel, table=True):
     reminder_offsets: str = Field(
         default="", max_length=60, description="Like '3d,1d,2h'; empty: REMINDER_OFFSETS"
     )
+    handover_notice_days: int = Field(
+        default=7, description="How many days before a handover starts the client is told"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @validates("phone", "phone_menu_number")
@@ -109,12 +112,26 @@ class Client(SQLModel, table=True):
     language: str = Field(default="sv", max_length=8)
     channel: str = Field(default=Channel.SMS, max_length=8)
     picture_support: bool = Field(default=False)
+    interpreter_language: str = Field(
+        default="",
+        max_length=12,
+        description="The language an interpreter is needed in (a code); empty: none needed",
+    )
+    communication_aid: str = Field(
+        default="", max_length=80, description="Like 'bildstöd' or 'teckenspråk'; free text"
+    )
     privacy: str = Field(default=Privacy.FULL, max_length=10)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_method: str | None = Field(default=None, max_length=20)
     consent_recorded_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     opted_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # E-mail goes next to SMS or calls, never instead of them (app/outbox/email_copies.py).
+    email: str = Field(default="", max_length=254, description="The client's own e-mail address")
+    email_copies: bool = Field(default=False, description="Every message also by e-mail")
+    email_unreachable_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When the mail server refused the address"
+    )
     pin_hash: str = Field(default="", max_length=300)
     pin_failures: int = Field(default=0, description="Wrong PINs in a row")
     pin_locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

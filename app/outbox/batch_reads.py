@@ -1,7 +1,8 @@
 """What a sweep batch reads, in a fixed number of queries for the whole batch.
 
 Composing one message reads its client, the record it is about, the client's handovers,
-a checklist's items and so on. The sweep reads all of that for a batch of messages at once
+a checklist's items, the newer decisions or handovers that may make a notice untrue and so
+on. The sweep reads all of that for a batch of messages at once
 (`reading()`), with the same queries the domain uses for one record (app/casework/reads.py),
 and while the batch is composed the domain reads through it without knowing: what the
 batch did not cover is read directly. The admin page, the phone menu and the API compose
@@ -25,6 +26,7 @@ from app.casework import reads
 from app.models import (
     ChecklistItem,
     Client,
+    Decision,
     Handover,
     OutboxMessage,
     Representative,
@@ -72,6 +74,15 @@ class BatchReads:
         self._absences = reads.absences_ahead(session, client_ids, self.today, fresh=True)
         checklist_ids = by_type.get(SubjectType.CHECKLIST, set())
         self._items = reads.checklist_items(session, checklist_ids, fresh=True)
+        # Only what the batch's kinds ask: a newer record makes an older one's notice untrue.
+        self._permanent = reads.permanent_handovers(
+            session, {m.client_id for m in messages if m.kind == "handover_permanent"}, fresh=True
+        )
+        self._decided = reads.decided(
+            session, {m.client_id for m in messages if m.kind == "support_ending"}, fresh=True
+        )
+        self._held += [*(h for hs in self._permanent.values() for h in hs)]
+        self._held += [*(d for ds in self._decided.values() for d in ds)]
         self._held += [*(h for hs in self._handovers.values() for h in hs)]
         self._held += [*(h for hs in self._absences.values() for h in hs)]
         self._held += [*(i for items in self._items.values() for i in items)]
@@ -112,6 +123,18 @@ class BatchReads:
         if today != self.today or client_id not in self._absences:
             return self._direct.absences(client_id, today)
         return list(self._absences[client_id])
+
+    def permanent_handovers(self, client_id: int) -> list[Handover]:
+        """The client's permanent handovers not cancelled, oldest first."""
+        if client_id not in self._permanent:
+            return self._direct.permanent_handovers(client_id)
+        return list(self._permanent[client_id])
+
+    def decided(self, client_id: int) -> list[Decision]:
+        """The client's decisions made (not drafts, not withdrawn), oldest first."""
+        if client_id not in self._decided:
+            return self._direct.decided(client_id)
+        return list(self._decided[client_id])
 
     def checklist_items(self, checklist_id: int) -> list[ChecklistItem]:
         """A checklist's items in their order."""

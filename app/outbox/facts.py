@@ -43,6 +43,9 @@ def base_facts(
         "in_call": False,
         "contact": contact_facts(session, contact or current_contact(session, client, today), unit),
         "link": None,
+        # The client reads with pictures: their own texts give the picture page's link first
+        # (app/words/compose.py). A representative's copy goes by the representative.
+        "picture_support": client.picture_support and representative is None,
     }
 
 

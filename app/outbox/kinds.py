@@ -19,6 +19,9 @@ class MessageKind:
     sms_segments: int
     copy_category: str | None = None  # which representative permission allows a copy
     urgent: bool = False  # may go out in quiet hours (see the operations stage)
+    # Bad news that says "call X": held to the contact's phone hours on working days
+    # (app/outbox/phone_hours.py), so it never lands when nobody answers.
+    phone_hours: bool = False
     reply: bool = False  # an answer in a conversation, never planned in the outbox
     mixed_scripts: bool = False  # shows text in several scripts, so always UCS-2
     ucs2_segments: int | None = None
@@ -52,6 +55,8 @@ KINDS: dict[str, MessageKind] = {
         # To a new representative: whose copies, of what, and how to stop. Written to them
         # (no copy category: it is not a copy, and goes while they are active).
         MessageKind("representative_welcome", "representative", 3, ucs2_segments=6),
+        # To a representative: their own overview link (what they may see about the client).
+        MessageKind("representative_overview", "representative", 2, ucs2_segments=3),
         MessageKind("appointment_reminder", "appointment", 3, "appointments", ucs2_segments=5),
         MessageKind(
             "appointment_changed", "appointment", 3, "appointments", urgent=True, ucs2_segments=5
@@ -64,17 +69,47 @@ KINDS: dict[str, MessageKind] = {
         MessageKind("checklist_reminder", "checklist", 3, "documents", ucs2_segments=5),
         MessageKind("documents_received", "checklist", 2, "documents", ucs2_segments=3),
         MessageKind("checklist_complete", "checklist", 2, "documents", ucs2_segments=3),
-        MessageKind("decision_heads_up", "decision", 2, "decisions", ucs2_segments=4),
+        # After the due date with papers missing: help or more time, from whom (never a threat).
+        MessageKind("checklist_overdue", "checklist", 3, "documents", ucs2_segments=6),
+        MessageKind("checklist_due_moved", "checklist", 3, "documents", ucs2_segments=5),
+        # A paper staff sent back: which one, why (the paper-problem catalog), by when.
+        MessageKind("document_unclear", "checklist", 3, "documents", ucs2_segments=6),
+        # What is being looked at, when the decision comes, and a meeting offered first.
+        MessageKind("decision_heads_up", "decision", 3, "decisions", ucs2_segments=5),
         # A summary: outcome, every reason, extent, period, appeal date.
         MessageKind("decision_approved", "decision", 4, "decisions", ucs2_segments=7),
-        MessageKind("decision_partly_approved", "decision", 4, "decisions", ucs2_segments=8),
-        MessageKind("decision_refused", "decision", 3, "decisions", ucs2_segments=7),
-        MessageKind("decision_ended", "decision", 4, "decisions", ucs2_segments=7),
+        MessageKind(
+            "decision_partly_approved",
+            "decision",
+            4,
+            "decisions",
+            ucs2_segments=8,
+            phone_hours=True,
+        ),
+        MessageKind(
+            "decision_refused", "decision", 3, "decisions", ucs2_segments=7, phone_hours=True
+        ),
+        MessageKind(
+            "decision_ended", "decision", 4, "decisions", ucs2_segments=7, phone_hours=True
+        ),
         MessageKind("decision_changed", "decision", 4, "decisions", ucs2_segments=8),
-        MessageKind("support_ending", "decision", 3, "decisions", ucs2_segments=5),
-        MessageKind("handover_permanent", "handover", 2, "handovers", ucs2_segments=4),
+        # A plan, not a date: apply again by a day, who helps, and for LSS a new assessment.
+        MessageKind(
+            "support_ending", "decision", 4, "decisions", ucs2_segments=7, phone_hours=True
+        ),
+        # An application's steps (app/casework/applications.py): copies go where decisions go.
+        MessageKind("application_received", "application", 4, "decisions", ucs2_segments=8),
+        MessageKind("application_investigating", "application", 3, "decisions", ucs2_segments=6),
+        # The investigation to comment on: the day, that it is optional, and three ways.
+        MessageKind("application_comment", "application", 4, "decisions", ucs2_segments=7),
+        MessageKind("application_comment_reminder", "application", 3, "decisions", ucs2_segments=7),
+        MessageKind("support_waiting", "application", 3, "decisions", ucs2_segments=6),
+        MessageKind("support_delayed", "application", 3, "decisions", ucs2_segments=6),
+        MessageKind("support_started", "application", 2, "decisions", ucs2_segments=5),
+        # Told ahead, it names the first day: one segment more than on the day itself.
+        MessageKind("handover_permanent", "handover", 3, "handovers", ucs2_segments=5),
         MessageKind("handover_absence", "handover", 2, "handovers", ucs2_segments=4),
-        MessageKind("absence_ended", "handover", 2, "handovers", ucs2_segments=3),
+        MessageKind("absence_ended", "handover", 2, "handovers", ucs2_segments=3, phone_hours=True),
         MessageKind("callback_confirmation", "callback", 2, urgent=True, ucs2_segments=3),
         # A case worker's own words (up to 320 characters), with greeting and signature:
         # the longest fits one message also around words in another script.
@@ -120,6 +155,11 @@ KINDS: dict[str, MessageKind] = {
         MessageKind("reply_whose", "reply", 3, reply=True),
         # To a number that texts many times quickly: once, then silence (app/sms/floods.py).
         MessageKind("reply_flood", "reply", 2, reply=True),
+        # To 9: the support the unit offers, each with its number, and the support page.
+        MessageKind("reply_support", "reply", 3, reply=True, ucs2_segments=6),
+        # The page with pictures, sent when a client with picture support presses # in the
+        # phone menu: while they are on the phone, so at once.
+        MessageKind("picture_link", "client", 2, urgent=True, ucs2_segments=3),
     )
 }
 

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from app import access
 from app.config import ConfigError, ReminderOffset, parse_offsets
 from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative, Unit
+from app.outbox import email_copies, phone_hours
 from app.outbox.kinds import get_kind
-from app.outbox.sending_window import next_open
 from app.words.languages import get_language
 
 log = logging.getLogger(__name__)
@@ -99,18 +99,21 @@ def add_message(
     copies: bool = True,
     to_representative: Representative | None = None,
 ) -> OutboxMessage:
-    """Plan one message, and (with copies) an SMS copy for each representative allowed one.
+    """Plan one message, and (with copies) an SMS copy for each representative allowed one;
+    for a client who chose e-mail copies, an e-mail as well (app/outbox/email_copies.py).
     With `to_representative` the message goes to that representative instead of the client
     (a staff answer to the representative's own text), and no copies are made.
 
     A row with the same dedupe key is left as it is: planning twice plans once. An ordinary
-    message due at night or on a holiday is planned for the unit's next sending window
-    (the sweep checks again, in case the window changes meanwhile).
+    message due at night or on a holiday is planned for the unit's next sending window, and
+    bad news for the contact's next phone hours (the sweep checks again, in case either
+    changes meanwhile).
     """
     urgent = get_kind(kind).urgent  # the kinds table says which may go out at night
-    if not urgent:
-        unit = session.get(Unit, client.unit_id)
-        due_at = next_open(unit.sending_window if unit else None, due_at, local_zone())
+    if not urgent:  # bad news also waits for the contact's phone hours
+        due_at = phone_hours.next_moment(
+            get_kind(kind), session.get(Unit, client.unit_id), due_at, local_zone()
+        )
     values = dict(
         kind=kind,
         client_id=client.id,
@@ -125,6 +128,13 @@ def add_message(
             session, dedupe_key, channel=channel, representative_id=to_representative.id, **values
         )
     message = _add_row(session, dedupe_key, channel=channel, **values)
+    # The e-mail copy goes with the text, or with the call of a client who gets no text.
+    if email_copies.wanted(client, kind) and (
+        channel == OutboxChannel.SMS or OutboxChannel.SMS not in reminder_channels(client)
+    ):
+        _add_row(
+            session, email_copies.dedupe_key(dedupe_key), channel=OutboxChannel.EMAIL, **values
+        )
     for representative in representatives_for(session, client, kind) if copies else []:
         _add_row(
             session,

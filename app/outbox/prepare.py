@@ -20,19 +20,21 @@ from app import access, audit
 from app.models import (
     Client,
     LinkPurpose,
+    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     Representative,
     SubjectType,
     Unit,
 )
-from app.outbox import sending_window, subjects
+from app.outbox import email_copies, phone_hours, subjects
 from app.outbox.claims import finish
 from app.outbox.facts import base_facts
 from app.outbox.kinds import get_kind
 from app.outbox.planner import local_zone
 from app.pages import links
 from app.transports import Outgoing
+from app.words import email
 from app.words.compose import compose
 from app.words.sms_encoding import measure
 
@@ -45,7 +47,7 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"  # what it was about changed or is gone
     RETRIED = "retried"  # the provider failed for now: tried again later
     FAILED = "failed"  # for good
-    POSTPONED = "postponed"  # outside the unit's sending window
+    POSTPONED = "postponed"  # outside the sending window, or bad news outside phone hours
     THROTTLED = "throttled"  # the provider asked us to slow down
 
 
@@ -138,6 +140,8 @@ def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared
         return held
     language = representative.language if representative else client.language
     to = representative.phone if representative else client.phone
+    if message.channel == OutboxChannel.EMAIL:
+        to = client.email
     stored = _stored_text(message)
     if stored is not None:
         return Prepared(message, outgoing(message, to, stored, message.language or ""), None)
@@ -167,7 +171,13 @@ def _held_back(
     if client.consent_at is None:
         finish(message, OutboxStatus.SKIPPED, now, "no consent recorded")
         return Outcome.SKIPPED
-    if representative is None and client.unreachable_at is not None:
+    if representative is None and message.channel == OutboxChannel.EMAIL:
+        # An e-mail depends on the address and the choice, not on the phone.
+        why = email_copies.held_back(client)
+        if why is not None:
+            finish(message, OutboxStatus.SKIPPED, now, why)
+            return Outcome.SKIPPED
+    elif representative is None and client.unreachable_at is not None:
         # Staff see the failed number; a corrected number (or a text from it) clears this.
         finish(message, OutboxStatus.SKIPPED, now, "number unreachable")
         return Outcome.SKIPPED
@@ -176,16 +186,45 @@ def _held_back(
         finish(message, OutboxStatus.CANCELLED, now, "no longer current")
         return Outcome.CANCELLED
     if not message.urgent:
-        opens = sending_window.next_open(
-            session.get_one(Unit, client.unit_id).sending_window, now, local_zone()
+        opens = phone_hours.next_moment(
+            get_kind(message.kind), session.get_one(Unit, client.unit_id), now, local_zone()
         )
-        if opens > now:  # night or a holiday: wait for the unit's next sending window
+        if opens > now:  # night, a holiday, or bad news outside the contact's phone hours
             message.status = OutboxStatus.PENDING
             message.due_at = opens
             message.claim_token = None
             message.attempts = max(0, message.attempts - 1)  # not a try
             return Outcome.POSTPONED
     return None
+
+
+def _mailed(
+    message: OutboxMessage, facts: dict, language: str, to: str, link: dict | None
+) -> Prepared:
+    """The message as an e-mail (app/words/email.py); its text part is what the row keeps."""
+    mail = email.compose_mail(
+        message.kind,
+        facts,
+        language,
+        to=to,
+        topic=message.subject_type or "",
+        link=facts["link"],
+        message_id=message.id,  # type: ignore[arg-type]  # claimed rows are saved rows
+    )
+    message.language = mail.lang
+    message.part = message.parts = None
+    outgoing = Outgoing(
+        message_id=message.id,  # type: ignore[arg-type]
+        to=to,
+        channel=message.channel,
+        kind=message.kind,
+        body=mail.text,
+        language=mail.lang,
+        encoding="utf-8",
+        segments=0,  # not a text message: costs no SMS
+        mail=mail.message,
+    )
+    return Prepared(message, outgoing, link)
 
 
 def _composed(
@@ -202,10 +241,14 @@ def _composed(
     if message.subject_type:
         facts |= subjects.facts(session, message, client, now)
     link = None
-    if message.channel == "sms":  # a link to its picture page (the welcome: the overview)
-        purpose = LinkPurpose.OVERVIEW if message.kind == "welcome" else LinkPurpose.MESSAGE
+    if message.channel in ("sms", "email"):  # a link to its page (a welcome: the overview)
+        purpose = (
+            LinkPurpose.OVERVIEW if message.kind in links.OVERVIEW_KINDS else LinkPurpose.MESSAGE
+        )
         token, link = links.issue(client, purpose, now, message)
         facts["link"] = links.url(token)
+    if message.channel == OutboxChannel.EMAIL:
+        return _mailed(message, facts, language, to, link)
     composition = compose(message.kind, facts, language, message.channel)
     if link is not None and facts["link"] not in composition.text:
         link = None  # this kind's SMS shows no link: no page to keep a key to

@@ -15,6 +15,7 @@ from app.casework import current_records, staff_messages
 from app.models import (
     Client,
     Handover,
+    OutboxChannel,
     OutboxMessage,
     StaffUser,
     SubjectType,
@@ -115,6 +116,7 @@ def send(
                 OutboxMessage.subject_type == SubjectType.STAFF_MESSAGE,
                 OutboxMessage.subject_id == message.id,
                 col(OutboxMessage.representative_id).is_(None),
+                OutboxMessage.channel != OutboxChannel.EMAIL,  # its e-mail copy keeps its key
             )
         ).one()
         # The typed words get a row of their own each time; the form's key on it is what

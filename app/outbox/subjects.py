@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 from sqlmodel import Session
 
 from app.casework import (
+    applications,
     appointments,
     callbacks,
     checklists,
@@ -21,6 +22,7 @@ from app.casework import (
     staff_messages,
 )
 from app.models import (
+    Application,
     Appointment,
     CallbackRequest,
     Checklist,
@@ -52,6 +54,7 @@ SUBJECTS: dict[str, Subject[Any]] = {
     SubjectType.CHECKLIST: Subject(Checklist, checklists.facts, checklists.still_wanted),
     SubjectType.DECISION: Subject(Decision, decisions.facts, decisions.still_wanted),
     SubjectType.HANDOVER: Subject(Handover, handovers.facts, handovers.still_wanted),
+    SubjectType.APPLICATION: Subject(Application, applications.facts, applications.still_wanted),
     SubjectType.CALLBACK: Subject(CallbackRequest, callbacks.facts, callbacks.still_wanted),
     SubjectType.STAFF_MESSAGE: Subject(
         StaffMessage, staff_messages.facts, staff_messages.still_wanted

@@ -20,12 +20,13 @@ from sqlmodel import Session
 
 from app import audit
 from app.db import get_engine
-from app.models import OutboxMessage, OutboxStatus, SubjectType, saved_id, utcnow
-from app.outbox import batch_reads, delivery, recovery, subjects
+from app.models import OutboxChannel, OutboxMessage, OutboxStatus, SubjectType, saved_id, utcnow
+from app.outbox import batch_reads, delivery, email_copies, recovery, subjects
 from app.outbox.claims import claim_due, finish, release
 from app.outbox.prepare import Outcome, Prepared, prepare
 from app.pages import links
 from app.transports import Transport, TransportError, get_transport
+from app.transports.email import ADDRESS_REFUSED
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> Outcom
     """Give one prepared message to the transport and note the outcome on its row (the
     caller commits, with sent_event() for a message sent). Returns the outcome's name."""
     message, outgoing = prepared.message, prepared.outgoing
-    message.to_phone = outgoing.to
+    if outgoing.channel != OutboxChannel.EMAIL:  # an address is not a number (nor kept)
+        message.to_phone = outgoing.to
     message.language = outgoing.language
     message.encoding = outgoing.encoding
     message.segments = outgoing.segments
@@ -99,6 +101,8 @@ def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> Outcom
             return Outcome.THROTTLED
         if exc.permanent or message.attempts >= MAX_ATTEMPTS:
             finish(message, OutboxStatus.FAILED, now, str(exc)[:300])
+            if exc.permanent and exc.code == ADDRESS_REFUSED:
+                email_copies.address_refused(message, now)
             return Outcome.FAILED
         message.status = OutboxStatus.PENDING
         message.due_at = now + retry_delay(message.attempts)

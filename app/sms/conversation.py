@@ -10,7 +10,14 @@ from sqlmodel import Session, col, select
 
 from app import access, audit
 from app.access import Role, Topic, Verdict
-from app.casework import appointments, callbacks, checklists, current_records, decisions
+from app.casework import (
+    appointments,
+    callbacks,
+    checklists,
+    current_records,
+    decisions,
+    support_offers,
+)
 from app.casework.contacts import Contact, current_contact
 from app.casework.deadlines import add_working_days
 from app.models import (
@@ -122,7 +129,7 @@ class Conversation:
     def option(self, number: int) -> str:
         if self.verdict(access.MENU[number]) == Verdict.DISCREET:
             self.mark(Intent.option(number))
-            return self.say("reply_discreet_detail", link=self.overview_link())
+            return self.discreet_detail(access.MENU[number])
         return {
             1: self.next_appointment,
             2: self.missing_documents,
@@ -132,7 +139,18 @@ class Conversation:
             6: self.contact,
             7: self.complaints,
             8: self.new_caseworker,
+            9: self.support,
         }[number]()
+
+    def discreet_detail(self, topic: Topic) -> str:
+        """To a discreet sender: not by SMS, only how to hear it by phone or read it on the
+        page, both after the PIN (for support: that there is a list, and its page)."""
+        link = self.overview_link()
+        if topic == Topic.SUPPORT:
+            return self.say(
+                "reply_discreet_detail", about="support", link=f"{link}/support" if link else None
+            )
+        return self.say("reply_discreet_detail", link=link)
 
     def overview_link(self) -> str | None:
         """A fresh overview link for the client (not for a representative)."""
@@ -216,6 +234,14 @@ class Conversation:
     def contact(self) -> str:
         self.mark(Intent.OPTION_6)
         return self.say("reply_contact")
+
+    def support(self) -> str:
+        """Option 9: the support the unit offers, as the access rule lets this sender hear
+        of it, with the support page for the client."""
+        self.mark(Intent.OPTION_9)
+        offers = support_offers.facts(self.session, self.role)
+        link = self.overview_link() if offers["offers"] else None
+        return self.say("reply_support", link=f"{link}/support" if link else None, **offers)
 
     def for_managers(self, intent: str, *, needs_answer: bool) -> None:
         """Mark the text as the unit's managers' (the access rule shows it to nobody else),

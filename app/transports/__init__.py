@@ -11,6 +11,7 @@ from app.transports.base import (
     Transport,
     TransportError,
 )
+from app.transports.email import EmailTransport, WithEmail
 from app.transports.paced import PacedTransport
 
 __all__ = [
@@ -40,11 +41,13 @@ def build_transport(config: dict) -> Transport:
 
 
 def init_app(app: Flask) -> None:
-    """Build the configured transport once, paced to SEND_RATE_PER_SECOND; the Twilio
-    client is made on first send."""
+    """Build the configured transport once, paced to SEND_RATE_PER_SECOND, with e-mail
+    copies going to the mail server; the Twilio client is made on first send."""
     transport = build_transport(app.config)
-    app.extensions["tydligt.transport"] = PacedTransport(
-        transport, float(app.config["SEND_RATE_PER_SECOND"])
+    # E-mail copies (app/transports/email.py) go to the mail server, outside the pace.
+    app.extensions["tydligt.transport"] = WithEmail(
+        PacedTransport(transport, float(app.config["SEND_RATE_PER_SECOND"])),
+        EmailTransport(app.config),
     )
     app.extensions["tydligt.provider"] = transport
 

@@ -3,6 +3,7 @@ errors, and the Transport protocol itself."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Protocol
 
 
@@ -12,13 +13,14 @@ class Outgoing:
 
     message_id: int
     to: str
-    channel: str  # "sms" or "voice"
+    channel: str  # "sms", "voice" or "email"
     kind: str
     body: str
     language: str
     encoding: str
     segments: int
     call_url: str | None = None  # for voice: where Twilio fetches the call's TwiML
+    mail: EmailMessage | None = None  # for email: the whole mail (`body` is its text part)
 
 
 @dataclass(frozen=True)

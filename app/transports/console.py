@@ -39,15 +39,7 @@ class ConsoleTransport:
             "segments": outgoing.segments,
             "body": outgoing.body,
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self._lock:
-            # One write() of one line in append mode: concurrent workers do not interleave.
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line.encode("utf-8"))
-            finally:
-                os.close(fd)
+        self.append(record)
         log.info(
             "Console %s %s to %s (%s, %d segments)",
             outgoing.channel,
@@ -57,6 +49,19 @@ class ConsoleTransport:
             outgoing.segments,
         )
         return Accepted(provider_id)
+
+    def append(self, record: dict) -> None:
+        """Append one record to the file as a JSON line (also the e-mail copies' record,
+        app/transports/email.py)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self._lock:
+            # One write() of one line in append mode: concurrent workers do not interleave.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+            finally:
+                os.close(fd)
 
     def find_sent(self, message_id: int, to: str, channel: str, since: datetime) -> list[str]:
         """Exact: the file records our message id with each line."""

@@ -186,18 +186,61 @@ def join_rows(rows: tuple[Row, ...], channel: str) -> str:
 
 
 DISCREET_TEMPLATE = "_discreet"
+PICTURES_FIRST_TEMPLATE = "_pictures_first"
+# The rows that say who sends and to whom: the picture page's link comes right after them.
+OPENING_PICTURES = frozenset({"sender", "representative", "copy"})
 
 
 def _render(kind: str, lang: str, channel: str, facts: dict) -> tuple[tuple[Row, ...], list[str]]:
+    rows, missing = _render_template(kind, lang, channel, facts)
+    if _pictures_first(channel, facts) and any(facts["link"] in row.text for row in rows):
+        rows, more = _link_first(rows, lang, channel, facts)
+        missing = missing + more
+    return rows, missing
+
+
+def _render_template(
+    kind: str, lang: str, channel: str, facts: dict
+) -> tuple[tuple[Row, ...], list[str]]:
     template_name = f"{kind}.j2"
     env = catalogs().environment(lang)
     token = collect_misses()
     try:
-        output = env.get_template(template_name).render(**facts, channel=channel)
+        output = env.get_template(template_name).render(
+            **facts, channel=channel, pictures_first=_pictures_first(channel, facts)
+        )
         missing = recorded_misses()
     finally:
         stop_collecting(token)
     return parse_rows(output, template_name), missing
+
+
+def _pictures_first(channel: str, facts: dict) -> bool:
+    """A client with picture support reads the picture page first: in their own SMS (not a
+    representative's copy) its link comes right after the greeting."""
+    return (
+        channel == "sms"
+        and bool(facts.get("picture_support"))
+        and bool(facts.get("link"))
+        and not facts.get("copy")
+    )
+
+
+def _link_first(
+    rows: tuple[Row, ...], lang: str, channel: str, facts: dict
+) -> tuple[tuple[Row, ...], list[str]]:
+    """The rows with the link taken from wherever the kind's template put it and given,
+    with the picture lead (messages/_pictures_first.j2), right after the opening rows.
+    One place for every kind, also those whose own link row has words of its own."""
+    link_rows = [row for row in rows if facts["link"] in row.text]
+    rest = [row for row in rows if facts["link"] not in row.text]
+    opening = 0
+    while opening < len(rest) and rest[opening].picture in OPENING_PICTURES:
+        opening += 1
+    lead, missing = _render_template(
+        PICTURES_FIRST_TEMPLATE, lang, channel, facts | {"picture": link_rows[0].picture}
+    )
+    return tuple(rest[:opening]) + lead + tuple(rest[opening:]), missing
 
 
 def compose(kind: str, facts: dict, lang: str, channel: str) -> Composition:

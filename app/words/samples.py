@@ -42,7 +42,7 @@ def _reply_facts(
     from app.words.languages import languages
 
     facts: dict = {
-        "menu": [1, 2, 3, 4, 5, 6, 7],
+        "menu": [1, 2, 3, 4, 5, 6, 7, 8, 9],
         "by": add_working_days(today, 2),
         "asked_next": False,
     }
@@ -68,6 +68,20 @@ def _reply_facts(
         ]
     if kind == "reply_language_set":
         facts["chosen_language"] = lang
+    if kind == "reply_support":  # the demo unit's four offers, violence support first
+        facts["offers"] = [
+            {
+                "kind": key,
+                "picture": "help",
+                "who": offer["who"],
+                "phone": display_phone(offer["phone"]) if offer["phone"] else "",
+                "tel": offer["phone"],
+                "place": offer["place"],
+                "hours": offer["hours"],
+                "web": offer["web"],
+            }
+            for key, offer in demo.SUPPORT_OFFERS.items()
+        ]
     if kind == "reply_unknown_sender":
         facts["first_name"] = ""
     if kind == "reply_whose":
@@ -125,6 +139,9 @@ def _checklist_facts(sample: Sample) -> dict:
             "missing": ["lonespecifikation", "beslut_forsakringskassan"],
             "received": ["hyresavi", "kontoutdrag"],
             "received_now": ["kontoutdrag"],
+            "late": False,
+            # A paper sent back (document_unclear): which one and why.
+            "problems": [{"document": "lonespecifikation", "problem": "wrong_month"}],
         }
     }
 
@@ -146,6 +163,28 @@ def _decision_facts(sample: Sample) -> dict:
             "expected_on": today + timedelta(days=14),
             "appeal_by": appeal_deadline(today),
             "staff_name": demo.STAFF[0]["name"],
+            # Before support ends: the longest notice, with a day to apply by and the
+            # line that a new application is assessed anew (LSS).
+            "apply_by": today + timedelta(days=130),
+            "assessed_again": True,
+        }
+    }
+
+
+def _application_facts(sample: Sample) -> dict:
+    """An application of the demo client's service, with every step's day (the longest)."""
+    today = sample.today
+    return {
+        "application": {
+            "service": sample.spec["service"],
+            "step": "received",
+            "received_on": today - timedelta(days=2),
+            "decision_expected_on": today + timedelta(days=45),
+            "answer_by": today + timedelta(days=14),
+            "start_expected_on": today + timedelta(days=60),
+            "delay_reason": "finding_match",
+            "started_on": today,
+            "staff_name": demo.STAFF[0]["name"],
         }
     }
 
@@ -154,10 +193,12 @@ def _handover_facts(sample: Sample) -> dict:
     return {
         "handover": {
             "kind": "absence" if sample.kind != "handover_permanent" else "permanent",
-            "starts_on": sample.today,
-            "ends_on": sample.today + timedelta(days=14),
-            "started": True,
+            # Told ahead (the unit's handover_notice_days): the longer "from <day>" wording.
+            "starts_on": sample.today + timedelta(days=7),
+            "ends_on": sample.today + timedelta(days=21),
+            "started": False,
             "next_step": "will_call",
+            "file_passed_on": True,  # the longest notice: every row said
             "new": _person(demo.STAFF[1]),
             "old": _person(demo.STAFF[0]),
         }
@@ -210,6 +251,7 @@ SUBJECT_FACTS = {
     "checklist": _checklist_facts,
     "decision": _decision_facts,
     "handover": _handover_facts,
+    "application": _application_facts,
     "reply": _reply_sample_facts,
     "staff_message": _staff_message_facts,
     "callback": _callback_facts,
@@ -217,9 +259,16 @@ SUBJECT_FACTS = {
 
 
 def sample_facts(
-    kind: str, lang: str, today: date, *, copy: bool = False, discreet: bool = False
+    kind: str,
+    lang: str,
+    today: date,
+    *,
+    copy: bool = False,
+    discreet: bool = False,
+    picture_support: bool = False,
 ) -> dict:
-    """The facts of a kind for the demo client of a language."""
+    """The facts of a kind for the demo client of a language (`picture_support`: a client
+    who gets the picture page's link first; never on a copy, as base_facts gives it)."""
     spec = demo.CLIENTS[lang]
     facts = {
         "sender": demo.UNIT["sender_name"],
@@ -233,6 +282,9 @@ def sample_facts(
         "in_call": False,
         "contact": _person(demo.STAFF[0]),
         "link": SAMPLE_LINK,
+        "picture_support": picture_support
+        and not copy
+        and KINDS[kind].subject_type != "representative",
     }
     subject_facts = SUBJECT_FACTS.get(KINDS[kind].subject_type)
     if subject_facts is not None:

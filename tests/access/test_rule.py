@@ -106,6 +106,19 @@ def test_discretion_does_not_hide_how_to_get_help(app, topic):
         assert access.decide(role, topic, channel) == Verdict.ALLOW
 
 
+def test_a_discreet_client_hears_of_support_only_after_the_pin(app):
+    """Someone else may read a discreet client's phone: no list of support (violence support
+    first in it) by SMS, and by phone or on the page only after the PIN."""
+    role = Role(client(privacy="discreet", pin_hash="x"))
+    assert access.decide(role, Topic.SUPPORT, Channel.SMS) == Verdict.DISCREET
+    assert access.decide(role, Topic.SUPPORT, Channel.SMS, pin_given=True) == Verdict.DISCREET
+    for channel in (Channel.PHONE, Channel.PAGE):
+        assert access.decide(role, Topic.SUPPORT, channel) == Verdict.PIN
+        assert access.decide(role, Topic.SUPPORT, channel, pin_given=True) == Verdict.ALLOW
+    for channel in Channel:  # without discretion: on every channel, no PIN
+        assert access.decide(Role(client()), Topic.SUPPORT, channel) == Verdict.ALLOW
+
+
 def test_by_phone_documents_and_decisions_need_the_pin_whenever_the_client_has_one(app):
     role = Role(client(privacy="full", pin_hash="x"))
     for topic in (Topic.DOCUMENTS, Topic.DECISIONS):
@@ -130,9 +143,9 @@ def test_without_a_pin_a_caller_hears_documents_and_decisions_unless_the_unit_as
 
 def test_the_menu_lists_what_the_asker_may_use(app):
     limited = Role(client(), representative(copy_appointments=True))
-    assert access.menu(limited) == [1, 4, 5, 6, 7, 8]
-    assert access.menu(Role(client())) == [1, 2, 3, 4, 5, 6, 7, 8]
-    assert access.menu(Role(client(privacy="discreet"))) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert access.menu(limited) == [1, 4, 5, 6, 7, 8, 9]
+    assert access.menu(Role(client())) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert access.menu(Role(client(privacy="discreet"))) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert access.menu(None) == []
 
 
@@ -160,6 +173,37 @@ def test_a_role_is_named_by_whose_phone_it_is(app):
     assert (own.key, own.language, own.name) == ("c1", "fi", "Sara")
     theirs = Role(client(language="fi"), representative())
     assert (theirs.key, theirs.language, theirs.name) == ("r7", "en", "Sara")
+
+
+# page_topics(): what an overview page shows its reader ----------------------------------------
+
+
+def test_the_client_s_overview_shows_every_record(app):
+    assert access.page_topics(Role(client())) == set(access.OVERVIEW_TOPICS)
+
+
+@pytest.mark.parametrize("topic", list(PERMISSIONS))
+def test_a_representative_s_overview_shows_only_what_they_are_allowed(app, topic):
+    reader = Role(client(), representative(**{PERMISSIONS[topic]: True}))
+    assert access.page_topics(reader, pin_given=True) == {topic}
+
+
+def test_a_removed_or_opted_out_representative_s_overview_shows_nothing(app):
+    every = dict.fromkeys(PERMISSIONS.values(), True)
+    removed = representative(removed_at=NOW, **every)
+    opted_out = representative(opted_out_at=NOW, **every)
+    for gone in (removed, opted_out):
+        assert access.page_topics(Role(client(), gone), pin_given=True) == set()
+
+
+def test_a_discreet_client_s_overview_shows_nothing_before_the_pin(app):
+    every = dict.fromkeys(PERMISSIONS.values(), True)
+    for reader in (
+        Role(client(privacy="discreet")),
+        Role(client(privacy="discreet"), representative(**every)),
+    ):
+        assert access.page_topics(reader) == set()
+        assert access.page_topics(reader, pin_given=True) == set(access.OVERVIEW_TOPICS)
 
 
 # roles(): who a number is, in the unit reached -------------------------------------------
@@ -597,3 +641,15 @@ def test_a_manager_who_is_the_clients_case_worker_leaves_it_to_another_manager(s
     session.commit()  # Omar is a manager now: he reads it, Lina does not
     assert inbound_seen(session, lina) == {about_maja.id, stranger.id}
     assert about_sara.id in inbound_seen(session, omar)
+
+
+def test_violence_support_is_named_to_the_client_only(app):
+    """A representative may be the one who does harm: never to them, even with every
+    permission; nor to a stranger."""
+    assert access.shows_violence_support(Role(client()))
+    assert access.shows_violence_support(Role(client(privacy="discreet")))
+    everything = representative(
+        copy_appointments=True, copy_documents=True, copy_decisions=True, copy_handovers=True
+    )
+    assert not access.shows_violence_support(Role(client(), everything))
+    assert not access.shows_violence_support(None)

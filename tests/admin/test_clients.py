@@ -444,3 +444,22 @@ def test_a_new_representative_is_welcomed_and_staff_are_told(as_caseworker, sess
     welcome = session.exec(select(OutboxMessage)).one()
     rep = session.exec(select(Representative)).one()
     assert (welcome.kind, welcome.representative_id) == ("representative_welcome", rep.id)
+
+
+def test_a_case_worker_not_on_the_list_is_a_form_error_not_a_500(
+    client, session, administrator, sara, caseworker
+):
+    """A blank or made-up case worker (a tampered form) says so; nothing is saved."""
+    sign_in(client, administrator, language="sv")
+    edit = NEW_CLIENT | {"first_name": "Sara", "phone": "070-000 00 01", "language": "sv"}
+    for odd in (" ", "x", "7.5", "-1", "99999999999999999999"):
+        for url, form in (
+            ("/admin/clients/new", NEW_CLIENT),
+            (f"/admin/clients/{sara.id}/edit", edit),
+        ):
+            response = post(client, url, form | {"caseworker_id": odd})
+            assert response.status_code == 200, (url, odd)
+            assert "Välj ett av alternativen." in response.get_data(as_text=True)
+    session.expire_all()
+    assert [c.first_name for c in session.exec(select(Client))] == ["Sara"]
+    assert session.get_one(Client, sara.id).caseworker_id == caseworker.id

@@ -193,9 +193,10 @@ def test_send_saves_the_decision_and_plans_its_summary_and_the_support_ending_no
 
 
 def test_send_saves_the_reasons_of_a_refusal(as_caseworker, session, amal):
-    sent(
+    page = previewed(
         as_caseworker, amal, approved(outcome="refused", reasons=["need_assessed", "not_in_group"])
     )
+    post(as_caseworker, send_url(page), confirm_of(page) | {"skip_reason": "Vi har pratat."})
 
     (decision,) = saved_decisions(session)
     assert decision.reasons == "need_assessed,not_in_group"
@@ -260,12 +261,12 @@ def test_a_heads_up_plans_the_message_that_a_decision_is_coming(as_caseworker, s
         "heads_up_service": "boendestod",
         "expected_on": "2026-03-20",
     }
-    preview = post(as_caseworker, new_url(amal), form | {"action": "preview"})
-    assert "Snart får du ett beslut om boendestöd." in page_text(preview)
+    preview = page_text(post(as_caseworker, new_url(amal), form | {"action": "preview"}))
+    assert "Vi går igenom din ansökan om boendestöd." in preview
     assert outbox(session) == []
     assert saved_decisions(session) == []
 
-    response = post(as_caseworker, new_url(amal), form | {"action": "send"})
+    response = post(as_caseworker, send_url(preview), confirm_of(preview))
 
     assert response.status_code == 302
     (decision,) = saved_decisions(session)

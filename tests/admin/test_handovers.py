@@ -98,7 +98,8 @@ def test_an_absence_plans_the_notice_and_the_message_when_the_case_worker_is_bac
     assert response.headers["Location"].endswith(f"/admin/clients/{sara.id}")
     messages = outbox(session)
     assert [message.kind for message in messages] == ["handover_absence", "absence_ended"]
-    assert messages[1].due_at.date() == date(2026, 3, 14)
+    # Back on Saturday 14: the message waits for the phone hours, Monday 16 (phone_hours.py)
+    assert messages[1].due_at.date() == date(2026, 3, 16)
     assert caseworker_of(session, sara) == caseworker.id  # still hers; the colleague stands in
     (handover,) = saved_handovers(session)
     assert handover.ends_on == date(2026, 3, 13)

@@ -29,6 +29,7 @@ VALID = {
     "window_start": "09:00",
     "window_end": "19:00",
     "reminder_offsets": "2d, 3h",
+    "handover_notice_days": "7",
 }
 
 pytestmark = pytest.mark.frozen_at(NOW)

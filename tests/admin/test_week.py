@@ -39,8 +39,10 @@ def day_section(page: str, day: date) -> str:
 
 @pytest.fixture
 def week(session, sara, amal, someone_elses):
-    """Sara said yes to Thursday and her reminder was delivered; Amal (Arabic) has not
-    answered Friday and hers is planned; Karin is a colleague's client."""
+    """Sara said yes to Thursday and her reminder was delivered; Amal (Arabic, needs an
+    interpreter) has not answered Friday and hers is planned; Karin is a colleague's client."""
+    amal.interpreter_language = "ar"
+    session.add(amal)
     thursday = book_appointment(session, sara, starts_at=local(5, 13), now=NOW)
     thursday.response, thursday.responded_at = "confirmed", NOW - timedelta(hours=2)
     for message in reminders(session, thursday):
@@ -68,7 +70,7 @@ def test_the_week_shows_my_meetings_with_answers_reminders_and_interpreters(as_c
     assert "09:30" in fri and "Amal Lind" in fri
     assert "No answer yet" in fri and "Planned" in fri and "By video" in fri
     assert "Interpreter: Arabic" in fri
-    assert "Interpreter" not in thu  # Sara reads Swedish
+    assert "Interpreter" not in thu  # Sara needs none
     assert f"/admin/clients/{friday.client_id}" in fri
 
 

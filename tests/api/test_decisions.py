@@ -8,6 +8,7 @@ import pytest
 
 from app.casework import decisions
 from app.models import OutboxStatus
+from app.outbox.sweep import send_due
 from tests.api.conftest import errors, planned
 from tests.factories import create_client
 
@@ -125,3 +126,21 @@ def test_a_heads_up_for_a_decision_more_than_a_year_ahead_is_refused(api, enroll
     assert errors(api.put("/decisions/D-1", HEADS_UP | {"expected_on": "2027-03-03"})) == {
         "/expected_on"
     }
+
+
+REFUSED = DECIDED | {"outcome": "refused", "reasons": ["need_met_otherwise"]}
+
+
+def test_a_refusal_without_a_heads_up_is_accepted_and_says_so(api, enrolled):
+    response = api.put("/decisions/D-1", REFUSED)
+    assert response.status_code == 201
+    assert response.get_json()["heads_up_sent"] is False
+
+
+def test_a_refusal_after_a_heads_up_that_went_out_says_so(api, enrolled):
+    assert api.put("/decisions/D-1", HEADS_UP).get_json()["heads_up_sent"] is False
+    send_due(NOW)  # the heads-up goes out
+    response = api.put("/decisions/D-1", REFUSED)
+    assert response.status_code == 200
+    assert response.get_json()["heads_up_sent"] is True
+    assert api.get("/decisions/D-1").get_json()["heads_up_sent"] is True

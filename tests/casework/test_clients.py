@@ -60,6 +60,9 @@ def test_enrolling_without_consent_sends_nothing_until_consent(session, team):
         ({"channel": "pigeon"}, "channel"),
         ({"privacy": "public"}, "privacy"),
         ({"consent_method": "telepathy"}, "consent_method"),
+        ({"email": "sa\x00ra@ekby.se"}, "email"),  # control characters: never an address
+        ({"email": "sara\x1b@ekby.se"}, "email"),
+        ({"email": "sa\x85ra@ekby.se"}, "email"),
     ],
 )
 def test_bad_client_input_names_the_field(session, team, values, field):

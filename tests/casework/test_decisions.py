@@ -104,7 +104,11 @@ def test_heads_up_goes_out_first_and_stops_once_decided(session, outbox_file):
     session.commit()
     assert [m.due_at for m in outbox(session, "decision_heads_up")] == [NOW]
     send_due(NOW)
-    assert "Snart får du ett beslut om boendestöd." in bodies(outbox_file, "decision_heads_up")[0]
+    (heads_up,) = bodies(outbox_file, "decision_heads_up")
+    # What is being looked at, when the decision comes, and a meeting offered first.
+    assert "Vi går igenom din ansökan om boendestöd." in heads_up
+    assert "Du får ett beslut runt fredag 20 mars." in heads_up
+    assert "Vill du träffa oss och prata innan dess? Ring, så bokar vi en tid." in heads_up
     decided = decisions.decide(session, client, announced, now=NOW + timedelta(days=1), **APPROVED)
     assert decided.id == announced.id and decided.status == DecisionStatus.DECIDED
 

@@ -22,7 +22,10 @@ def test_a_permanent_handover_today_changes_the_contact_and_tells_the_client(
 ):
     _, lina, omar = team
     client = create_client(session, staff=lina)
-    handovers.hand_over(session, client, omar, starts_on=TODAY, next_step="will_call", now=NOW)
+    handovers.hand_over(
+        session, client, omar, starts_on=TODAY, next_step="will_call", file_passed_on=True,
+        now=NOW,
+    )  # fmt: skip
     session.commit()
     assert client.caseworker_id == omar.id
     assert current_contact(session, client, TODAY).staff.id == omar.id
@@ -34,12 +37,12 @@ def test_a_permanent_handover_today_changes_the_contact_and_tells_the_client(
     assert "Ring Omar Haddad på 070-174 06 06" in body
 
 
-def test_a_future_handover_is_told_on_its_first_morning(session, team):
+def test_a_future_handover_is_told_a_week_ahead_and_starts_on_its_first_day(session, team):
     _, lina, omar = team
     client = create_client(session, staff=lina)
     handovers.hand_over(session, client, omar, starts_on=date(2026, 3, 16), now=NOW)
     assert [m.due_at for m in outbox(session, "handover_permanent")] == [
-        datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
+        datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
     ]
     assert current_contact(session, client, TODAY).staff.id == lina.id
     assert current_contact(session, client, date(2026, 3, 16)).staff.id == omar.id
@@ -57,10 +60,11 @@ def test_an_absence_names_the_stand_in_and_says_when_the_case_worker_is_back(
     assert current_contact(session, client, date(2026, 3, 10)).stands_in_for.id == lina.id
     assert current_contact(session, client, date(2026, 3, 14)).staff.id == lina.id
     assert client.caseworker_id == lina.id
+    # Back on Saturday 14: "call Lina" waits for her phone hours on Monday 16
     assert [m.due_at for m in outbox(session, "absence_ended")] == [
-        datetime(2026, 3, 14, 8, 0, tzinfo=UTC)
+        datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
     ]
-    send_due(datetime(2026, 3, 14, 8, 0, tzinfo=UTC))
+    send_due(datetime(2026, 3, 16, 8, 0, tzinfo=UTC))
     notice, back = sent(outbox_file)
     assert "Lina Berg är borta från måndag 2 mars till fredag 13 mars." in notice["body"]
     assert "Under tiden hjälper Omar Haddad dig." in notice["body"]

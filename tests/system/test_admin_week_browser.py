@@ -74,7 +74,8 @@ def site(tmp_path_factory):
                             password_hash=generate_password_hash(PASSWORD))  # fmt: skip
         sara = create_client(session, lina)
         amal = create_client(session, lina, first_name="Amal", last_name="Yusuf",
-                             language="ar", phone="+46700000003")  # fmt: skip
+                             language="ar", phone="+46700000003",
+                             interpreter_language="ar")  # fmt: skip
         jonas = create_client(session, lina, first_name="Jonas", last_name="Wikström-Andersson",
                               phone="+46700000004")  # fmt: skip
         meeting(session, sara, this_week(1, 13), response="confirmed", reminder="delivered")

@@ -6,6 +6,13 @@ rules of the domain (a meeting in the future, a known document …) stay in the 
 modules; these models check shape, types and sizes, so nothing malformed reaches them.
 """
 
+from app.api.schemas.applications import (
+    ApplicationDelayIn,
+    ApplicationIn,
+    ApplicationList,
+    ApplicationOut,
+    ApplicationStepIn,
+)
 from app.api.schemas.casework import (
     AppointmentIn,
     AppointmentOut,
@@ -18,6 +25,7 @@ from app.api.schemas.casework import (
     HandoverIn,
     HandoverOut,
     ReceivedIn,
+    SendBackIn,
     SubjectMessage,
 )
 from app.api.schemas.common import SOURCE_ID_PATTERN, Input, Output
@@ -39,6 +47,11 @@ from app.api.schemas.people import ClientIn, ClientOut, RepresentativeIn, Repres
 
 __all__ = [
     "SOURCE_ID_PATTERN",
+    "ApplicationDelayIn",
+    "ApplicationIn",
+    "ApplicationList",
+    "ApplicationOut",
+    "ApplicationStepIn",
     "AppointmentIn",
     "AppointmentOut",
     "ApplicationEntry",
@@ -65,6 +78,7 @@ __all__ = [
     "OutboxPage",
     "ProblemDetails",
     "ReceivedIn",
+    "SendBackIn",
     "RepresentativeIn",
     "RepresentativeOut",
     "Subject",

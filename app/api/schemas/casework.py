@@ -86,8 +86,9 @@ class AttendanceIn(Input):
 
 
 class ChecklistIn(Input):
-    """Documents the client must hand in by a day. A checklist cannot change once made:
-    cancel it and make a new one (with a new id)."""
+    """Documents the client must hand in by a day. Sending it again with another
+    `due_date` gives more time: the client is told the new date. Anything else cannot
+    change once made: cancel it and make a new one (with a new id)."""
 
     client_source_id: SourceId
     application_type: Key
@@ -96,6 +97,17 @@ class ChecklistIn(Input):
         Keys | None, Field(description="Default: what the application type asks for")
     ] = None
     staff_email: Email | None = None
+    repeat_monthly_day: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=31,
+            description="A monthly application: a new checklist with these documents every"
+            " month, due on this day (29-31 is the last day of a shorter month). Its list"
+            " goes out 14 days before, with the usual reminders, until you stop it"
+            " (POST …/stop-repeating). Each month's source_id is this one's and ':YYYY-MM'.",
+        ),
+    ] = None
 
 
 class ReceivedIn(Input):
@@ -104,11 +116,24 @@ class ReceivedIn(Input):
     documents: Annotated[Keys, Field(min_length=1)]
 
 
+class SendBackIn(Input):
+    """A received document that is unclear or wrong, and why."""
+
+    document_type: Key
+    problem: Annotated[
+        Key, Field(description="Why: a key of the paper_problems catalog (GET /api/v1/catalog)")
+    ]
+
+
 class ChecklistItemOut(Output):
     """One document of a checklist, and when it came in."""
 
     document_type: str
     received_at: datetime | None
+    problem: Annotated[
+        str | None, Field(description="Sent back as unclear or wrong: the paper_problems key")
+    ] = None
+    problem_at: datetime | None = None
 
 
 class ChecklistOut(Output):
@@ -121,6 +146,18 @@ class ChecklistOut(Output):
     due_date: date
     status: Literal["open", "complete", "cancelled"]
     completed_at: datetime | None
+    overdue: Annotated[
+        bool, Field(description="Open, past its due date: the client is offered help or time")
+    ] = False
+    repeat_monthly_day: Annotated[
+        int | None, Field(description="The series' due day, if this is a monthly application")
+    ] = None
+    repeat_stopped_at: Annotated[
+        datetime | None, Field(description="When the monthly application was stopped")
+    ] = None
+    series_month: Annotated[
+        str | None, Field(description="YYYY-MM: the month of a monthly application")
+    ] = None
     staff_email: str | None
     items: list[ChecklistItemOut]
     created_at: datetime
@@ -176,6 +213,14 @@ class DecisionOut(Output):
     version: int
     created_at: datetime
     updated_at: datetime
+    heads_up_sent: Annotated[
+        bool,
+        Field(
+            description="Whether a heads-up about this decision went out to the client. A "
+            "refusal or an ending is accepted without one, but the client hears it out of "
+            "the blue: send status `announced` first when you can."
+        ),
+    ]
     messages: list[SubjectMessage]
 
 
@@ -192,6 +237,13 @@ class HandoverIn(Input):
     starts_on: Day
     ends_on: Annotated[Day | None, Field(description="The last day of an absence")] = None
     next_step: Key = "continue"
+    file_passed_on: Annotated[
+        bool,
+        Field(
+            description="True only when you know the new contact has the client's papers: "
+            "then the notice says the client need not start over (otherwise it does not)"
+        ),
+    ] = False
     from_staff_email: Annotated[
         Email | None, Field(description="Default: the client's contact person on that day")
     ] = None
@@ -209,6 +261,7 @@ class HandoverOut(Output):
     starts_on: date
     ends_on: date | None
     next_step: str
+    file_passed_on: bool
     cancelled_at: datetime | None
     created_at: datetime
     messages: list[SubjectMessage]

@@ -27,7 +27,10 @@ class OutboxItem(Output):
     recipient: Literal["client", "representative"]
     representative_id: int | None
     kind: str
-    channel: Literal["sms", "voice"]
+    channel: Annotated[
+        Literal["sms", "voice", "email"],
+        Field(description="email: a copy for a client who chose e-mail too (no delivery reports)"),
+    ]
     status: Literal[
         "pending", "sending", "sent", "delivered", "undelivered", "failed", "cancelled", "skipped"
     ]
@@ -145,6 +148,13 @@ class Catalog(Output):
     services: list[CatalogEntry]
     reasons: list[CatalogEntry]
     next_steps: list[CatalogEntry]
+    paper_problems: Annotated[
+        list[CatalogEntry], Field(description="Why a document is sent back (POST …/send-back)")
+    ] = []
+    delays: Annotated[
+        list[CatalogEntry],
+        Field(description="Why granted support starts later (POST /applications/…/delay)"),
+    ] = []
     scope_units: list[str]
 
 

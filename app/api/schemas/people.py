@@ -15,6 +15,7 @@ from app.api.schemas.common import (
     Output,
     SourceId,
 )
+from app.casework.contact_needs import AID_LENGTH, INTERPRETER_LANGUAGES
 from app.models import Channel, Privacy, RepresentativeRole
 
 
@@ -32,6 +33,42 @@ class ClientIn(Input):
     channel: Channel = Channel.SMS
     privacy: Privacy = Privacy.FULL
     picture_support: bool = False
+    interpreter_language: Annotated[
+        str,
+        Line(12),
+        Field(
+            description="The language an interpreter is needed in at meetings and calls, as a "
+            "code: " + ", ".join(INTERPRETER_LANGUAGES) + " (swl: Swedish Sign Language). "
+            "It may differ from `language`, the language of the messages. Empty: no "
+            "interpreter needed"
+        ),
+    ] = ""
+    communication_aid: Annotated[
+        str,
+        Line(AID_LENGTH),
+        Field(
+            description="How the client understands and makes themselves understood, in a "
+            "few words, like 'bildstöd', 'talsyntes' or 'teckenspråk'. Staff see it on every "
+            "screen about the client. Empty: none recorded"
+        ),
+    ] = ""
+    email: Annotated[
+        str,
+        Line(254),
+        Field(
+            description="The client's own e-mail address (checked like name@example.se); "
+            "empty: none"
+        ),
+    ] = ""
+    email_copies: Annotated[
+        bool,
+        Field(
+            description="Every message also by e-mail to `email`, next to the text or call, "
+            "never instead of them: the same words with the pictures inline and the page "
+            "link. The client's consent to messages covers it. A discreet client's e-mail "
+            "says only that there is a message. Needs an address"
+        ),
+    ] = False
     caseworker_email: Email | None = None
     consent_method: Annotated[
         ApiConsentMethod | None,
@@ -61,6 +98,19 @@ class ClientOut(Output):
     channel: Channel
     privacy: Privacy
     picture_support: bool
+    interpreter_language: Annotated[
+        str, Field(description="The interpreter's language code; empty: none needed")
+    ]
+    communication_aid: str
+    email: str
+    email_copies: bool
+    email_unreachable_at: Annotated[
+        datetime | None,
+        Field(
+            description="When the mail server refused the address for good: no e-mail is "
+            "sent until it is changed (texts and calls go on)"
+        ),
+    ]
     caseworker_email: str | None
     consent_method: str | None
     consent_at: datetime | None
