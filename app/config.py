@@ -239,6 +239,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             raise ConfigError(setting.problem)
     if config["MESSAGE_RETENTION_DAYS"] > config["RECORD_RETENTION_DAYS"]:
         raise ConfigError(_RETENTION)
+    # How passwords and PINs are hashed (app/security.hash_secret). Not read from the
+    # environment: scrypt in every installation; only the test suite passes a fast one.
+    config.setdefault("SECRET_HASH_METHOD", "scrypt")
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_NAME", "tydligt_session")
     # A staff session ends after 8 hours without use (each request renews it).

@@ -10,8 +10,9 @@
 import logging
 import re
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import generate_password_hash
 
 from app.config import is_https
 from app.phone import mask_phone
@@ -108,3 +109,10 @@ def init_app(app: Flask) -> None:
         return response
 
     install_log_masking()
+
+
+def hash_secret(secret: str) -> str:
+    """A salted hash of a staff password or a client's PIN, by SECRET_HASH_METHOD (scrypt:
+    slow on purpose, so a stolen table is slow to guess from). Checking reads the method
+    from the hash itself, so any stored hash stays valid."""
+    return generate_password_hash(secret, method=current_app.config["SECRET_HASH_METHOD"])

@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from app import create_app
 from app.db import make_engine, upgrade_database
+from tests.factories import FAST_HASH
 from tests.pg_server import PostgresServer
 
 BACKEND = os.environ.get("TYDLIGT_TEST_DATABASE", "sqlite")
@@ -105,6 +106,8 @@ def config(database_url: str, tmp_path: Path) -> dict:
         "TWILIO_AUTH_TOKEN": "test-auth-token",
         "PUBLIC_BASE_URL": "https://tydligt.ekby.example",
         "TESTING": True,
+        # Passwords and PINs hashed fast: scrypt takes 0.1 s a time, thousands of times.
+        "SECRET_HASH_METHOD": FAST_HASH,
     }
 
 

@@ -1,8 +1,10 @@
 """Factory helpers: fictional records with sensible defaults, overridable by keyword."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session
+from werkzeug.security import generate_password_hash
 
 from app.casework import appointments
 from app.models import (
@@ -29,6 +31,16 @@ def create_unit(session: Session, **values) -> Unit:
     session.add(unit)
     session.commit()
     return unit
+
+
+# Passwords in tests are hashed fast (the app uses scrypt, 0.1 s a time); any method checks.
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+@lru_cache(maxsize=16)
+def password_hash_of(password: str) -> str:
+    """A stored password hash for a test's staff member, made once per password."""
+    return generate_password_hash(password, method=FAST_HASH)
 
 
 def create_staff(session: Session, unit: Unit | None = None, **values) -> StaffUser:

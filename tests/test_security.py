@@ -209,3 +209,15 @@ def test_a_logged_database_error_shows_no_phone_number_and_no_body(config, caplo
     assert caplog.text.count("IntegrityError") >= 2
     assert "+46701234567" not in caplog.text and "1234567" not in caplog.text
     assert "Hemlig" not in caplog.text
+
+
+def test_passwords_and_pins_are_hashed_with_scrypt_unless_the_tests_say_otherwise(config):
+    from app import create_app
+    from app.security import hash_secret
+
+    settings = {k: v for k, v in config.items() if k != "SECRET_HASH_METHOD"}
+    real = create_app(settings)
+    with real.app_context():
+        assert real.config["SECRET_HASH_METHOD"] == "scrypt"
+        assert hash_secret("2468").startswith("scrypt:")
+    real.extensions["tydligt.engine"].dispose()

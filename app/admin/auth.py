@@ -2,10 +2,10 @@
 and the slowing down of password guessing."""
 
 from datetime import timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlmodel import col, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,19 +15,25 @@ from app.admin.forms import Form
 from app.admin.words import STAFF_LANGUAGES, _
 from app.db import get_session
 from app.models import LoginAttempt, StaffRole, StaffUser, utcnow
+from app.security import hash_secret
 
 PUBLIC_ENDPOINTS = {"admin.login", "admin.choose_language"}
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_ADDRESS = 20
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
-# Checked when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
-_UNKNOWN_USER_HASH = generate_password_hash("no such staff member")
+
+
+@lru_cache(maxsize=4)
+def _unknown_user_hash(method: str) -> str:
+    """Checked when the e-mail is unknown, so a wrong e-mail takes as long as a wrong
+    password (hashed as passwords are)."""
+    return generate_password_hash("no such staff member", method=method)
 
 
 def hash_password(password: str) -> str:
-    """A salted scrypt hash (werkzeug's default)."""
-    return generate_password_hash(password)
+    """A salted hash, as app/security.hash_secret makes them (scrypt)."""
+    return hash_secret(password)
 
 
 def password_problem(password: str) -> str | None:
@@ -121,7 +127,11 @@ def login():
         else:
             db = get_session()
             staff = db.exec(select(StaffUser).where(StaffUser.email == email)).first()
-            stored = staff.password_hash if staff and staff.password_hash else _UNKNOWN_USER_HASH
+            stored = (
+                staff.password_hash
+                if staff and staff.password_hash
+                else _unknown_user_hash(current_app.config["SECRET_HASH_METHOD"])
+            )
             matches = check_password_hash(stored, password)
             succeeded = bool(staff and staff.active and staff.password_hash and matches)
             db.add(LoginAttempt(email=email[:200], address=address, succeeded=succeeded))

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app import audit
 from app.errors import N_, InvalidInput
 from app.models import Client
+from app.security import hash_secret
 from app.sms.digits import normalise_digits
 
 PIN_LENGTH = 4
@@ -36,7 +37,7 @@ def set_pin(session: Session, client: Client, pin: str) -> None:
     pin = normalise_digits(pin).strip()
     if len(pin) != PIN_LENGTH or not pin.isdigit():
         raise InvalidInput({"pin": N_("The PIN must be 4 digits.")})
-    client.pin_hash = generate_password_hash(pin)
+    client.pin_hash = hash_secret(pin)
     client.pin_failures = 0
     client.pin_call_failures = 0
     client.pin_locks = 0

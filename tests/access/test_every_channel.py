@@ -33,7 +33,13 @@ from app.models import (
 )
 from app.pages import links
 from tests.admin.conftest import PASSWORD, sign_in
-from tests.factories import book_appointment, create_client, create_staff, create_unit
+from tests.factories import (
+    book_appointment,
+    create_client,
+    create_staff,
+    create_unit,
+    password_hash_of,
+)
 from tests.signing import BASE, post_signed
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # tuesday 10.00 in Stockholm: office open
@@ -130,9 +136,8 @@ class World:
 
 
 def _password() -> str:
-    from werkzeug.security import generate_password_hash
 
-    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    return password_hash_of(PASSWORD)
 
 
 @pytest.fixture

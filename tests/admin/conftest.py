@@ -2,10 +2,9 @@
 most pages are tried with, and helpers that post forms with the session's CSRF token."""
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from app.models import StaffRole
-from tests.factories import create_client, create_staff, create_unit
+from tests.factories import create_client, create_staff, create_unit, password_hash_of
 
 PASSWORD = "correct horse battery"
 
@@ -23,7 +22,7 @@ def caseworker(session, unit):
         email="lina.berg@ekby.example",
         name="Lina Berg",
         phone="+46701740605",
-        password_hash=generate_password_hash(PASSWORD),
+        password_hash=password_hash_of(PASSWORD),
     )
 
 
@@ -35,7 +34,7 @@ def colleague(session, unit):
         email="omar.haddad@ekby.example",
         name="Omar Haddad",
         phone="+46701740606",
-        password_hash=generate_password_hash(PASSWORD),
+        password_hash=password_hash_of(PASSWORD),
     )
 
 
@@ -47,7 +46,7 @@ def administrator(session, unit):
         email="admin@ekby.example",
         name="Eva Admin",
         role=StaffRole.ADMIN,
-        password_hash=generate_password_hash(PASSWORD),
+        password_hash=password_hash_of(PASSWORD),
     )
 
 

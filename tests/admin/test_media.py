@@ -11,13 +11,12 @@ import pytest
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client as TwilioClient
-from werkzeug.security import generate_password_hash
 
 from app.models import CallbackRequest, InboundMessage
 from app.retention import run_retention
 from app.transports.twilio_stored import FileHttpClient
 from tests.admin.conftest import PASSWORD, sign_in
-from tests.factories import create_client, create_staff, create_unit
+from tests.factories import create_client, create_staff, create_unit, password_hash_of
 from tests.twilio_fake import FakeTwilioHttp, error_body
 
 ACCOUNT = "AC" + "a" * 32
@@ -133,7 +132,7 @@ def test_staff_who_may_not_see_the_client_are_refused(
     inbound, callback = sent
     elsewhere = create_unit(session, name="Västby kommun", phone="+46855500100")
     their_admin = create_staff(session, elsewhere, email="admin@vastby.example", role="admin",
-                               password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                               password_hash=password_hash_of(PASSWORD))  # fmt: skip
     for staff in (colleague, their_admin):
         sign_in(client, staff)
         assert client.get(f"/admin/media/inbound/{inbound.id}/1").status_code == 404
@@ -147,7 +146,7 @@ def test_a_text_from_an_unknown_number_is_for_the_unit_it_reached(client, sessio
                                                                      colleague, http):  # fmt: skip
     elsewhere = create_unit(session, name="Västby kommun", phone="+46855500100")
     stranger = create_staff(session, elsewhere, email="eva@vastby.example",
-                            password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                            password_hash=password_hash_of(PASSWORD))  # fmt: skip
     inbound = InboundMessage(provider_id=MESSAGE_SID, from_phone="+46709999999",
                              to_phone=unit.phone, unit_id=unit.id, media=MEDIA[0])  # fmt: skip
     callback = CallbackRequest(from_phone="+46709999999", unit_id=unit.id, source="voice",

@@ -3,11 +3,10 @@ password. New passwords, roles and closed accounts sign the person out everywher
 
 import pytest
 from sqlmodel import func, select
-from werkzeug.security import generate_password_hash
 
 from app.models import AuditEvent, StaffRole, StaffUser
 from tests.admin.conftest import PASSWORD, post, sign_in
-from tests.factories import create_client, create_staff, create_unit
+from tests.factories import create_client, create_staff, create_unit, password_hash_of
 
 NEW_PASSWORD = "lingonberries in june"
 
@@ -315,7 +314,7 @@ def test_a_weak_or_mistyped_new_password_is_refused(
 def test_a_person_without_a_password_cannot_set_one_without_the_current(session, unit, app):
     # Accounts always get a password; an empty hash never matches anything.
     nils = create_staff(
-        session, unit, email="nils@ekby.example", password_hash=generate_password_hash("x" * 12)
+        session, unit, email="nils@ekby.example", password_hash=password_hash_of("x" * 12)
     )
     web = app.test_client()
     sign_in(web, nils, password="x" * 12)

@@ -5,12 +5,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
-from werkzeug.security import generate_password_hash
 
 from app.api import keys
 from app.models import OutboxMessage
 from tests.admin.conftest import PASSWORD
-from tests.factories import create_staff, create_unit
+from tests.factories import create_staff, create_unit, password_hash_of
 
 # A fixed moment in the future, so meetings and due dates are always ahead of real time.
 NEXT_YEAR = datetime.now().year + 1
@@ -57,7 +56,7 @@ def caseworker(session, unit):
         name="Lina Berg",
         phone="+46701740605",
         # Signs in to compare with the admin page; a cheap hash keeps the tests quick.
-        password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+        password_hash=password_hash_of(PASSWORD),
     )
 
 

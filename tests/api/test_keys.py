@@ -58,7 +58,9 @@ def test_keys_are_stored_only_as_hashes(session, write_key):
 def test_every_call_is_audited_with_the_key_s_name(session, api, reader, enrolled):
     reader.get("/clients/C-1")
     reader.put("/clients/C-1", client_body())
-    calls = session.exec(select(AuditEvent).where(AuditEvent.action == "api_call")).all()
+    calls = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "api_call").order_by(AuditEvent.id)
+    ).all()
     details = [(e.actor_type, e.actor_name, e.detail) for e in calls]
     assert details == [
         ("api", "Lifecare", "PUT /api/v1/clients/C-1 201"),

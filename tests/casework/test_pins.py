@@ -12,14 +12,13 @@ from urllib.parse import urlparse
 
 import pytest
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from app.casework import pins
 from app.errors import InvalidInput
 from app.models import AuditEvent, Client, LinkPurpose, Unit
 from app.pages import links
 from tests.admin.conftest import PASSWORD, post, sign_in
-from tests.factories import create_client, create_staff, create_unit
+from tests.factories import create_client, create_staff, create_unit, password_hash_of
 from tests.signing import BASE, post_signed
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
@@ -40,7 +39,7 @@ def lina(session):
         email="lina@ekby.example",
         name="Lina Berg",
         phone="+46701740605",
-        password_hash=generate_password_hash(PASSWORD),
+        password_hash=password_hash_of(PASSWORD),
     )
 
 

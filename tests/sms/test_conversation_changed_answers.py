@@ -10,7 +10,13 @@ from sqlmodel import select
 from app.models import Appointment, AuditEvent, InboundMessage, Representative
 from app.outbox.sweep import send_due
 from tests.admin.conftest import sign_in
-from tests.factories import book_appointment, create_client, create_staff, create_unit
+from tests.factories import (
+    book_appointment,
+    create_client,
+    create_staff,
+    create_unit,
+    password_hash_of,
+)
 from tests.sms.test_conversation import text
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
@@ -133,9 +139,8 @@ def test_a_representative_without_the_meeting_permission_answers_nothing(client,
 
 
 def test_today_shows_a_changed_answer(client, session, sara, lina):
-    from werkzeug.security import generate_password_hash
 
-    lina.password_hash = generate_password_hash("correct horse battery")
+    lina.password_hash = password_hash_of("correct horse battery")
     session.add(lina)
     session.commit()
     back = book_appointment(session, sara, starts_at=NOW + timedelta(days=2), now=NOW)

@@ -8,13 +8,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from sqlmodel import func, select
-from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.config import ConfigError, load_config
 from app.models import Appointment, AuditEvent, Client, InboundMessage
 from tests.admin.conftest import PASSWORD, post, sign_in
-from tests.factories import book_appointment, create_client, create_staff, create_unit
+from tests.factories import (
+    book_appointment,
+    create_client,
+    create_staff,
+    create_unit,
+    password_hash_of,
+)
 from tests.signing import post_signed
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
@@ -42,7 +47,7 @@ def lina(session, unit):
         email="lina@ekby.example",
         name="Lina Berg",
         phone="+46701740605",
-        password_hash=generate_password_hash(PASSWORD),
+        password_hash=password_hash_of(PASSWORD),
     )
 
 
@@ -280,7 +285,7 @@ def test_today_shows_the_flood_to_the_unit_whose_number_was_texted(
         other_unit,
         email="per@vastby.example",
         name="Per Ek",
-        password_hash=generate_password_hash(PASSWORD),
+        password_hash=password_hash_of(PASSWORD),
     )
 
     sign_in(client, lina)

@@ -11,14 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from app.casework import appointments
 from app.casework.deadlines import next_working_day
 from app.models import Appointment, StaffUser, Unit
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff
+from tests.factories import create_client, create_staff, password_hash_of
 
 PASSWORD = "correct horse battery"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -42,7 +41,7 @@ def site(tmp_path_factory):
                     address="Storgatan 12, Ekby", sending_window="08:00-20:00")  # fmt: skip
         session.add(unit)
         session.commit()
-        password = generate_password_hash(PASSWORD)
+        password = password_hash_of(PASSWORD)
         lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
                             password_hash=password)  # fmt: skip
         create_staff(session, unit, email="omar@ekby.example", name="Omar Haddad",

@@ -11,12 +11,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from app.models import InboundMessage, OutboxMessage, Unit
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff
+from tests.factories import create_client, create_staff, password_hash_of
 
 PASSWORD = "correct horse battery"
 HARD = "Du har fått avslag eftersom handläggningen visar att inkomsten överstiger normen."
@@ -40,7 +39,7 @@ def site(tmp_path_factory):
         session.commit()
         lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
                             phone="+46701740605",
-                            password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                            password_hash=password_hash_of(PASSWORD))  # fmt: skip
         amal = create_client(session, lina, first_name="Amal", last_name="Yusuf",
                              language="ar", phone="+46700000003")  # fmt: skip
         session.add(InboundMessage(provider_id="SMlive1", from_phone=amal.phone,

@@ -10,14 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from app.casework import applications, decisions
 from app.models import Unit
 from app.outbox.planner import local_date
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff
+from tests.factories import create_client, create_staff, password_hash_of
 
 PASSWORD = "correct horse battery"
 NOW = datetime.now(UTC)  # the server runs on the real clock
@@ -41,7 +40,7 @@ def site(tmp_path_factory):
         session.commit()
         lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
                             phone="+46701740605",
-                            password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                            password_hash=password_hash_of(PASSWORD))  # fmt: skip
         amal = create_client(session, lina, first_name="Amal", last_name="Yusuf", language="ar")
         today = local_date(NOW)
         application = applications.receive(

@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from app.casework.deadlines import next_working_day
 from app.models import Client, InboundMessage, OutboxMessage, Unit
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff
+from tests.factories import create_client, create_staff, password_hash_of
 
 PASSWORD = "correct horse battery"
 pytestmark = [
@@ -35,7 +34,7 @@ def site(tmp_path_factory):
                     sending_window="00:00-23:59")  # fmt: skip
         session.add(unit)
         session.commit()
-        password = generate_password_hash(PASSWORD)
+        password = password_hash_of(PASSWORD)
         lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
                             phone="+46701740605", password_hash=password)  # fmt: skip
         create_staff(session, unit, email="omar@ekby.example", name="Omar Haddad",

@@ -11,12 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from app.models import Client, Decision, OutboxMessage, Representative, Unit
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff
+from tests.factories import create_client, create_staff, password_hash_of
 
 PASSWORD = "correct horse battery"
 pytestmark = [
@@ -42,7 +41,7 @@ def site(tmp_path_factory):
         session.commit()
         lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
                             phone="+46701740605",
-                            password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                            password_hash=password_hash_of(PASSWORD))  # fmt: skip
         for number, (first, language) in enumerate((("Amal", "ar"), ("Leyla", "fa")), 3):
             client = create_client(session, lina, first_name=first, last_name="Yusuf",
                                    language=language, phone=f"+4670000000{number}")  # fmt: skip

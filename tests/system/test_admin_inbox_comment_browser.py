@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from app.casework import applications
 from app.models import Unit
 from app.outbox.planner import local_date
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff, receive_text
+from tests.factories import create_client, create_staff, password_hash_of, receive_text
 
 PASSWORD = "correct horse battery"
 NOW = datetime.now(UTC)  # the server runs on the real clock
@@ -42,7 +41,7 @@ def site(tmp_path_factory):
         session.commit()
         lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
                             phone="+46701740605",
-                            password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                            password_hash=password_hash_of(PASSWORD))  # fmt: skip
         today = local_date(NOW)
         for index, width in enumerate(WIDTHS, 1):
             client = create_client(session, lina, first_name=f"Sara{index}",

@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from app.models import Appointment, OutboxMessage, Unit
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff
+from tests.factories import create_client, create_staff, password_hash_of
 
 PASSWORD = "correct horse battery"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -71,7 +70,7 @@ def site(tmp_path_factory):
         session.add(unit)
         session.commit()
         lina = create_staff(session, unit, email="lina@ekby.example", name="Lina Berg",
-                            password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                            password_hash=password_hash_of(PASSWORD))  # fmt: skip
         sara = create_client(session, lina)
         amal = create_client(session, lina, first_name="Amal", last_name="Yusuf",
                              language="ar", phone="+46700000003",

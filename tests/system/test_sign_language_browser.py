@@ -11,14 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from app.casework import clients, sign_language
 from app.models import EVERY_PAGE, StaffRole, Unit
 from app.outbox.sweep import send_due
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import book_appointment, create_staff
+from tests.factories import book_appointment, create_staff, password_hash_of
 from tests.system.test_admin_accessibility_browser import PASSWORD, sign_in
 from tests.system.test_page_accessibility import open_page
 
@@ -53,7 +52,7 @@ def site(tmp_path_factory):
                 if number == 0:
                     create_staff(session, unit, email=ADMIN, name="Eva Admin",
                                  role=StaffRole.ADMIN,
-                                 password_hash=generate_password_hash(PASSWORD))  # fmt: skip
+                                 password_hash=password_hash_of(PASSWORD))  # fmt: skip
                 sign_language.save(session, unit.id, kind=video[0], url=video[1],
                                    title="Om ditt möte med Lina")  # fmt: skip
                 client = clients.enroll(session, unit_id=unit.id, caseworker_id=lina.id,

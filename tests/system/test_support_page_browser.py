@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from app.casework import support_offers
 from app.demo import SUPPORT_OFFERS
@@ -14,7 +13,7 @@ from app.models import LinkPurpose, StaffRole, Unit
 from app.pages import links
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
-from tests.factories import create_client, create_staff
+from tests.factories import create_client, create_staff, password_hash_of
 
 NOW = datetime.now(UTC)  # the server runs on the real clock
 PASSWORD = "correct horse battery"
@@ -48,7 +47,7 @@ def site(tmp_path_factory):
                 email="admin@ekby.example",
                 name="Anna Admin",
                 role=StaffRole.ADMIN,
-                password_hash=generate_password_hash(PASSWORD),
+                password_hash=password_hash_of(PASSWORD),
             )
             sara = create_client(session, create_staff(session, unit), phone="+46700000001")
             token = links.create(session, sara, LinkPurpose.OVERVIEW, NOW)
