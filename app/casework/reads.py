@@ -31,86 +31,64 @@ from app.outbox.planner import SENT_STATUSES
 _KEY = "tydligt.reads"
 
 
+def _per_client(
+    session: Session, model, client_ids: Iterable[int], *conditions, order, fresh: bool
+) -> dict[int, list]:
+    """Per client: the rows of `model` that meet `conditions`, in `order` (one query)."""
+    grouped: dict[int, list] = {client_id: [] for client_id in client_ids}
+    if not grouped:
+        return grouped
+    query = select(model).where(col(model.client_id).in_(grouped), *conditions)
+    for row in session.exec(
+        query.order_by(*order, col(model.id)).execution_options(populate_existing=fresh)
+    ):
+        grouped[row.client_id].append(row)
+    return grouped
+
+
 def handovers_started(
     session: Session, client_ids: Iterable[int], today: date, *, fresh: bool = False
 ) -> dict[int, list[Handover]]:
     """Per client: the handovers started by `today` and not cancelled, oldest first."""
-    grouped: dict[int, list[Handover]] = {client_id: [] for client_id in client_ids}
-    if not grouped:
-        return grouped
-    for handover in session.exec(
-        select(Handover)
-        .where(
-            col(Handover.client_id).in_(grouped),
-            col(Handover.cancelled_at).is_(None),
-            Handover.starts_on <= today,
-        )
-        .order_by(col(Handover.starts_on), col(Handover.id))
-        .execution_options(populate_existing=fresh)
-    ):
-        grouped[handover.client_id].append(handover)
-    return grouped
+    return _per_client(
+        session, Handover, client_ids,
+        col(Handover.cancelled_at).is_(None), Handover.starts_on <= today,
+        order=[col(Handover.starts_on)], fresh=fresh,
+    )  # fmt: skip
 
 
 def absences_ahead(
     session: Session, client_ids: Iterable[int], today: date, *, fresh: bool = False
 ) -> dict[int, list[Handover]]:
     """Per client: the absences not cancelled that last until `today` or later, oldest
-    first (a meeting ahead may fall in one that has not started yet)."""
-    grouped: dict[int, list[Handover]] = {client_id: [] for client_id in client_ids}
-    if not grouped:
-        return grouped
-    for handover in session.exec(
-        select(Handover)
-        .where(
-            col(Handover.client_id).in_(grouped),
-            col(Handover.cancelled_at).is_(None),
-            Handover.kind == HandoverKind.ABSENCE,
-            col(Handover.ends_on) >= today,
-        )
-        .order_by(col(Handover.starts_on), col(Handover.id))
-        .execution_options(populate_existing=fresh)
-    ):
-        grouped[handover.client_id].append(handover)
-    return grouped
+    first."""
+    return _per_client(
+        session, Handover, client_ids,
+        col(Handover.cancelled_at).is_(None), Handover.kind == HandoverKind.ABSENCE,
+        col(Handover.ends_on) >= today,
+        order=[col(Handover.starts_on)], fresh=fresh,
+    )  # fmt: skip
 
 
 def permanent_handovers(
     session: Session, client_ids: Iterable[int], *, fresh: bool = False
 ) -> dict[int, list[Handover]]:
     """Per client: the permanent handovers not cancelled, whenever they start, oldest first."""
-    grouped: dict[int, list[Handover]] = {client_id: [] for client_id in client_ids}
-    if not grouped:
-        return grouped
-    for handover in session.exec(
-        select(Handover)
-        .where(
-            col(Handover.client_id).in_(grouped),
-            col(Handover.cancelled_at).is_(None),
-            Handover.kind == HandoverKind.PERMANENT,
-        )
-        .order_by(col(Handover.starts_on), col(Handover.id))
-        .execution_options(populate_existing=fresh)
-    ):
-        grouped[handover.client_id].append(handover)
-    return grouped
+    return _per_client(
+        session, Handover, client_ids,
+        col(Handover.cancelled_at).is_(None), Handover.kind == HandoverKind.PERMANENT,
+        order=[col(Handover.starts_on)], fresh=fresh,
+    )  # fmt: skip
 
 
 def decided(
     session: Session, client_ids: Iterable[int], *, fresh: bool = False
 ) -> dict[int, list[Decision]]:
     """Per client: the decisions made (not drafts, not withdrawn), oldest first."""
-    grouped: dict[int, list[Decision]] = {client_id: [] for client_id in client_ids}
-    if not grouped:
-        return grouped
-    for decision in session.exec(
-        select(Decision)
-        .where(col(Decision.client_id).in_(grouped), Decision.status == DecisionStatus.DECIDED)
-        .order_by(col(Decision.decided_on), col(Decision.id))
-        .execution_options(populate_existing=fresh)
-    ):
-        grouped[decision.client_id].append(decision)
-    return grouped
+    return _per_client(
+        session, Decision, client_ids, Decision.status == DecisionStatus.DECIDED,
+        order=[col(Decision.decided_on)], fresh=fresh,
+    )  # fmt: skip
 
 
 def checklist_items(
