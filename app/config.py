@@ -203,6 +203,8 @@ SETTINGS = (
     Setting("SMTP_STARTTLS", "true", _strict_flag),
     Setting("MAIL_FROM", "", _strip),
     Setting("CONSOLE_MAIL_FILE", lambda instance: str(instance / "mail.jsonl")),
+    # Recorded phrases for the phone, one folder per language (app/voice/recordings.py).
+    Setting("RECORDINGS_DIR", lambda instance: str(instance / "recordings")),
     Setting("LOG_LEVEL", "INFO"),
     Setting("PROXY_COUNT", "0", _whole),
     # Automatic answers per number per window; then one notice and silence (app/sms/floods.py).

@@ -26,6 +26,7 @@ from app.outbox.facts import base_facts
 from app.outbox.kinds import get_kind
 from app.outbox.planner import local_zone, representatives_for
 from app.pages import links, views
+from app.voice import inventory
 from app.words.compose import Composition, compose
 from app.words.languages import SOURCE_LANGUAGE, get_language
 from app.words.plain_language import lix
@@ -207,7 +208,7 @@ def summary_preview(session: Session, client: Client, kind: str, decision: Decis
         "pages": pages,
         "discreet": facts["discreet"],
         # Whether the phone menu can read the decision out in the client's language.
-        "voice": get_language(client.language).has_voice,
+        "voice": inventory.spoken(client.language, "option3"),
         "goes_at": going["at"],
         "phone_hours": going["phone_hours"],
         "heads_up": heads_up_state(session, kind, decision),

@@ -2,10 +2,9 @@
 TwiML screen that says it. Every step is stored by CallSid and step number (`stepped`),
 so a retried webhook gets the same answer and acts once."""
 
-import re
+import logging
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Response, current_app, request
@@ -22,10 +21,11 @@ from app.outbox.facts import base_facts, unit_called, unit_facts
 from app.phone import InvalidPhoneNumber, normalise_phone
 from app.senders import Sender, identify
 from app.twilio_requests import form_value, twilio_signed
-from app.words.compose import compose
+from app.voice.inventory import screen_of
+from app.voice.speech import NotRecorded, Spoken, emit, how_said, speak
 from app.words.languages import Language, get_language, is_supported
 
-AUDIO_NAME = re.compile(r"^[a-z_]+\.mp3$")
+log = logging.getLogger(__name__)
 
 
 def number(text: str | None, default: int = 0) -> int:
@@ -57,6 +57,7 @@ class Call:
         self.pin_given = request.args.get("pin") == "1"
         wanted = request.args.get("lang", "")
         self.language = get_language(wanted if is_supported(wanted) else self.sender.language)
+        self.said: set[str] = set()  # how this step's words were said (app/voice/speech.py)
 
     @property
     def known_client(self) -> Client:
@@ -84,11 +85,14 @@ class Call:
         )
 
     def words(self, kind: str, language: Language | None = None, facts: dict | None = None) -> list:
+        """A message kind as this call says it: rows of recordings and text-to-speech.
+        Raises NotRecorded in a language without a voice that lacks a recording; the
+        step then gives the caller the way to an interpreter (`stepped`)."""
         language = language or self.language
-        composition = compose(
-            kind, facts if facts is not None else self.facts(), language.code, "voice"
-        )
-        return [(row.text, language) for row in composition.rows]
+        rows = speak(kind, facts if facts is not None else self.facts(), language)
+        if language == self.language:
+            self.said.add(how_said(rows, language))
+        return list(rows)
 
     def goodbye(self) -> list:
         """After silence twice: how to reach the unit, and goodbye. To a caller who has not
@@ -131,12 +135,9 @@ class Call:
         query |= params
         return f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/{path}?{urlencode(query)}"
 
-    def say(self, target, texts: list) -> None:
-        for text, language in texts:
-            if language.has_voice:
-                target.say(text, voice=language.say_voice, language=language.say_language)
-            else:
-                target.say(text)
+    def say(self, target, rows: list | Spoken) -> None:
+        for row in rows:
+            emit(target, row)
 
     def screen(
         self,
@@ -179,14 +180,29 @@ def stepped(view: Callable[..., VoiceResponse]) -> Callable[..., Response]:
         ).first()
         if earlier is not None:
             return Response(earlier.twiml, mimetype="text/xml")
-        document = str(view(call, *args, **kwargs))
+        missing, screen = 0, view.__name__
+        try:
+            document = str(view(call, *args, **kwargs))
+        except NotRecorded as lack:  # the caller's language lacks a recording this step needs
+            missing, screen = len(lack.missing), screen_of(lack.kind)
+            log.warning(
+                "Call step %s in %s: %d recording(s) missing for %s; offered an interpreter",
+                view.__name__, lack.code, missing, lack.kind,
+            )  # fmt: skip
+            from app.calls.screens import screen_fallback  # screens builds on this module
+
+            call.said.clear()
+            document = str(screen_fallback(call))
         session.add(
             CallStep(
                 call_sid=call.sid,
                 step=call.step,
-                screen=view.__name__[:40],
+                screen=screen[:40],  # for a fallback: the screen that could not be said
                 client_id=call.client.id if call.client else None,
                 twiml=document,
+                language=call.language.code,
+                voice="fallback" if missing else _how(call.said),
+                missing=missing,
             )
         )
         try:
@@ -202,9 +218,7 @@ def stepped(view: Callable[..., VoiceResponse]) -> Callable[..., Response]:
     return twilio_signed(wrapper)
 
 
-def audio_file(code: str, name: str) -> Path | None:
-    """A recorded prompt in locales/<code>/audio/, if someone has recorded it."""
-    if not is_supported(code) or not AUDIO_NAME.match(name):
+def _how(said: set[str]) -> str | None:
+    if not said:
         return None
-    path = Path(current_app.config["LOCALES_DIR"]) / code / "audio" / name
-    return path if path.is_file() else None
+    return said.pop() if len(said) == 1 else "mixed"

@@ -25,6 +25,7 @@ from app.models import AppointmentResponse, CallbackSource, InboundMessage, Inte
 from app.outbox.planner import add_message, local_date
 from app.senders import Sender
 from app.twilio_requests import form_value
+from app.voice.speech import can_speak
 from app.words.languages import get_language, languages
 
 
@@ -210,7 +211,7 @@ def choose_language(call: Call, position: int) -> VoiceResponse:
         detail=f"to {chosen.code} by phone",
     )
     call.language = chosen
-    if not chosen.has_voice:
+    if not can_speak(chosen.code):
         return screen_interpreter(call, chosen.code)
     return screen_menu(call)
 
@@ -256,7 +257,7 @@ def press_whose(call: Call, digits: str) -> VoiceResponse:
     call.sender = Sender(call.sender.candidates[index - 1], call.sender.candidates)
     call.client = call.sender.client
     call.language = get_language(call.sender.language)
-    if not call.language.has_voice:
+    if not can_speak(call.language.code):
         return screen_interpreter(call, call.language.code)
     return screen_menu(call, greet=True)
 

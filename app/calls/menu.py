@@ -9,11 +9,14 @@ prompt once more, then how to reach the unit.
 from flask import Blueprint, Response, abort, request, send_from_directory
 from twilio.twiml.voice_response import VoiceResponse
 
-from app.calls.call import Call, audio_file, number, stepped
+from app.calls.call import Call, number, stepped
 from app.calls.keys import press
 from app.calls.screens import render, screen_interpreter, screen_menu, screen_unknown, screen_whose
 from app.models import CallbackRequest
 from app.twilio_requests import form_value
+from app.voice.recordings import AUDIO_TYPES, NAME, store
+from app.voice.speech import can_speak
+from app.words.languages import is_supported
 
 bp = Blueprint("phone_menu", __name__)
 
@@ -21,12 +24,13 @@ bp = Blueprint("phone_menu", __name__)
 @bp.post("/twilio/voice")
 @stepped
 def incoming(call: Call) -> VoiceResponse:
-    """A call comes in: the menu in the caller's language, or the way to an interpreter."""
+    """A call comes in: the menu in the caller's language (by Twilio's voice or recordings),
+    or the way to an interpreter."""
     if call.sender.undecided:
         return screen_whose(call)
     if call.client is None:
         return screen_unknown(call)
-    if not call.language.has_voice:
+    if not can_speak(call.language.code):
         return screen_interpreter(call, call.language.code)
     return screen_menu(call)
 
@@ -65,10 +69,19 @@ def recorded(call: Call) -> VoiceResponse:
     return screen_menu(call, before=call.words("voice_recording", facts=call.facts(recorded=True)))
 
 
-@bp.get("/audio/<code>/<name>")
-def audio(code: str, name: str) -> Response:
-    """Recorded prompts for languages Twilio cannot speak (see README)."""
-    path = audio_file(code, name)
-    if path is None:
+@bp.get("/recordings/<code>/<filename>")
+def recording(code: str, filename: str) -> Response:
+    """A recorded phrase, as Twilio's <Play> fetches it (app/voice/recordings.py). Public
+    like the static files: phrases say nothing about any client. Cached for a day; the
+    address changes when a phrase is recorded anew."""
+    stem, dot, suffix = filename.rpartition(".")
+    if not is_supported(code) or not NAME.match(stem) or f".{suffix}" not in AUDIO_TYPES:
         abort(404)
-    return send_from_directory(path.parent, path.name, mimetype="audio/mpeg")
+    path = store().find(code, stem)
+    if path is None or path.name != filename:
+        abort(404)
+    response = send_from_directory(
+        path.parent, path.name, mimetype=AUDIO_TYPES[path.suffix], max_age=86400
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -5,11 +5,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, request
-from twilio.twiml.voice_response import Play, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from app import access
 from app.access import Verdict
-from app.calls.call import Call, audio_file, number
+from app.calls.call import Call, number
 from app.casework import (
     appointments,
     callbacks,
@@ -23,6 +23,7 @@ from app.casework.deadlines import add_working_days
 from app.models import CallbackRequest
 from app.outbox.planner import local_date
 from app.senders import holder_name, whose_choices
+from app.voice.speech import NotRecorded, can_speak
 from app.words.languages import get_language, languages
 
 
@@ -168,8 +169,23 @@ def screen_pin(call: Call, then: int, state: str, quiet: int = 0) -> VoiceRespon
     return call.screen("pin", texts, digits=4, quiet=quiet, params={"then": then})
 
 
+def screen_fallback(call: Call) -> VoiceResponse:
+    """What a caller gets when their language lacks a recording a step needs: the
+    interpreter offer; to a caller who has not said whose matters yet, that question in
+    Swedish (then the menu in their language, if it is recorded)."""
+    if call.sender.undecided:
+        call.language = get_language("sv")
+        return screen_whose(call)
+    if call.client is None:
+        return screen_unknown(call)
+    return screen_interpreter(call, call.language.code)
+
+
 def screen_whose(call: Call, quiet: int = 0) -> VoiceResponse:
-    """To a caller we know in several ways: press the number of the person it is about."""
+    """To a caller we know in several ways: press the number of the person it is about
+    (in Swedish when a call cannot be in their language at all)."""
+    if not can_speak(call.language.code):
+        call.language = get_language("sv")
     facts = call.unit_facts() | {
         "holder": holder_name(call.sender),
         "choices": whose_choices(call.sender),
@@ -188,15 +204,19 @@ def screen_unknown(call: Call, quiet: int = 0) -> VoiceResponse:
 
 
 def screen_interpreter(call: Call, code: str, quiet: int = 0) -> VoiceResponse:
-    response_texts = []
+    """For a language with neither a Twilio voice nor the recordings a screen needs: 1 for
+    a call back with an interpreter, 2 and 3 for the menu in Swedish or English. Said in
+    Swedish and English, after the same offer in the caller's own language where its
+    phrases are recorded (a partial set)."""
+    texts = []
+    own = get_language(code)
+    if not own.has_voice:  # the offer in their own words, without the menu in another
+        try:
+            facts = call.facts(for_language=code, other_menu=None)
+            texts += call.words("voice_interpreter", own, facts)
+        except NotRecorded:
+            pass
     for other, spoken in ((2, "sv"), (3, "en")):
         facts = call.facts(for_language=code, other_menu=other)
-        response_texts += call.words("voice_interpreter", get_language(spoken), facts)
-    screen = call.screen("interpreter", response_texts, quiet=quiet, params={"for": code})
-    recording = audio_file(code, "interpreter.mp3")
-    if recording is not None:  # a recorded prompt in the caller's own language comes first
-        gather = screen.verbs[0]
-        gather.verbs.insert(
-            0, Play(f"{current_app.config['PUBLIC_BASE_URL']}/audio/{code}/interpreter.mp3")
-        )
-    return screen
+        texts += call.words("voice_interpreter", get_language(spoken), facts)
+    return call.screen("interpreter", texts, quiet=quiet, params={"for": code})

@@ -293,6 +293,12 @@ class CallStep(SQLModel, table=True):
     screen: str = Field(max_length=40)
     twiml: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # How the step was said (app/voice/speech.py): "voice" (Twilio's text-to-speech),
+    # "recordings", "mixed", or "fallback" when the caller's language lacked recordings
+    # (then `missing` says how many) and got the way to an interpreter instead.
+    language: str | None = Field(default=None, max_length=8)
+    voice: str | None = Field(default=None, max_length=12)
+    missing: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AuditEvent(SQLModel, table=True):

@@ -37,7 +37,7 @@ from app.models.messaging import EarlyReport
 from app.outbox.planner import add_message
 from app.transports.twilio import PERMANENT_CODES
 from app.twilio_requests import form_value, twilio_signed
-from app.words.languages import get_language
+from app.voice.inventory import reminder_calls_possible
 
 bp = Blueprint("delivery", __name__)
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def plan_retry(session: Session, message: OutboxMessage, now: datetime) -> Outbo
 
 def call_instead(session: Session, message: OutboxMessage, now: datetime) -> None:
     """An SMS reminder that cannot be delivered becomes a reminder call, for a client who
-    allows calls (voice or both) in a language Twilio can speak."""
+    allows calls (voice or both) in a language a call can be in (app/voice/inventory.py)."""
     if (
         message.kind != "appointment_reminder"
         or message.channel != "sms"
@@ -112,7 +112,7 @@ def call_instead(session: Session, message: OutboxMessage, now: datetime) -> Non
     ):
         return
     client = session.get_one(Client, message.client_id)
-    if client.channel not in ("voice", "both") or not get_language(client.language).has_voice:
+    if client.channel not in ("voice", "both") or not reminder_calls_possible(client.language):
         return
     add_message(
         session,

@@ -19,7 +19,7 @@ from app.config import ConfigError, ReminderOffset, parse_offsets
 from app.models import Client, OutboxChannel, OutboxMessage, OutboxStatus, Representative, Unit
 from app.outbox import email_copies, phone_hours
 from app.outbox.kinds import get_kind
-from app.words.languages import get_language
+from app.voice.inventory import reminder_calls_possible
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +147,10 @@ def add_message(
 
 
 def reminder_channels(client: Client) -> list[str]:
-    """How a client gets reminders: a call when they chose voice (or both) and Twilio can
-    speak their language; SMS otherwise, and also when they chose both."""
-    calls = client.channel in ("voice", "both") and get_language(client.language).has_voice
+    """How a client gets reminders: a call when they chose voice (or both) and a call can
+    be in their language (a Twilio voice, or every recording a reminder call needs); SMS
+    otherwise, and also when they chose both."""
+    calls = client.channel in ("voice", "both") and reminder_calls_possible(client.language)
     texts = client.channel in ("sms", "both") or not calls
     return [c for c, wanted in ((OutboxChannel.SMS, texts), (OutboxChannel.VOICE, calls)) if wanted]
 

@@ -13,6 +13,11 @@ REGISTRY_FILE = Path(__file__).resolve().parents[2] / "locales" / "languages.tom
 # What a client's text may ask for; every language names its words for each in the registry.
 # "cancel" may mean the meeting or every text, so it is asked about, never acted on.
 INTENTS = ("help", "yes", "no", "stop", "start", "cancel", "call", "language")
+# What voice_date and voice_time may hold: the parts of the value, and recorded words.
+VOICE_PARTS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
+    ("voice_date", frozenset({"weekday", "day", "month"}), frozenset()),
+    ("voice_time", frozenset({"hour", "minute"}), frozenset({"and", "minutes"})),
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,12 @@ class Language:
     time_pattern: str | None = None  # Babel pattern for clock times; None: the locale's short
     # Weekday names Monday..Sunday in the form dates need, where Babel's data falls short.
     weekday_names: tuple[str, ...] | None = None
+    # How recorded phrases say a date and a clock time (app/voice/speech.py): the parts in
+    # order; other names are single recorded words (app/voice/names.py WORDS).
+    voice_date: tuple[str, ...] = ("weekday", "day", "month")
+    voice_time: tuple[str, ...] = ("hour", "minute")
+    # Whether numbers join their parts with "and" (Somali "shan kun iyo afar boqol").
+    voice_number_and: bool = False
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     # Words around a keyword that leave its meaning alone ("tack", "شكرا"): "Ja tack!" is JA.
     polite: tuple[str, ...] = field(default=(), hash=False, compare=False)
@@ -78,6 +89,7 @@ def load_registry(path: Path = REGISTRY_FILE) -> tuple[Language, ...]:
             if len(entry["weekday_names"]) != 7:
                 raise RegistryError(f"{path.name}: '{code}' weekday_names needs 7 names")
             entry["weekday_names"] = tuple(entry["weekday_names"])
+        _voice_parts(entry, f"{path.name}: '{code}'")
         try:
             language = Language(
                 **entry,
@@ -90,6 +102,19 @@ def load_registry(path: Path = REGISTRY_FILE) -> tuple[Language, ...]:
     if not languages or languages[0].code != SOURCE_LANGUAGE:
         raise RegistryError(f"{path.name}: Swedish ('{SOURCE_LANGUAGE}') must come first")
     return tuple(languages)
+
+
+def _voice_parts(entry: dict, where: str) -> None:
+    """Check and freeze how recorded phrases say dates and times."""
+    for name, parts, words in VOICE_PARTS:
+        if name in entry:
+            entry[name] = tuple(entry[name])
+            odd = [part for part in entry[name] if part not in parts | words]
+            if odd or not parts <= set(entry[name]):
+                raise RegistryError(
+                    f"{where} {name} needs each of {sorted(parts)}, "
+                    f"and only the words {sorted(words)} besides"
+                )
 
 
 def languages() -> tuple[Language, ...]:

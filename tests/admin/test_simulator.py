@@ -99,11 +99,10 @@ def test_an_empty_text_is_not_sent(session, sara, as_caseworker):
 def test_a_call_shows_the_menu_and_a_key_moves_on(session, sara, as_caseworker):
     book_appointment(session, sara, starts_at=MEETING, now=NOW)
     html = act(as_caseworker, sara, action="call")
-    assert "Hej Sara! Det här är Ekby kommun." in html
+    assert "Hej Sara!" in html and "Ekby kommun" not in html  # they know whom they called
     assert "Tryck 1 för ditt nästa möte." in html
     assert 'name="digits" value="1"' in html
     html = act(as_caseworker, sara, action="press", digits="1")
-    assert "Ditt nästa möte:" in html
     assert "Du ska träffa Lina Berg torsdag 5 mars klockan 14.00." in html
     assert "Hej Sara!" not in html  # only what the phone says now
     steps = session.exec(select(CallStep).order_by(CallStep.step)).all()
