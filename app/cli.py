@@ -4,13 +4,15 @@ from flask import Flask
 
 from app.demo import demo_command
 from app.retention import retention_command
+from app.voice.commands import recordings
 from app.words.preview import preview_command
 from app.words.translate import translate
 from app.worker import send_due_command, worker_command
 
 
 def init_app(app: Flask) -> None:
-    """Add demo, worker, send-due, preview, translate and retention (init-db: app.db)."""
+    """Add demo, worker, send-due, preview, translate, retention and recordings (init-db:
+    app.db)."""
     commands = (
         demo_command,
         worker_command,
@@ -18,6 +20,7 @@ def init_app(app: Flask) -> None:
         preview_command,
         translate,
         retention_command,
+        recordings,
     )
     for command in commands:
         app.cli.add_command(command)

@@ -21,6 +21,7 @@ NAVIGATION = (
     ("admin.settings", N_("Settings"), True),
     ("admin.staff_accounts", N_("Staff"), True),
     ("admin.api_keys", N_("API keys"), True),
+    ("admin.recordings", N_("Recordings"), True),
     ("admin.simulator", N_("Phone simulator"), False),
     ("admin.my_alerts", N_("My alerts"), False),
 )
@@ -125,6 +126,8 @@ def init_app(app: Flask) -> None:
         media,
         outbox,
         outcomes,
+        recording_uploads,
+        recordings,
         representatives,
         send_now,
         settings,

@@ -131,9 +131,11 @@ class Links(HTMLParser):
 
 
 def kind_of(address: str) -> tuple[str, tuple[str, ...]]:
-    """Addresses that differ only in ids or in the values of their query are one kind."""
+    """Addresses that differ only in ids, a language's code or the values of their query
+    are one kind."""
     parts = urlsplit(address)
-    return re.sub(r"\d+", "N", parts.path), tuple(sorted(k for k, _v in parse_qsl(parts.query)))
+    path = re.sub(r"/recordings/[a-z]{2,3}(?=/|$)", "/recordings/L", parts.path)
+    return re.sub(r"\d+", "N", path), tuple(sorted(k for k, _v in parse_qsl(parts.query)))
 
 
 def walk(context, start: list[str], skip: set) -> list[str]:
