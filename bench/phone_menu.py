@@ -244,7 +244,7 @@ def walk(call: Call, clock: Clock, rows: Rows, said: set[str], played: set[str])
 def _calls(app, meetings: dict, recordings: Path) -> dict:
     """Call once as each demo client; what each heard."""
     from app import demo
-    from app.voice import names
+    from app.voice import inventory, names
     from app.words.i18n import catalogs
     from app.words.languages import get_language, language_codes
 
@@ -254,7 +254,8 @@ def _calls(app, meetings: dict, recordings: Path) -> dict:
         starts = meetings[code]
         said = {catalogs().formatter(spoken).weekday_date(starts) for spoken in {code, "sv", "en"}}
         local = catalogs().formatter(code).local(starts)
-        played = {names.day(local.day), names.weekday(local.weekday())}
+        weekday = names.weekday(local.weekday())
+        played = {names.day(local.day), inventory.aliases(code).get(weekday, weekday)}
         call = Call(test_client, demo.demo_phone(index), demo.UNIT["phone_menu_number"])
         found[code] = walk(call, clock, Rows(code), said, played) | {
             "has_voice": get_language(code).has_voice

@@ -58,6 +58,9 @@ class Call:
         wanted = request.args.get("lang", "")
         self.language = get_language(wanted if is_supported(wanted) else self.sender.language)
         self.said: set[str] = set()  # how this step's words were said (app/voice/speech.py)
+        # Set when the step gives the interpreter offer for want of recordings: the screen
+        # that could not be said and how many recordings it lacks (staff see it).
+        self.fell_back: tuple[str, int] | None = None
 
     @property
     def known_client(self) -> Client:
@@ -98,11 +101,14 @@ class Call:
         """After silence twice: how to reach the unit, and goodbye. To a caller who has not
         said whose matters, about the unit only; to a number we do not know, in Swedish and
         English, like the screen before it."""
-        if self.client is not None:
-            return self.words("voice_silence", facts=self.facts())
+        try:
+            if self.client is not None:
+                return self.words("voice_silence", facts=self.facts())
+            if self.sender.candidates:
+                return self.words("voice_silence", facts=self.unit_facts())
+        except NotRecorded:  # a language without its recordings: as to a stranger
+            pass
         facts = self.unit_facts()
-        if self.sender.candidates:
-            return self.words("voice_silence", facts=facts)
         return self.words("voice_silence", get_language("sv"), facts) + self.words(
             "voice_silence", get_language("en"), facts
         )
@@ -184,15 +190,17 @@ def stepped(view: Callable[..., VoiceResponse]) -> Callable[..., Response]:
         try:
             document = str(view(call, *args, **kwargs))
         except NotRecorded as lack:  # the caller's language lacks a recording this step needs
-            missing, screen = len(lack.missing), screen_of(lack.kind)
             log.warning(
                 "Call step %s in %s: %d recording(s) missing for %s; offered an interpreter",
-                view.__name__, lack.code, missing, lack.kind,
+                view.__name__, lack.code, len(lack.missing), lack.kind,
             )  # fmt: skip
             from app.calls.screens import screen_fallback  # screens builds on this module
 
             call.said.clear()
-            document = str(screen_fallback(call))
+            document = str(screen_fallback(call, number(request.args.get("quiet"))))
+            call.fell_back = (screen_of(lack.kind), len(lack.missing))
+        if call.fell_back:
+            screen, missing = call.fell_back
         session.add(
             CallStep(
                 call_sid=call.sid,
@@ -201,7 +209,7 @@ def stepped(view: Callable[..., VoiceResponse]) -> Callable[..., Response]:
                 client_id=call.client.id if call.client else None,
                 twiml=document,
                 language=call.language.code,
-                voice="fallback" if missing else _how(call.said),
+                voice="fallback" if call.fell_back else _how(call.said),
                 missing=missing,
             )
         )

@@ -25,20 +25,41 @@ from app.models import AppointmentResponse, CallbackSource, InboundMessage, Inte
 from app.outbox.planner import add_message, local_date
 from app.senders import Sender
 from app.twilio_requests import form_value
-from app.voice.speech import can_speak
+from app.voice import inventory
+from app.voice.speech import NotRecorded, can_speak
 from app.words.languages import get_language, languages
 
 
 def press(call: Call, name: str, digits: str) -> VoiceResponse:
-    """What a key does on a screen."""
+    """What a key does on a screen. A key whose answer cannot be said in the caller's
+    language (its recordings are not all there) does nothing and gives the interpreter
+    offer: never an answer taken that the caller does not hear confirmed."""
     if call.sender.undecided and name not in ("unknown", "interpreter"):
         return press_whose(call, digits)
     if digits == "*" or (call.client is None and name not in ("unknown", "interpreter")):
         return screen_menu(call) if call.client else screen_unknown(call)
+    ahead = _leads_to(name, digits)
+    if ahead and not inventory.spoken(call.language.code, ahead):
+        code = call.language.code
+        missing = ("(screen incomplete)",) * max(1, inventory.missing_on(code, ahead))
+        raise NotRecorded(code, inventory.SCREENS[ahead][0], missing)
     on_screen = SCREEN_KEYS.get(name)
     if on_screen is not None:
         return on_screen(call, digits)
     return press_on_option(call, number(name.removeprefix("option")), digits)
+
+
+def _leads_to(name: str, digits: str) -> str | None:
+    """The screen whose words follow a key that acts (app/voice/inventory.py SCREENS)."""
+    if name == "menu":
+        if digits == "#":
+            return "picture_link"
+        return f"option{digits}" if digits.isdigit() and int(digits) in access.MENU else None
+    if name == "pin":
+        return f"option{number(request.args.get('then'), 3)}"
+    if name.startswith("option") and name.removeprefix("option") in {str(o) for o in access.MENU}:
+        return name
+    return None
 
 
 def press_on_option(call: Call, option: int, digits: str) -> VoiceResponse:

@@ -23,6 +23,7 @@ from app.casework.deadlines import add_working_days
 from app.models import CallbackRequest
 from app.outbox.planner import local_date
 from app.senders import holder_name, whose_choices
+from app.voice import inventory
 from app.voice.speech import NotRecorded, can_speak
 from app.words.languages import get_language, languages
 
@@ -169,16 +170,17 @@ def screen_pin(call: Call, then: int, state: str, quiet: int = 0) -> VoiceRespon
     return call.screen("pin", texts, digits=4, quiet=quiet, params={"then": then})
 
 
-def screen_fallback(call: Call) -> VoiceResponse:
+def screen_fallback(call: Call, quiet: int = 0) -> VoiceResponse:
     """What a caller gets when their language lacks a recording a step needs: the
     interpreter offer; to a caller who has not said whose matters yet, that question in
-    Swedish (then the menu in their language, if it is recorded)."""
+    Swedish (then the menu in their language, if it is recorded). After silence, as the
+    screen would have been: the second time, goodbye."""
     if call.sender.undecided:
         call.language = get_language("sv")
-        return screen_whose(call)
+        return screen_whose(call, quiet)
     if call.client is None:
-        return screen_unknown(call)
-    return screen_interpreter(call, call.language.code)
+        return screen_unknown(call, quiet)
+    return screen_interpreter(call, call.language.code, quiet)
 
 
 def screen_whose(call: Call, quiet: int = 0) -> VoiceResponse:
@@ -210,6 +212,8 @@ def screen_interpreter(call: Call, code: str, quiet: int = 0) -> VoiceResponse:
     phrases are recorded (a partial set)."""
     texts = []
     own = get_language(code)
+    if not inventory.spoken(own.code, "menu"):  # staff see how often, to know what to record
+        call.fell_back = ("menu", inventory.missing_on(own.code, "menu"))
     if not own.has_voice:  # the offer in their own words, without the menu in another
         try:
             facts = call.facts(for_language=code, other_menu=None)

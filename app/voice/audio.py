@@ -43,6 +43,12 @@ QUIET_DBFS = -40.0
 # as a crackle.
 CLIP_RUN = 3
 _FULL_SCALE = 32768  # 16-bit samples: every file is decoded to them
+# Recordings are joined one after another in a call: silence at either end is dead air
+# between the words of a sentence, and a caller thinks the line has gone. Up to a second
+# is a take's natural lead-in; more must be cut. Silent means no 10 ms of it rises above
+# -45 dBFS (a quiet room's noise stays below it; the softest speech is well above).
+MAX_EDGE_SILENCE = 1.0
+SILENT_PEAK = round(_FULL_SCALE * 10 ** (-45 / 20))
 # Digital silence has no level in decibels; it is given as the quietest 16-bit step.
 SILENCE_DBFS = round(20 * math.log10(1 / _FULL_SCALE), 1)
 
@@ -82,7 +88,7 @@ def _unreadable(name: str) -> AudioProblem:
     )
 
 
-def _looks_like(data: bytes, suffix: str) -> bool:
+def looks_like(data: bytes, suffix: str) -> bool:
     """Whether the first bytes are those of the format the name says. The decoders are
     lenient about where the sound starts; a WAV renamed .mp3 must not pass as MP3."""
     if suffix == ".wav":
@@ -107,6 +113,20 @@ def _dbfs(level: float) -> float:
     if level <= 0:
         return SILENCE_DBFS
     return round(max(SILENCE_DBFS, 20 * math.log10(level / _FULL_SCALE)), 1) + 0.0  # not -0.0
+
+
+def _edge_silence(samples: array, per_second: int) -> tuple[float, float]:
+    """Seconds of silence before the first sound and after the last one."""
+    step = max(1, per_second // 100)  # 10 ms of samples, all channels
+    loud = [
+        index
+        for index in range(0, len(samples), step)
+        if max(samples[index : index + step]) > SILENT_PEAK
+        or -min(samples[index : index + step]) > SILENT_PEAK
+    ]
+    if not loud:
+        return len(samples) / per_second, 0.0
+    return loud[0] / per_second, (len(samples) - loud[-1] - step) / per_second
 
 
 def _clipped(samples: array, channels: int) -> bool:
@@ -182,7 +202,7 @@ def inspect(data: bytes, suffix: str) -> AudioInfo:
         )
     if not data:
         raise AudioProblem("empty", StaffMessage(N_("The file is empty.")))
-    if not _looks_like(data, suffix):
+    if not looks_like(data, suffix):
         raise _unreadable(FORMATS[suffix])
     try:
         info = _info(data, suffix)
@@ -213,6 +233,18 @@ def inspect(data: bytes, suffix: str) -> AudioInfo:
                 level=f"{found.rms_dbfs:.0f}",
             ),
         )
+    lead, tail = _edge_silence(samples, decoded.sample_rate * decoded.nchannels)
+    if max(lead, tail) > MAX_EDGE_SILENCE:
+        message = (
+            N_("The recording starts with %(seconds)s seconds of silence. Cut it to at most "
+               "1 second: the phrases are joined in a call, and the caller would hear a long "
+               "pause.")
+            if lead >= tail
+            else N_("The recording ends with %(seconds)s seconds of silence. Cut it to at "
+                    "most 1 second: the phrases are joined in a call, and the caller would "
+                    "hear a long pause.")
+        )  # fmt: skip
+        raise AudioProblem("silence", StaffMessage(message, seconds=f"{max(lead, tail):.0f}"))
     if _clipped(samples, decoded.nchannels):
         raise AudioProblem(
             "clipped",

@@ -11,7 +11,7 @@ vocabulary (weekdays, months, days, numbers, the words for amounts, the language
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import jinja2
@@ -61,6 +61,7 @@ _VALUE_FILTERS = {
     "day": ("dates", "numbers"),
     "weekday_name": ("dates",),
     "clock": ("numbers", "times"),
+    "office_time": ("numbers", "times"),
     "number": ("numbers",),
     "money": ("numbers", "money"),
     "language_name": ("languages",),
@@ -91,6 +92,7 @@ class Needed:
     sentence: str  # the whole sentence in the language, slots as [name]
     used_in: tuple[str, ...]  # screens
     optional: bool = False  # a unit's name: said by the Swedish voice when not recorded
+    piece: int = 0  # which of the sentence's fixed pieces it is (a word may come twice)
 
 
 @dataclass
@@ -283,18 +285,18 @@ def _forms(source: Source, catalog: Catalog) -> list[tuple[int, str, str]]:
     return [(i, source.msgid if i == 0 else source.plural, text) for i, text in enumerate(forms)]
 
 
-def _phrase_needs(source: Source, catalog: Catalog) -> Iterator[tuple[str, str, str, str]]:
-    """(name, Swedish sentence, words to record, whole sentence) for each piece."""
+def _phrase_needs(source: Source, catalog: Catalog) -> Iterator[tuple[str, str, str, str, int]]:
+    """(name, Swedish sentence, words to record, whole sentence, piece) for each piece."""
     from app.voice.phrases import Phrase
 
     for form, swedish, text in _forms(source, catalog):
         if not text:  # no translation yet: one entry that says so
-            yield names.piece_name(source.msgid, form, 0, ""), _slots(swedish, "{", "}"), "", ""
+            yield names.piece_name(source.msgid, form, 0, ""), _slots(swedish, "{", "}"), "", "", 0
             continue
         for part in Phrase(source.msgid, form, text, {}).pieces():
             if isinstance(part, tuple):
                 name = names.piece_name(source.msgid, form, part[0], part[1])
-                yield name, _slots(swedish, "{", "}"), part[1], _slots(text, "[", "]")
+                yield name, _slots(swedish, "{", "}"), part[1], _slots(text, "[", "]"), part[0]
 
 
 def _vocabulary(code: str, groups: set[str]) -> Iterator[tuple[str, str, str, str]]:
@@ -386,12 +388,34 @@ def _needed(code: str) -> dict[str, Needed]:
             for source in sources()[kind]:
                 groups.update(source.vocabulary)
                 group = "catalog" if source.catalog else "phrase"
-                for name, swedish, text, sentence in _phrase_needs(source, catalog):
-                    _add(found, Needed(name, group, swedish, text, sentence, (screen,)))
+                for name, swedish, text, sentence, piece in _phrase_needs(source, catalog):
+                    item = Needed(name, group, swedish, text, sentence, (screen,), piece=piece)
+                    _add(found, item)
     for screen, groups in groups_by_screen.items():
         for name, swedish, text, sentence in _vocabulary(code, groups):
+            if name.startswith(_WORDED) or name in names.WORDS:
+                name = names.worded(name, text)
             _add(found, Needed(name, "value", swedish, text, sentence, (screen,)))
     return found
+
+
+# Values whose words differ by language: their recordings' names carry the words.
+_WORDED = ("weekday-", "month-", "language-")
+
+
+def aliases(code: str) -> dict[str, str]:
+    """A value's plain name ('weekday-1', 'and') -> its recording's name in a language
+    ('weekday-1-3fa2c1'), for the values whose names carry their words."""
+    made = catalogs().__dict__.setdefault("voice_aliases", {})
+    code = get_language(code).code
+    if code not in made:
+        made[code] = {
+            item.name.rsplit("-", 1)[0]: item.name
+            for item in needed(code)
+            if item.group == "value"
+            and (item.name.startswith(_WORDED) or item.name.rsplit("-", 1)[0] in names.WORDS)
+        }
+    return made[code]
 
 
 def _add(found: dict[str, Needed], item: Needed) -> None:
@@ -399,10 +423,7 @@ def _add(found: dict[str, Needed], item: Needed) -> None:
     if earlier is None:
         found[item.name] = item
     elif item.used_in[0] not in earlier.used_in:
-        found[item.name] = Needed(
-            earlier.name, earlier.group, earlier.swedish, earlier.text, earlier.sentence,
-            earlier.used_in + item.used_in, earlier.optional,
-        )  # fmt: skip
+        found[item.name] = replace(earlier, used_in=earlier.used_in + item.used_in)
 
 
 def coverage(code: str, unit_names: tuple[str, ...] = ()) -> Coverage:
@@ -431,6 +452,13 @@ def spoken(code: str, screen: str) -> bool:
     if get_language(code).has_voice:
         return True
     return store().has_any(code) and coverage(code).screen_complete(screen)
+
+
+def missing_on(code: str, screen: str) -> int:
+    """How many recordings a screen lacks in a language (none where Twilio has a voice)."""
+    if get_language(code).has_voice:
+        return 0
+    return coverage(code).by_screen.get(screen, 0)
 
 
 def reminder_calls_possible(code: str) -> bool:

@@ -91,6 +91,7 @@ class ScriptRow:
     text: str  # the words to record ("" while the phrase has no translation)
     sentence: str  # the whole sentence in the language, other values as [name]
     recorded: bool
+    piece: int = 0  # which of the sentence's pieces (the same words may come twice)
 
     @property
     def translated(self) -> bool:
@@ -109,7 +110,7 @@ class ScriptRow:
         chunks = _SLOT.split(self.sentence)  # text, slot, text, slot … text
         translation = _SLOT.sub(lambda slot: f"%({slot.group(0)[1:-1]})s", self.sentence)
         for part in Phrase("", 0, translation, {}).pieces():
-            if isinstance(part, tuple) and part[1] == self.text:
+            if isinstance(part, tuple) and part == (self.piece, self.text):
                 at = part[0] * 2
                 before, found, after = chunks[at].rpartition(self.text)
                 return "".join(chunks[:at]) + before, found, after + "".join(chunks[at + 1 :])
@@ -137,6 +138,7 @@ def _row(item: inventory.Needed, files: dict, order: dict[str, int]) -> ScriptRo
         text=item.text,
         sentence=item.sentence or item.text,
         recorded=path is not None,
+        piece=item.piece,
     )
 
 
@@ -313,7 +315,7 @@ def check_language(code: str, units: tuple[str, ...] = ()) -> LanguageCheck:
     """Coverage of a language and the audio check of every file it has."""
     code = get_language(code).code
     bad = []
-    for path in store().files(code).values():
+    for path in store().candidates(code):
         try:
             inspect_file(path)
         except AudioProblem as problem:

@@ -29,6 +29,14 @@ def piece_name(msgid: str, form: int, index: int, piece: str) -> str:
     return f"{slug(msgid)}-{digest}"
 
 
+def worded(base: str, text: str) -> str:
+    """A value's recording whose words differ by language (a weekday, a month, a language's
+    name, a single word): its name carries the words, so a corrected translation is a
+    recording still to make and the old words are never played ('weekday-1-3fa2c1')."""
+    digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:6]
+    return f"{base}-{digest}"
+
+
 def weekday(index: int) -> str:
     """Monday is 0: 'weekday-1'."""
     return f"weekday-{index + 1}"

@@ -150,6 +150,12 @@ def _day(value: date | datetime, formatter: Formatter) -> date:
     return formatter.local(value).date() if isinstance(value, datetime) else value
 
 
+def _office_time(text: str) -> str:
+    """'9' or '8.30' (app/casework/contacts.py) as 'HH:MM'."""
+    hour, _, minute = str(text).partition(".")
+    return f"{int(hour):02d}:{int(minute or 0):02d}"
+
+
 def _phrase_environment(code: str) -> jinja2.Environment:
     """The message templates of one language, rendering references instead of text."""
     store = catalogs()
@@ -178,6 +184,7 @@ def _phrase_environment(code: str) -> jinja2.Environment:
         clock=lambda v: _keep(
             Value("time", formatter.local(v).strftime("%H:%M"), formatter.clock(v))
         ),
+        office_time=lambda text: _keep(Value("time", _office_time(text), text)),
         number=lambda n: _keep(Value("number", n, formatter.number(n))),
         money=lambda n: _keep(Value("money", n, formatter.money(n))),
         join=lambda items: _keep(

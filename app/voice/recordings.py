@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.voice.audio import looks_like
 from app.words.languages import is_supported
 
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
@@ -54,11 +55,23 @@ class RecordingStore:
             files = {
                 path.stem: path
                 for path in sorted(folder.iterdir())
-                if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and path.is_file()
+                if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and _audio(path)
             }
             listing = Listing(changed, files)
             self._listings[code] = listing
         return listing.files
+
+    def candidates(self, code: str) -> list[Path]:
+        """Every file in a language's folder with a recording's name and suffix, whether or
+        not it holds audio (for the check, which says what is wrong with each)."""
+        folder = self.folder(code)
+        if not folder.is_dir():
+            return []
+        return [
+            path
+            for path in sorted(folder.iterdir())
+            if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and path.is_file()
+        ]
 
     def forget(self, code: str) -> None:
         """List the folder again at the next lookup (after this process changed it: the
@@ -97,6 +110,16 @@ class RecordingStore:
         path.unlink(missing_ok=True)
         self.forget(code)
         return True
+
+
+def _audio(path: Path) -> bool:
+    """Whether a file is there and begins as its format does: a file put in the folder by
+    hand that is not audio is not a recording (`flask recordings check` names it)."""
+    try:
+        with path.open("rb") as handle:
+            return looks_like(handle.read(16), path.suffix)
+    except OSError:
+        return False
 
 
 def store() -> RecordingStore:

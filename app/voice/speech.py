@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from app.voice import names
+from app.voice import inventory, names
 from app.voice.phrases import Phrase, PhraseRow, Value, render_phrases, text_of
 from app.voice.recordings import store, url
 from app.words.compose import compose
@@ -123,6 +123,7 @@ class _Speaker:
 
     language: Language
     files: dict[str, Path]
+    aliases: dict[str, str] = field(default_factory=dict)  # inventory.aliases
     missing: list[str] = field(default_factory=list)
     untranslated: bool = False
 
@@ -131,6 +132,7 @@ class _Speaker:
         return get_language(SOURCE_LANGUAGE)
 
     def played(self, wanted: list[str]) -> list[Segment] | None:
+        wanted = [self.aliases.get(name, name) for name in wanted]
         found = [self.files.get(name) for name in wanted]
         if all(found):
             return [Play(self.language.code, path) for path in found if path]
@@ -225,7 +227,7 @@ def plan_rows(
     kind: str, facts: dict, language: Language
 ) -> tuple[tuple[PhraseRow, ...], _Speaker, Spoken]:
     """The phrases of a message and how they would be said with the recordings there are."""
-    speaker = _Speaker(language, store().files(language.code))
+    speaker = _Speaker(language, store().files(language.code), inventory.aliases(language.code))
     rows = render_phrases(kind, facts, language)
     spoken = tuple(
         _merged([segment for item in row.items for segment in speaker.item(item)]) for row in rows

@@ -176,6 +176,12 @@ class Formatter:
         pattern = self.language.time_pattern or "short"
         return _format_time(self.local(value), pattern, self.language.babel_locale)
 
+    @staticmethod
+    def office_time(value: str) -> str:
+        """An office-hours clock time as the unit's settings give it ('9', '8.30'): written
+        as it is; said from recordings as a clock time (app/voice/phrases.py)."""
+        return value
+
     def number(self, value: float) -> str:
         """A number with the language's decimal sign."""
         return format_decimal(value, locale=self.language.babel_locale)
@@ -251,6 +257,7 @@ class MessageCatalogs:
             weekday_name=formatter.weekday_name,
             language_name=formatter.language_name,
             clock=formatter.clock,
+            office_time=formatter.office_time,
             number=formatter.number,
             money=formatter.money,
             join=formatter.join,

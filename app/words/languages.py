@@ -90,6 +90,15 @@ def load_registry(path: Path = REGISTRY_FILE) -> tuple[Language, ...]:
                 raise RegistryError(f"{path.name}: '{code}' weekday_names needs 7 names")
             entry["weekday_names"] = tuple(entry["weekday_names"])
         _voice_parts(entry, f"{path.name}: '{code}'")
+        # A key written under [language.names] by mistake would be taken as a name.
+        odd_names = [
+            key for key, name in entry.get("names", {}).items() if not isinstance(name, str)
+        ]
+        if odd_names:
+            raise RegistryError(
+                f"{path.name}: '{code}' names must be texts; {', '.join(odd_names)} is not "
+                "(a setting written after [language.names]?)"
+            )
         try:
             language = Language(
                 **entry,

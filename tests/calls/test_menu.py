@@ -116,6 +116,7 @@ def test_the_next_meeting_takes_one_keypress_and_under_15_seconds(
     phone.press("1")
     # The caller asked for the next meeting: it comes first, with no heading before it.
     assert phone.said.startswith("Du ska träffa Lina Berg torsdag 5 mars klockan 14.00.")
+    assert phone.said.count("Tryck 0 för att höra det igen.") == 1
 
 
 def test_pressing_1_then_1_confirms_the_meeting_and_returns_to_the_menu(

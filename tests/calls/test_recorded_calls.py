@@ -13,6 +13,7 @@ from app.voice import inventory, names
 from app.voice.recordings import store
 from app.words.languages import get_language, languages
 from tests.calls.test_menu import MEETING, OPEN, Caller, voices
+from tests.espeak import encode_mp3
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 from tests.recorded_sets import record, tone
 from tests.signing import BASE, post_signed
@@ -41,8 +42,11 @@ def phone(client):
 
 
 def played(root: ET.Element) -> list[str]:
-    """The names of the recordings a step plays, in order."""
-    return [urlparse(el.text).path.rsplit("/", 1)[-1].split(".")[0] for el in root.iter("Play")]
+    """The names of the recordings a step plays, in order: a value by its plain name
+    ('weekday-4', not the name with its words that the file has)."""
+    names_ = [urlparse(el.text).path.rsplit("/", 1)[-1].split(".")[0] for el in root.iter("Play")]
+    plain = {full: base for code in RECORDED for base, full in inventory.aliases(code).items()}
+    return [plain.get(name, name) for name in names_]
 
 
 def swedish_says(root: ET.Element) -> bool:
@@ -186,18 +190,40 @@ def test_a_recording_wins_over_the_twilio_voice_for_the_same_phrase(session, pho
 
 
 def test_the_recording_route_serves_only_recordings(session, client, app):
-    record("so", only={names.weekday(0)})
-    served = client.get(f"/recordings/so/{names.weekday(0)}.wav")
+    monday = inventory.aliases("so")[names.weekday(0)]
+    record("so", only={monday})
+    served = client.get(f"/recordings/so/{monday}.wav")
     assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
     served.close()
     for path in (
-        f"/recordings/so/{names.weekday(0)}.mp3",
-        f"/recordings/tlh/{names.weekday(0)}.wav",
+        f"/recordings/tlh/{monday}.wav",
         "/recordings/so/..%2F..%2Fconfig.wav",
-        "/recordings/so/.weekday-1.wav.part",
-        f"/recordings/so/{names.weekday(1)}.wav",
+        f"/recordings/so/.{monday}.wav.part",
+        f"/recordings/so/{monday}.ogg",
+        f"/recordings/so/{inventory.aliases('so')[names.weekday(1)]}.wav",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_phrase_recorded_anew_in_the_other_format_still_plays_from_its_old_address(
+    session, client, app
+):
+    monday = inventory.aliases("so")[names.weekday(0)]
+    record("so", only={monday})
+    store().save("so", monday, encode_mp3(tone()), ".mp3")  # a call was given the .wav
+    served = client.get(f"/recordings/so/{monday}.wav")
+    assert served.status_code == 200 and served.mimetype == "audio/mpeg"
+    served.close()
+
+
+def test_a_file_that_is_not_audio_is_no_recording(session, phone, make_client):
+    make_client(language="so")
+    record("so")
+    menu = next(iter(phrase("so", "Tryck 1 för ditt nästa möte.")))
+    (store().folder("so") / f"{menu}.wav").write_bytes(b"not audio at all")
+    store().forget("so")
+    root = phone.start()  # the menu lacks it now: the interpreter offer, not a broken file
+    assert root.find("Gather").get("action").startswith(f"{BASE}/twilio/voice/press/interpreter")
 
 
 # Reminder calls
@@ -324,7 +350,77 @@ def test_a_recording_gone_after_planning_leaves_the_reminder_call_in_swedish(ses
     hodan = create_client(session, channel="voice", language="so")
     book_appointment(session, hodan, starts_at=MEETING, now=OPEN)
     call, form = _reminder_call(session, client, hodan)
-    store().delete("so", names.weekday(3))
+    store().delete("so", inventory.aliases("so")[names.weekday(3)])
     root = ET.fromstring(post_signed(client, f"/twilio/voice/reminder/{call.id}", form).data)
     assert not played(root) and swedish_says(root)
     assert "torsdag 5 mars" in " ".join(el.text for el in root.iter("Say"))
+
+
+# Found by the outside review
+
+
+@pytest.mark.parametrize("recorded", ["none", "partial"])
+def test_a_silent_caller_without_a_spoken_language_is_said_goodbye_and_hung_up(
+    session, phone, make_client, recorded
+):
+    make_client(language="so")
+    if recorded == "partial":
+        record("so", skip=phrase("so", "Vi hörde inget svar."))
+    phone.start()
+    root = phone.silence()  # the offer said once more, then goodbye
+    assert root[-1].tag == "Hangup"
+    assert "Vi hörde inget svar." in " ".join(el.text for el in root.iter("Say"))
+
+
+def test_office_hours_are_played_as_clock_times_not_said_in_swedish(
+    session, unit, phone, make_client
+):
+    unit.office_hours = "mon-fri 08:30-16:30"
+    session.add(unit)
+    session.commit()
+    make_client(language="so")
+    record("so")
+    phone.start()
+    root = phone.press("6")
+    heard = played(root)
+    assert [n for n in heard if n.startswith("number-")][-4:] == [
+        "number-8", "number-30", "number-16", "number-30",
+    ]  # fmt: skip
+    says = " ".join(el.text for el in root.iter("Say"))
+    assert "8.30" not in says and "16.30" not in says
+
+
+def test_an_answer_is_not_taken_when_its_confirmation_cannot_be_said(session, phone, make_client):
+    caller = make_client(language="so")
+    meeting = book_appointment(session, caller, starts_at=MEETING, now=OPEN)
+    record("so", skip=phrase("so", "Tack! Vi har skrivit upp att du kommer."))
+    phone.start()
+    root = phone.press("1")  # option 1 lacks a recording: the offer, before anything is done
+    assert root.find("Gather").get("action").startswith(f"{BASE}/twilio/voice/press/interpreter")
+    session.refresh(meeting)
+    assert meeting.response is None
+
+
+def test_a_callback_is_not_asked_for_twice_when_option_4_cannot_be_said(
+    session, phone, make_client
+):
+    from app.models import CallbackRequest
+
+    make_client(language="so")
+    record("so", skip=phrase("so", "Tryck 1 om du vill lämna ett kort meddelande"))
+    phone.start()
+    phone.press("4")
+    assert session.exec(select(CallbackRequest)).all() == []
+    phone.press("1")  # the interpreter offer's 1: one callback, with an interpreter
+    (request,) = session.exec(select(CallbackRequest)).all()
+    assert request.interpreter_needed
+
+
+def test_a_caller_whose_language_has_no_recordings_is_counted_for_staff(
+    session, phone, make_client
+):
+    make_client(language="ti")
+    phone.start()
+    step = session.exec(select(CallStep)).one()
+    assert (step.language, step.voice, step.screen) == ("ti", "fallback", "menu")
+    assert step.missing == inventory.missing_on("ti", "menu") > 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import StaffMessage
-from app.voice import audio
+from app.voice import audio, inventory
 from app.voice.audio import AudioProblem, duration, inspect
 from tests.espeak import ESPEAK_VOICE, encode_mp3, seconds, synthesize, tone
 
@@ -201,9 +201,10 @@ def test_a_stand_in_set_is_every_recording_a_language_needs_and_each_would_be_ac
 def test_a_set_can_be_limited_to_some_recordings_and_given_other_words(app, tmp_path: Path) -> None:
     from tests.espeak import make_set, trimmed
 
-    made = make_set(tmp_path, "ti", {"weekday-1": "", "unit-ekby-kommun": "Ekby kommun"})
+    monday = inventory.aliases("ti")["weekday-1"]
+    made = make_set(tmp_path, "ti", {monday: "", "unit-ekby-kommun": "Ekby kommun"})
 
-    assert sorted(made) == ["unit-ekby-kommun", "weekday-1"]
+    assert sorted(made) == ["unit-ekby-kommun", monday]
     unit = made["unit-ekby-kommun"].read_bytes()
     assert unit == trimmed(synthesize("Ekby kommun", ESPEAK_VOICE["ti"]))
 
@@ -220,3 +221,36 @@ def test_a_sets_recordings_keep_a_tenth_of_a_second_of_silence_at_each_end() -> 
     assert inspect(trimmed(said), ".wav").seconds == pytest.approx(
         seconds(trimmed(said)), abs=0.001
     )
+
+
+def _joined(*parts: bytes) -> bytes:
+    """WAVs of the same format, one after another, as one WAV."""
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as joined:
+        for index, part in enumerate(parts):
+            with wave.open(io.BytesIO(part)) as piece:
+                if index == 0:
+                    joined.setparams(piece.getparams())
+                joined.writeframes(piece.readframes(piece.getnframes()))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["start", "end"])
+def test_a_recording_with_long_silence_is_refused(where):
+    """Joined in a call, the silence is dead air between the words of a sentence."""
+    said, quiet = tone(1.0), tone(25.0, level=0.0)
+    data = _joined(quiet, said) if where == "start" else _joined(said, quiet)
+    with pytest.raises(AudioProblem) as refused:
+        inspect(data, ".wav")
+    assert refused.value.reason == "silence"
+    assert f"{'starts' if where == 'start' else 'ends'} with 25 seconds of silence" in str(
+        refused.value
+    )
+
+
+def test_a_recording_with_a_short_pause_at_each_end_is_kept():
+    pause = tone(0.8, level=0.0)
+    assert inspect(_joined(pause, tone(1.0), pause), ".wav").seconds == pytest.approx(2.6)

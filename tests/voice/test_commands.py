@@ -19,6 +19,13 @@ from tests.factories import create_unit
 MENU_1 = "Tryck 1 för ditt nästa möte."
 
 
+def named(code: str, base: str) -> str:
+    """A value's recording name in a language (it carries the words: app/voice/names.py)."""
+    from app.voice import inventory
+
+    return inventory.aliases(code)[base]
+
+
 @pytest.fixture
 def recordings_dir(app) -> Path:
     return Path(app.config["RECORDINGS_DIR"])
@@ -179,7 +186,7 @@ def test_a_set_goes_to_a_zip_and_back_whole(runner, app, recordings_dir, tmp_pat
 
 
 def test_import_keeps_what_is_recorded_here_unless_told_to_replace(runner, app, tmp_path):
-    name = names.weekday(0)
+    name = named("so", names.weekday(0))
     store().save("so", name, tone(0.6, hertz=300), ".wav")
     other = encode_mp3(tone(0.8, hertz=500))  # the other installation recorded an MP3
     archive = _zip(tmp_path / "so.zip", {f"{name}.mp3": other}, {"language": "so"})
@@ -205,13 +212,13 @@ def test_import_never_writes_outside_the_set_and_refuses_bad_files(
             "../../evil.wav": good,
             "/etc/evil.wav": good,
             "..\\evil.wav": good,
-            f"{names.weekday(1)}.wav": os.urandom(4000),
-            f"{names.weekday(2)}.wav": tone(0.5, level=0.001),
-            f"{names.weekday(3)}.mp3": good,  # a WAV named .mp3
+            f"{named('so', names.weekday(1))}.wav": os.urandom(4000),
+            f"{named('so', names.weekday(2))}.wav": tone(0.5, level=0.001),
+            f"{named('so', names.weekday(3))}.mp3": good,  # a WAV named .mp3
             "Number 4.wav": good,
             "notes.txt": b"hello",
             "tryck-1-for-ditt-00000000.wav": good,  # another installation's translation
-            f"so/{names.weekday(4)}.wav": good,  # a set zipped with its folder is fine
+            f"so/{named('so', names.weekday(4))}.wav": good,  # a set zipped with its folder is fine
         },
         {"language": "so"},
     )
@@ -220,22 +227,22 @@ def test_import_never_writes_outside_the_set_and_refuses_bad_files(
     out = result.output
     for entry in ("../../evil.wav", "/etc/evil.wav", "..\\evil.wav"):
         assert f"refused: {entry}: a path outside the set: not read" in out
-    assert f"refused: {names.weekday(1)}.wav: The file cannot be played as WAV." in out
-    assert f"refused: {names.weekday(2)}.wav: The recording is too quiet" in out
-    assert f"refused: {names.weekday(3)}.mp3: The file cannot be played as MP3." in out
+    assert f"refused: {named('so', names.weekday(1))}.wav: The file cannot be played as WAV." in out
+    assert f"refused: {named('so', names.weekday(2))}.wav: The recording is too quiet" in out
+    assert f"refused: {named('so', names.weekday(3))}.mp3: The file cannot be played as MP3." in out
     assert "refused: Number 4.wav: not a recording's name" in out
     assert "refused: notes.txt: not an MP3 or WAV file" in out
     assert "not needed here (other translations or units): 1\n  tryck-1-for-ditt" in out
     assert "so: 1 recordings imported, 8 refused." in out
-    assert set(store().files("so")) == {names.weekday(4)}
+    assert set(store().files("so")) == {named("so", names.weekday(4))}
     assert not list(tmp_path.rglob("evil.wav")) and not Path("/etc/evil.wav").exists()
     assert sorted(p.name for p in recordings_dir.rglob("*") if p.is_file()) == [
-        f"{names.weekday(4)}.wav"
+        f"{named('so', names.weekday(4))}.wav"
     ]
 
 
 def test_import_refuses_a_file_that_differs_from_its_checksum(runner, app, tmp_path):
-    name = names.month(3)
+    name = named("so", names.month(3))
     manifest = {"language": "so", "recordings": [{"file": f"{name}.wav", "sha256": "0" * 64}]}
     archive = _zip(tmp_path / "so.zip", {f"{name}.wav": tone(0.5)}, manifest)
     result = runner.invoke(args=["recordings", "import", str(archive)])
@@ -256,12 +263,12 @@ def test_a_unit_s_name_is_imported_only_where_the_unit_is(runner, app, session, 
 
 
 def test_import_needs_the_language_from_the_zip_or_the_command(runner, app, tmp_path):
-    archive = _zip(tmp_path / "set.zip", {f"{names.weekday(0)}.wav": tone(0.5)})
+    archive = _zip(tmp_path / "set.zip", {f"{named('prs', names.weekday(0))}.wav": tone(0.5)})
     result = runner.invoke(args=["recordings", "import", str(archive)])
     assert result.exit_code == 1 and "give it with --lang" in result.output
     result = runner.invoke(args=["recordings", "import", str(archive), "--lang", "prs"])
     assert result.exit_code == 0, result.output
-    assert set(store().files("prs")) == {names.weekday(0)}
+    assert set(store().files("prs")) == {named("prs", names.weekday(0))}
     other = _zip(tmp_path / "fa.zip", {"x.wav": tone(0.5)}, {"language": "fa"})
     result = runner.invoke(args=["recordings", "import", str(other), "--lang", "prs"])
     assert result.exit_code == 1 and "recordings in 'fa', not 'prs'" in result.output
@@ -282,14 +289,16 @@ def test_export_of_a_language_without_recordings_says_so(runner, tmp_path):
 def test_import_refuses_an_entry_the_zip_cannot_give_back_whole(runner, app, tmp_path):
     archive = tmp_path / "so.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as made:
-        made.writestr(f"{names.month(1)}.wav", tone(0.5, hertz=523))
-        made.writestr(f"{names.month(2)}.wav", tone(0.5))
+        made.writestr(f"{named('so', names.month(1))}.wav", tone(0.5, hertz=523))
+        made.writestr(f"{named('so', names.month(2))}.wav", tone(0.5))
         made.writestr("manifest.json", json.dumps({"language": "so"}))
     data = bytearray(archive.read_bytes())
-    start = data.index(f"{names.month(1)}.wav".encode()) + 40
+    start = data.index(f"{named('so', names.month(1))}.wav".encode()) + 40
     data[start : start + 200] = bytes(200)  # the first recording's compressed bytes, damaged
     archive.write_bytes(bytes(data))
     result = runner.invoke(args=["recordings", "import", str(archive)])
     assert result.exit_code == 1, result.output
-    assert f"refused: {names.month(1)}.wav: cannot be read from the zip" in result.output
-    assert set(store().files("so")) == {names.month(2)}
+    assert (
+        f"refused: {named('so', names.month(1))}.wav: cannot be read from the zip" in result.output
+    )
+    assert set(store().files("so")) == {named("so", names.month(2))}

@@ -29,7 +29,7 @@ def test_the_somali_script_lists_every_needed_recording_with_its_words(app):
     assert press_1.file == f"{names.piece_name(MENU_1, 0, 0, somali)}.mp3"
     assert press_1.section == "menu" and press_1.used_in == ("menu",)
     assert press_1.group == "phrase" and not press_1.recorded
-    monday = next(row for row in rows if row.name == names.weekday(0))
+    monday = next(row for row in rows if row.name == inventory.aliases("so")[names.weekday(0)])
     assert (monday.swedish, monday.section, monday.group) == ("måndag", kit.VALUES, "value")
     assert monday.text == catalogs().formatter("so").weekday_name(0)
 
@@ -109,7 +109,7 @@ def test_the_csv_parses_back_with_a_bom_a_header_and_a_row_each(app, monkeypatch
 def test_the_marked_piece_is_the_one_cut_from_the_sentence(app):
     row = kit.ScriptRow("n", "n.mp3", "phrase", "menu", ("menu",), "", "waa", "", False)
     # "waa" is also the end of the first piece ("Salaan waa"): the second is marked.
-    greeting = replace(row, sentence="Salaan waa [name]! waa [sender].")
+    greeting = replace(row, sentence="Salaan waa [name]! waa [sender].", piece=1)
     assert greeting.marked() == ("Salaan waa [name]! ", "waa", " [sender].")
     first = replace(row, text="Salaan waa", sentence="Salaan waa [name]! waa [sender].")
     assert first.marked() == ("", "Salaan waa", " [name]! waa [sender].")
@@ -165,3 +165,11 @@ def test_a_unit_name_is_never_a_formula_in_the_spreadsheet(app, session):
     text = kit.script_csv("so", kit.script_rows("so", kit.unit_names()))
     last = list(csv.reader(io.StringIO(text[1:])))[-1]
     assert last[4] == "'=HYPERLINK(1)" and not any(cell.startswith("=") for cell in last)
+
+
+def test_a_word_that_comes_twice_in_a_sentence_is_marked_where_it_is_said(app):
+    rows = [r for r in kit.script_rows("sv") if r.swedish.startswith("Du kan ringa {first}")]
+    tills = sorted((r for r in rows if r.text == "till"), key=lambda r: r.piece)
+    assert len(tills) == 2 and tills[0].name != tills[1].name
+    assert tills[0].marked()[0] == "Du kan ringa [first] "
+    assert tills[1].marked()[0] == "Du kan ringa [first] till [last] klockan [opens] "

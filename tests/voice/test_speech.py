@@ -78,7 +78,7 @@ def test_phrases_say_what_the_text_says_and_need_only_inventory_recordings(app, 
         rows = render_phrases(kind, facts, language)
         said = " ".join(" ".join(text_of(item) for item in row.items) for row in rows)
         assert _spaced(said) == _spaced(compose(kind, facts, lang, "voice").text)
-        speaker = _Speaker(language, {})
+        speaker = _Speaker(language, {}, inventory.aliases(lang))
         for row in rows:
             for item in row.items:
                 speaker.item(item)
@@ -138,10 +138,12 @@ def test_values_follow_the_language_s_way_of_saying_them():
 
 def test_inventory_lists_the_vocabulary_with_the_words_to_say(app):
     somali = {item.name: item for item in inventory.needed("so")}
-    assert somali["weekday-4"].text == "Khamiis"
-    assert somali["month-3"].group == "value" and somali["month-3"].text
-    assert somali["number-57"].text == "57"
-    assert "reminder_call" in somali["weekday-4"].used_in
+    thursday = somali[inventory.aliases("so")["weekday-4"]]
+    assert thursday.text == "Khamiis" and "reminder_call" in thursday.used_in
+    march = somali[inventory.aliases("so")["month-3"]]
+    assert march.group == "value" and march.text
+    assert somali["number-57"].text == "57"  # digits need no words in the name
+    assert somali[inventory.aliases("so")["and"]].text == "iyo"
     menu = next(i for i in somali.values() if i.swedish == "Tryck 1 för ditt nästa möte.")
     assert menu.used_in == ("menu",) and menu.text.startswith("Riix 1")
 
@@ -157,3 +159,25 @@ def test_only_the_voice_channel_s_words_are_needed(app):
     assert "Svara JA om du kommer, NEJ om du inte kan." not in swedish  # SMS only
     assert "Tryck 1 om du kommer. Tryck 2 om du inte kan komma." in swedish
     assert not any(s.startswith("Läs mer:") for s in swedish)  # the page link, SMS only
+
+
+def test_a_value_s_recording_is_named_after_its_words(app):
+    """A corrected weekday or word in a language is a new recording: the old words are
+    never played."""
+    somali, persian = inventory.aliases("so"), inventory.aliases("fa")
+    assert somali["weekday-4"].startswith("weekday-4-")
+    assert somali["weekday-4"] == names.worded("weekday-4", "Khamiis")
+    assert somali["weekday-4"] != persian["weekday-4"]
+    assert somali["and"] == names.worded("and", "iyo")
+    assert names.worded("and", "iyo") != names.worded("and", "oo")
+
+
+def test_dari_says_minutes_and_joins_numbers_as_persian_does(app):
+    """Its settings were once read as language names (written after [language.names])."""
+    half_past = Value("time", "09:30", "")
+    for code in ("fa", "prs"):
+        assert value_names(half_past, get_language(code)) == [
+            "number-9", "and", "number-30", "minutes",
+        ]  # fmt: skip
+        assert "and" in number_names(5400, get_language(code).voice_number_and)
+    assert "voice_time" not in get_language("prs").names

@@ -169,3 +169,16 @@ def test_a_registry_that_cannot_say_dates_and_times_from_recordings_is_refused(t
             load_registry(path)
     finally:
         load_registry.cache_clear()
+
+
+def test_a_setting_written_under_the_names_table_is_refused(tmp_path):
+    text = ENTRY.format(code="sv", direction="ltr", language_line='language = ["L"]')
+    names = '[language.names]\nen = "Swedish"\nvoice_number_and = true\n'
+    path = write_registry(
+        tmp_path, text.replace("[language.keywords]", f"{names}[language.keywords]")
+    )
+    try:
+        with pytest.raises(RegistryError, match="voice_number_and"):
+            load_registry(path)
+    finally:
+        load_registry.cache_clear()
