@@ -143,7 +143,9 @@ def test_a_new_phone_number_stops_every_page_link(session, api, enrolled):
     session.expire_all()
     assert session.exec(select(LinkToken)).one().revoked_at is not None
     events = session.exec(
-        select(AuditEvent).where(AuditEvent.actor_type == "api", AuditEvent.action != "api_call")
+        select(AuditEvent)
+        .where(AuditEvent.actor_type == "api", AuditEvent.action != "api_call")
+        .order_by(AuditEvent.id)  # PostgreSQL gives no order without one
     ).all()
     assert [(e.action, e.detail) for e in events][-3:] == [
         ("client_changed", "first_name"),

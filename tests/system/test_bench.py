@@ -9,8 +9,14 @@ import pytest
 from bench.__main__ import BENCHMARKS, main
 from bench.common import Result, Table, Target
 from bench.record import record
+from tests.conftest import BACKEND
 
-pytestmark = pytest.mark.slow
+# The benchmarks make their own SQLite database whatever the suite runs on: once, with
+# the PostgreSQL run, which has fewer browser tests (make test runs both at once).
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(BACKEND != "postgresql", reason="run once, with the PostgreSQL run"),
+]
 
 
 @pytest.fixture(scope="module")
