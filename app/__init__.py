@@ -15,7 +15,10 @@ def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     instance_path = Path(config.pop("INSTANCE_PATH", PROJECT_ROOT / "instance"))
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=False)
+    from app.routing import SharedBuilderRule
     from app.words.compiled_templates import SharedBytecodeCache
+
+    app.url_rule_class = SharedBuilderRule  # URL builders compiled once per process
 
     app.jinja_options = {**app.jinja_options, "bytecode_cache": SharedBytecodeCache("staff")}
     instance_path.mkdir(parents=True, exist_ok=True)
