@@ -11,7 +11,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.admin import bp
-from app.admin.access import is_admin, record
+from app.admin.access import current_staff, is_admin, record
 from app.admin.auth import admin_only
 from app.admin.forms import Form, staff_text
 from app.admin.labels import language_label
@@ -24,7 +24,8 @@ from app.admin.recordings import (
 )
 from app.admin.words import _, staff_language
 from app.db import get_session
-from app.voice import audio, inventory
+from app.models import Unit
+from app.voice import audio, inventory, names
 from app.voice.inventory import Needed
 from app.voice.kit import unit_names
 from app.voice.recordings import AUDIO_TYPES, NAME, store
@@ -81,6 +82,10 @@ def recordings_upload(code: str):
         flash(_("No recording by that name is needed in %(language)s: nothing was saved.",
                 language=language_label(code)), "error")  # fmt: skip
         return _back(code)
+    if not _may_change(name):
+        flash(_("Only that unit's administrators may record its name: nothing was saved."),
+              "error")  # fmt: skip
+        return _back(code)
     problem, info = _checked(item)
     if problem:
         form = Form({})
@@ -93,6 +98,15 @@ def recordings_upload(code: str):
     flash(_("Saved %(name)s: %(seconds)s seconds. Listen to it below.", name=name,
             seconds=format_decimal(info[0].seconds, "0.0", locale=staff_language())))  # fmt: skip
     return _back(code, f"rec-{name}")
+
+
+def _may_change(name: str) -> bool:
+    """Phrases are the installation's (every unit's administrators keep them); a unit's
+    name is its own: only its administrators record or delete it."""
+    if not name.startswith("unit-"):
+        return True
+    unit = get_session().get(Unit, current_staff().unit_id)
+    return unit is not None and name == names.unit(unit.sender_name)
 
 
 def _checked(item: Needed) -> tuple[str, tuple[audio.AudioInfo, bytes] | None]:
@@ -126,6 +140,8 @@ def recordings_delete(code: str):
     path = store().find(code, name) if NAME.match(name) else None
     if path is None:
         abort(404)
+    if not _may_change(name):
+        abort(403)
     if request.form.get("confirm") != "yes":
         item = next((i for i in inventory.needed(code, unit_names()) if i.name == name), None)
         return render_template("admin/recordings/delete.html", language=language, name=name,

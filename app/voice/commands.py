@@ -63,7 +63,20 @@ def _screens(check: kit.LanguageCheck) -> list[str]:
     return lines
 
 
-def _report(check: kit.LanguageCheck) -> list[str]:
+def _missing(missing: list, every: bool) -> list[str]:
+    """The files still to record (all of them for one language, the first few for all)."""
+    shown = missing if every else missing[:MISSING_SHOWN]
+    lines = [f"  still to record ({len(missing)}):"] if missing else []
+    lines += [f"    {item.name}.mp3  {item.text or '(translation missing)'}" for item in shown]
+    if len(shown) < len(missing):
+        lines.append(f"    … and {len(missing) - len(shown)} more: recordings check --lang <code>")
+    return lines
+
+
+MISSING_SHOWN = 10
+
+
+def _report(check: kit.LanguageCheck, single: bool = False) -> list[str]:
     language = get_language(check.code)
     coverage = check.coverage
     lines = [f"{check.code} ({language.english_name}): {kit.CALLERS_GET[check.callers_get]}"]
@@ -80,6 +93,7 @@ def _report(check: kit.LanguageCheck) -> list[str]:
             lines.append(f"  {untranslated} of the missing need a translation first")
         if coverage.recorded:
             lines += [f"  {line}" for line in _screens(check)]
+            lines += _missing(coverage.missing, every=single)
     units = [item for item in coverage.needed if item.optional]
     if units:
         said = sum(1 for item in coverage.recorded if item.optional)
@@ -103,7 +117,7 @@ def check_command(code: str | None) -> None:
     ok = True
     for each in [code] if code else language_codes():
         check = kit.check_language(each, units)
-        click.echo("\n".join(_report(check)))
+        click.echo("\n".join(_report(check, single=code is not None)))
         ok = ok and check.ok
     if not ok:
         raise click.exceptions.Exit(1)
@@ -157,6 +171,9 @@ def import_command(source: Path, replace: bool, code: str | None) -> None:
             click.echo(f"{label}: {len(done)}")
             if done is not report.added and done is not report.unchanged:
                 click.echo("".join(f"  {file}\n" for file in done), nl=False)
+    if report.renamed:  # made by another version of Tydligt, the same words
+        click.echo(f"named as this version names them: {len(report.renamed)}")
+        click.echo("".join(f"  {old} -> {new}\n" for old, new in report.renamed), nl=False)
     for entry, why in report.refused:
         click.echo(f"refused: {entry}: {why}")
     click.echo(

@@ -214,12 +214,12 @@ def _items(text: str, tokens: list) -> Iterator[Item]:
     position = 0
     for match in _REF.finditer(text):
         before = text[position : match.start()].strip()
-        if any(ch.isalnum() for ch in before):
+        if before:  # a name, or a full stop a voice pauses at
             yield before
         yield tokens[int(match.group(1))]
         position = match.end()
     after = text[position:].strip()
-    if any(ch.isalnum() for ch in after):
+    if after:
         yield after
 
 

@@ -10,17 +10,22 @@ The folder is listed once and listed again when it changes (one stat of the fold
 lookup), so every call does not read the disk for each phrase.
 """
 
+import fcntl
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from flask import current_app
 
-from app.voice.audio import looks_like
+from app.voice.audio import AudioProblem, inspect_file
 from app.words.languages import is_supported
 
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+LOCK = ".lock"  # taken while a recording is moved into place
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class Listing:
 
 class RecordingStore:
     """The recordings of every language, in one folder."""
+
+    # Whether each file version (path, time, size) passes the audio check: a file is
+    # decoded once per process, not at every listing.
+    _verdicts: ClassVar[dict[tuple[str, int, int], bool]] = {}
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -55,7 +64,7 @@ class RecordingStore:
             files = {
                 path.stem: path
                 for path in sorted(folder.iterdir())
-                if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and _audio(path)
+                if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and self.playable(path)
             }
             listing = Listing(changed, files)
             self._listings[code] = listing
@@ -73,6 +82,23 @@ class RecordingStore:
             if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and path.is_file()
         ]
 
+    def playable(self, path: Path) -> bool:
+        """Whether a file passes the audio check (app/voice/audio.py): one that does not
+        (damaged, cut short, silent, put in the folder by hand) is no recording: it is
+        missing everywhere, and `flask recordings check` says what is wrong with it."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in self._verdicts:
+            try:
+                inspect_file(path)
+                self._verdicts[key] = True
+            except (AudioProblem, OSError):
+                self._verdicts[key] = False
+        return self._verdicts[key]
+
     def forget(self, code: str) -> None:
         """List the folder again at the next lookup (after this process changed it: the
         folder's time may not have moved within the file system's resolution)."""
@@ -87,18 +113,30 @@ class RecordingStore:
         return bool(self.files(code))
 
     def save(self, code: str, name: str, data: bytes, suffix: str) -> Path:
-        """Keep a recording (replacing one of the same name, in either format)."""
+        """Keep a recording that passed the audio check, replacing one of the same name in
+        either format. Written whole under a name of its own, then moved into place and
+        the other format removed under the folder's lock (saves by other processes wait),
+        so a call never plays half a file and two saves at once leave the later one."""
         if suffix not in AUDIO_TYPES or not NAME.match(name):
             raise ValueError("Not a recording's name or format")
         folder = self.folder(code)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}{suffix}"
-        partial = folder / f".{name}{suffix}.part"
-        partial.write_bytes(data)
-        partial.replace(target)  # whole or not at all: a call never plays half a file
-        for other in AUDIO_TYPES:
-            if other != suffix:
-                (folder / f"{name}{other}").unlink(missing_ok=True)
+        handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            with (folder / LOCK).open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                os.replace(partial, target)
+                for other in AUDIO_TYPES:
+                    if other != suffix:
+                        (folder / f"{name}{other}").unlink(missing_ok=True)
+                stat = target.stat()
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        self._verdicts[(str(target), stat.st_mtime_ns, stat.st_size)] = True  # checked first
         self.forget(code)
         return target
 
@@ -110,16 +148,6 @@ class RecordingStore:
         path.unlink(missing_ok=True)
         self.forget(code)
         return True
-
-
-def _audio(path: Path) -> bool:
-    """Whether a file is there and begins as its format does: a file put in the folder by
-    hand that is not audio is not a recording (`flask recordings check` names it)."""
-    try:
-        with path.open("rb") as handle:
-            return looks_like(handle.read(16), path.suffix)
-    except OSError:
-        return False
 
 
 def store() -> RecordingStore:
@@ -134,6 +162,9 @@ def store() -> RecordingStore:
 def url(code: str, path: Path) -> str:
     """Where Twilio fetches a recording; the file's time in the address, so a recording
     made anew is fetched anew rather than played from Twilio's cache."""
-    version = path.stat().st_mtime_ns // 1_000_000
+    try:
+        version = path.stat().st_mtime_ns // 1_000_000
+    except OSError:  # recorded anew in the other format this moment: the route finds it
+        version = 0
     base = current_app.config["PUBLIC_BASE_URL"]
     return f"{base}/recordings/{code}/{path.name}?v={version}"

@@ -46,6 +46,7 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)  # the same file is here already
     unused: list[str] = field(default_factory=list)  # not a recording this installation needs
     refused: list[tuple[str, str]] = field(default_factory=list)  # (entry, why)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (file, its name here)
 
 
 def _manifest_rows(code: str, files: dict[str, Path], units: tuple[str, ...]) -> list[dict]:
@@ -155,15 +156,24 @@ def import_set(
             raise SetError(f"The zip holds {len(entries)} files; a set has at most {MAX_ENTRIES}")
         manifest = _read_manifest(archive)
         report = ImportReport(_language_of(manifest, code))
-        hashes = {
-            row.get("file"): row.get("sha256")
+        rows = [
+            row
             for row in manifest.get("recordings", [])
             if isinstance(row, dict) and isinstance(row.get("file"), str)
-        }
-        wanted = {item.name for item in inventory.needed(report.code, units)}
+        ]
+        hashes = {row["file"]: row["sha256"] for row in rows if isinstance(row.get("sha256"), str)}
+        needed = {item.name: item for item in inventory.needed(report.code, units)}
+        wanted = set(needed)
+        # Made by another version: a value's plain name, said with the words needed here.
+        renames = {}
+        for row in rows:
+            stem = PurePosixPath(row["file"]).stem
+            today = inventory.aliases(report.code).get(stem)
+            if today in needed and row.get("text") == needed[today].text and needed[today].text:
+                renames[stem] = today
         seen: set[str] = set()
         for info in entries:
-            _import_entry(archive, info, report, wanted, hashes, seen, replace)
+            _import_entry(archive, info, report, wanted, hashes, seen, replace, renames)
     return report
 
 
@@ -184,6 +194,7 @@ def _import_entry(
     hashes: dict,
     seen: set[str],
     replace: bool,
+    renames: dict[str, str],
 ) -> None:
     entry = info.filename
     file = _safe_file(entry)
@@ -198,6 +209,9 @@ def _import_entry(
     if wrong:
         report.refused.append((entry, wrong))
         return
+    if name in renames:  # another version's name for the same words
+        report.renamed.append((file, f"{renames[name]}{suffix}"))
+        name = renames[name]
     if name not in wanted:  # another translation's, or another unit's name
         report.unused.append(file)
         return

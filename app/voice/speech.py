@@ -27,6 +27,7 @@ from app.words.compose import compose
 from app.words.languages import SOURCE_LANGUAGE, Language, get_language
 
 _PHONE = re.compile(r"^\+?\d[\d \-]{4,}\d$")
+_SPACES = re.compile("[\u00a0\u202f]")  # no-break spaces in amounts: said as spaces
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class _Speaker:
         if isinstance(item, int | float | Decimal):  # a count or a key given as a number
             return self.value(Value("number", item, str(item)))
         text = str(item)
+        if not any(ch.isalnum() for ch in text):  # punctuation: a voice pauses, a recording has
+            return [Say(text, self.language)] if self.language.has_voice else []
         if _PHONE.match(text.strip()):
             digits = [names.number(int(d)) for d in text if d.isdigit()]
             return self.played(digits) or [Say(text, self.language)]
@@ -204,7 +207,8 @@ def _merged(segments: list[Segment]) -> tuple[Segment, ...]:
     for segment in segments:
         last = merged[-1] if merged else None
         if isinstance(segment, Say) and isinstance(last, Say) and last.language == segment.language:
-            merged[-1] = Say(f"{last.text} {segment.text}", last.language)
+            space = " " if any(ch.isalnum() for ch in segment.text) else ""
+            merged[-1] = Say(f"{last.text}{space}{segment.text}", last.language)
         else:
             merged.append(segment)
     return tuple(merged)
@@ -261,9 +265,10 @@ def emit(target, row: tuple[Segment, ...]) -> None:
             target.play(url(segment.code, segment.path))
         elif segment.language.has_voice:
             language = segment.language
-            target.say(segment.text, voice=language.say_voice, language=language.say_language)
+            text = _SPACES.sub(" ", segment.text)
+            target.say(text, voice=language.say_voice, language=language.say_language)
         else:
-            target.say(segment.text)
+            target.say(_SPACES.sub(" ", segment.text))
 
 
 def how_said(rows: Spoken, language: Language) -> str:

@@ -79,3 +79,23 @@ def test_a_closed_administrator_account_sees_nothing(client, session, world):
     session.add(eva)
     session.commit()
     assert client.get("/admin/recordings").status_code == 302  # signed out
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("eva", True), ("vera", False)])
+def test_a_unit_s_name_is_recorded_and_deleted_only_by_its_own_administrators(
+    app, client, session, world, who, allowed
+):
+    from app.models import Unit
+    from app.voice import names
+    from tests.admin.test_recordings_uploads import upload
+
+    name = names.unit(session.get(Unit, world.sara.unit_id).sender_name)
+    sign_in(client, getattr(world, who))
+    upload(client, "so", name, tone(1.0, level=0.25))
+    folder = Path(app.config["RECORDINGS_DIR"]) / "so"
+    assert (folder / f"{name}.wav").exists() is allowed
+    if not allowed:  # recorded by its own unit, still not another's to delete
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.wav").write_bytes(tone(1.0, level=0.25))
+        response = post(client, "/admin/recordings/so/delete", {"name": name, "confirm": "yes"})
+        assert response.status_code == 403 and (folder / f"{name}.wav").exists()

@@ -38,7 +38,9 @@ def upload(web, code: str, name: str, data: bytes, filename: str = "take.wav", *
 
 def kept(app, code: str) -> list[str]:
     folder = Path(app.config["RECORDINGS_DIR"]) / code
-    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+    if not folder.exists():
+        return []
+    return sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
 
 
 def row_of(html: str, name: str) -> str:

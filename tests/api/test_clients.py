@@ -135,7 +135,11 @@ def test_opting_out_and_in_is_recorded_once(session, api, enrolled):
     assert first.status_code == again.status_code == 200
     assert first.get_json()["opted_out_at"] == again.get_json()["opted_out_at"] is not None
     assert api.post("/clients/C-1/opt-in").get_json()["opted_out_at"] is None
-    events = session.exec(select(AuditEvent.action).where(AuditEvent.actor_type == "api"))
+    events = session.exec(
+        select(AuditEvent.action)
+        .where(AuditEvent.actor_type == "api")
+        .order_by(AuditEvent.id)  # PostgreSQL gives no order without one
+    )
     assert [e for e in events if e.startswith("opted")] == ["opted_out", "opted_in"]
 
 

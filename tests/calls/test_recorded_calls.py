@@ -424,3 +424,31 @@ def test_a_caller_whose_language_has_no_recordings_is_counted_for_staff(
     step = session.exec(select(CallStep)).one()
     assert (step.language, step.voice, step.screen) == ("ti", "fallback", "menu")
     assert step.missing == inventory.missing_on("ti", "menu") > 0
+
+
+def test_a_damaged_file_is_no_recording_and_the_screen_falls_back(session, phone, make_client):
+    """A file cut short by a copy passes a look at its first bytes, not the audio check."""
+    make_client(language="so")
+    record("so")
+    menu = sorted(phrase("so", "Tryck 2 för papper"))[0]
+    with (store().folder("so") / f"{menu}.wav").open("r+b") as cut:
+        cut.truncate(60)
+    store().forget("so")
+    assert not inventory.spoken("so", "menu")
+    root = phone.start()
+    assert root.find("Gather").get("action").startswith(f"{BASE}/twilio/voice/press/interpreter")
+    assert menu not in played(root)
+
+
+def test_a_support_offer_s_name_keeps_its_full_stop_for_the_voice(
+    session, unit, phone, make_client
+):
+    from tests.factories import offer_support
+
+    offer_support(session, unit, "budget_debt", phone="+46846500460", who="Budgetrådgivningen")
+    make_client(language="sv")
+    record("sv", only=phrase("sv", "Tryck 0 för att höra det igen.", whole=True))
+    phone.start()
+    root = phone.press("9")
+    says = " ".join(el.text for el in root.iter("Say"))
+    assert "Hjälp med pengar och skulder." in says

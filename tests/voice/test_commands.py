@@ -236,9 +236,9 @@ def test_import_never_writes_outside_the_set_and_refuses_bad_files(
     assert "so: 1 recordings imported, 8 refused." in out
     assert set(store().files("so")) == {named("so", names.weekday(4))}
     assert not list(tmp_path.rglob("evil.wav")) and not Path("/etc/evil.wav").exists()
-    assert sorted(p.name for p in recordings_dir.rglob("*") if p.is_file()) == [
-        f"{named('so', names.weekday(4))}.wav"
-    ]
+    assert sorted(
+        p.name for p in recordings_dir.rglob("*") if p.is_file() and p.name != ".lock"
+    ) == [f"{named('so', names.weekday(4))}.wav"]
 
 
 def test_import_refuses_a_file_that_differs_from_its_checksum(runner, app, tmp_path):
@@ -302,3 +302,39 @@ def test_import_refuses_an_entry_the_zip_cannot_give_back_whole(runner, app, tmp
         f"refused: {named('so', names.month(1))}.wav: cannot be read from the zip" in result.output
     )
     assert set(store().files("so")) == {named("so", names.month(2))}
+
+
+def test_a_set_from_another_version_is_imported_under_today_s_names(runner, app, tmp_path):
+    """Values were once named without their words ('weekday-1'): the manifest's words say
+    which recording each is here."""
+    from app.voice import inventory
+
+    monday = next(i for i in inventory.needed("so") if i.name == named("so", names.weekday(0)))
+    manifest = {
+        "language": "so",
+        "recordings": [
+            {"file": "weekday-1.wav", "name": "weekday-1", "text": monday.text},
+            {"file": "weekday-2.wav", "name": "weekday-2", "text": "other words"},
+        ],
+    }
+    files = {"weekday-1.wav": tone(0.5), "weekday-2.wav": tone(0.5)}
+    result = runner.invoke(
+        args=["recordings", "import", str(_zip(tmp_path / "old.zip", files, manifest))]
+    )
+    assert f"weekday-1.wav -> {monday.name}.wav" in result.output
+    assert set(store().files("so")) == {monday.name}
+    assert "not needed here" in result.output and "weekday-2.wav" in result.output
+
+
+def test_check_for_one_language_names_every_recording_still_to_make(runner, app):
+    from app.voice import inventory
+    from tests.recorded_sets import record
+
+    needed = [i for i in inventory.needed("so") if not i.optional]
+    left = {needed[0].name, needed[-1].name}
+    record("so", skip=left)
+    result = runner.invoke(args=["recordings", "check", "--lang", "so"])
+    assert result.exit_code == 1
+    assert "still to record (2):" in result.output
+    for name in left:
+        assert f"    {name}.mp3" in result.output
