@@ -45,7 +45,8 @@ def messages(session, kind: str, status: str | None = OutboxStatus.PENDING) -> l
 
 
 def audited(session, action: str) -> list[AuditEvent]:
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return list(session.exec(query.order_by(AuditEvent.id)))  # in the order made
 
 
 def flashes(web) -> list[str]:

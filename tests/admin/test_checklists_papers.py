@@ -43,7 +43,8 @@ def pending(session, kind: str) -> list[OutboxMessage]:
 
 
 def audited(session, action: str) -> list[AuditEvent]:
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return list(session.exec(query.order_by(AuditEvent.id)))  # in the order made
 
 
 def flashes(web) -> list[str]:

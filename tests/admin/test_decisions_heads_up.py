@@ -79,7 +79,8 @@ def outbox(session) -> list[OutboxMessage]:
 
 def audited(session, action: str) -> list[AuditEvent]:
     session.expire_all()
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return list(session.exec(query.order_by(AuditEvent.id)))  # in the order made
 
 
 def test_a_refusal_without_a_heads_up_asks_for_one_first(as_caseworker, session, maja):

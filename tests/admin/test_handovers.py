@@ -64,7 +64,8 @@ def caseworker_of(session, client) -> int | None:
 
 def actions(session, action) -> list[AuditEvent]:
     session.expire_all()
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return list(session.exec(query.order_by(AuditEvent.id)))  # in the order made
 
 
 def flashed(web) -> list[str]:

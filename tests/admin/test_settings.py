@@ -54,7 +54,8 @@ def stored_unit(session, unit) -> Unit:
 
 
 def audit(session, action: str) -> list[AuditEvent]:
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return list(session.exec(query.order_by(AuditEvent.id)))  # in the order made
 
 
 def test_case_workers_may_not_see_or_change_settings(session, unit, as_caseworker):

@@ -22,7 +22,8 @@ def staff_count(session) -> int:
 
 
 def audit(session, action: str) -> list[AuditEvent]:
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return list(session.exec(query.order_by(AuditEvent.id)))  # in the order made
 
 
 def edit_values(staff, **changes) -> dict:
