@@ -88,7 +88,7 @@ def _unreadable(name: str) -> AudioProblem:
     )
 
 
-def looks_like(data: bytes, suffix: str) -> bool:
+def _looks_like(data: bytes, suffix: str) -> bool:
     """Whether the first bytes are those of the format the name says. The decoders are
     lenient about where the sound starts; a WAV renamed .mp3 must not pass as MP3."""
     if suffix == ".wav":
@@ -202,7 +202,7 @@ def inspect(data: bytes, suffix: str) -> AudioInfo:
         )
     if not data:
         raise AudioProblem("empty", StaffMessage(N_("The file is empty.")))
-    if not looks_like(data, suffix):
+    if not _looks_like(data, suffix):
         raise _unreadable(FORMATS[suffix])
     try:
         info = _info(data, suffix)

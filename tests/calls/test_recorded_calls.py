@@ -13,9 +13,9 @@ from app.voice import inventory, names
 from app.voice.recordings import store
 from app.words.languages import get_language, languages
 from tests.calls.test_menu import MEETING, OPEN, Caller, voices
-from tests.espeak import encode_mp3
+from tests.espeak import encode_mp3, tone
 from tests.factories import book_appointment, create_client, create_staff, create_unit
-from tests.recorded_sets import record, tone
+from tests.recorded_sets import record
 from tests.signing import BASE, post_signed
 
 pytestmark = pytest.mark.frozen_at(OPEN)
@@ -168,7 +168,7 @@ def test_the_language_list_names_each_language_from_recordings(session, phone, m
 
 def test_a_recorded_unit_name_is_played_instead_of_said(session, unit, client, make_client):
     record("so")
-    store().save("so", names.unit(unit.sender_name), tone(), ".wav")
+    store().save("so", names.unit(unit.sender_name), tone(0.4), ".wav")
     hodan = make_client(channel="voice", language="so")
     book_appointment(session, hodan, starts_at=MEETING, now=OPEN)
     call, form = _reminder_call(session, client, hodan)
@@ -210,7 +210,7 @@ def test_a_phrase_recorded_anew_in_the_other_format_still_plays_from_its_old_add
 ):
     monday = inventory.aliases("so")[names.weekday(0)]
     record("so", only={monday})
-    store().save("so", monday, encode_mp3(tone()), ".mp3")  # a call was given the .wav
+    store().save("so", monday, encode_mp3(tone(0.4)), ".mp3")  # a call was given the .wav
     served = client.get(f"/recordings/so/{monday}.wav")
     assert served.status_code == 200 and served.mimetype == "audio/mpeg"
     served.close()

@@ -7,8 +7,7 @@ import pytest
 from app import create_app
 from app.voice import names
 from app.voice.recordings import RecordingStore
-from tests.espeak import encode_mp3
-from tests.recorded_sets import tone
+from tests.espeak import encode_mp3, tone
 
 
 @pytest.fixture
@@ -19,8 +18,8 @@ def folder(tmp_path):
 
 
 def test_only_a_file_that_passes_the_audio_check_counts(folder):
-    folder.save("so", names.number(1), tone(), ".wav")
-    (folder.folder("so") / f"{names.number(2)}.wav").write_bytes(tone()[:60])  # cut short
+    folder.save("so", names.number(1), tone(0.4), ".wav")
+    (folder.folder("so") / f"{names.number(2)}.wav").write_bytes(tone(0.4)[:60])  # cut short
     (folder.folder("so") / f"{names.number(3)}.wav").write_bytes(b"RIFF....WAVE not audio")
     folder.forget("so")
     assert set(folder.files("so")) == {names.number(1)}
