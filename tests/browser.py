@@ -49,7 +49,11 @@ def launch() -> Iterator:
 
 
 def axe_problems(page) -> list[str]:
-    """What axe-core finds on the page as it is now (WCAG 2.2 AA and best practice)."""
+    """What axe-core finds on the page as it is now (WCAG 2.2 AA and best practice).
+
+    A click on a link returns once the next page has started to load, when it may have no
+    <head> yet to add axe to (that failed once in CI): the page is checked once loaded."""
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",

@@ -1,7 +1,10 @@
 """Claiming due outbox rows, giving them back, and settling them.
 
 Claiming is one UPDATE over a sub-select (with FOR UPDATE SKIP LOCKED on PostgreSQL), so
-overlapping sweeps in any number of processes never claim the same row twice."""
+overlapping sweeps in any number of processes never claim the same row twice. On PostgreSQL
+the sub-select is a MATERIALIZED common table expression: left inline, the planner may run
+it again for each row it joins (a nested-loop semi-join), and each run skips the rows the
+last one just claimed – so one claim took 120 rows where it asked for 6."""
 
 import uuid
 from datetime import datetime
@@ -22,10 +25,13 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        chosen = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        ids = select(chosen.c.id).scalar_subquery()
+    else:
+        ids = due.scalar_subquery()
     session.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(due.scalar_subquery()))
+        .where(col(OutboxMessage.id).in_(ids))
         .values(
             status=OutboxStatus.SENDING,
             claim_token=token,

@@ -4,6 +4,8 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.models import OutboxMessage, OutboxStatus
@@ -121,6 +123,46 @@ def test_claiming_takes_each_row_once(session):
     assert len(first) == 3 and len(second) == 2 and third == []
     assert {m.id for m in first}.isdisjoint({m.id for m in second})
     assert all(m.status == OutboxStatus.SENDING for m in first + second)
+
+
+def test_claiming_takes_no_more_than_asked_whatever_plan_the_database_chooses(session):
+    """PostgreSQL may join the claim's sub-select as the inner side of a nested loop and run
+    it again per row; each run then skips the rows the last one claimed. With hash and
+    sort plans ruled out (as busy statistics can make the planner choose), a claim of 3
+    must still take 3."""
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL plans the claim as a join")
+    client = create_client(session)
+    for n in range(5):
+        add_message(
+            session, kind="appointment_reminder", client=client, dedupe_key=f"p{n}", due_at=NOW
+        )
+    session.commit()
+    session.close()
+    plans = ("hashjoin", "mergejoin", "material", "hashagg", "sort", "bitmapscan")
+
+    def nested_loops_only(dbapi_connection, record, proxy):
+        with dbapi_connection.cursor() as cursor:
+            for plan in plans:
+                cursor.execute(f"SET enable_{plan} = off")
+        dbapi_connection.commit()
+
+    def back_to_defaults(dbapi_connection, record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("RESET ALL")
+        dbapi_connection.commit()
+
+    event.listen(engine, "checkout", nested_loops_only)
+    event.listen(engine, "checkin", back_to_defaults)
+    try:
+        first = claim_due(session, NOW, 3)
+        second = claim_due(session, NOW, 3)
+    finally:
+        session.close()
+        event.remove(engine, "checkout", nested_loops_only)
+        event.remove(engine, "checkin", back_to_defaults)
+    assert (len(first), len(second)) == (3, 2)
 
 
 def test_messages_not_yet_due_stay_put(session):
