@@ -3,13 +3,15 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, event
-from sqlmodel import Session, create_engine
+from sqlalchemy import Engine, ScalarSelect, event
+from sqlmodel import Session, create_engine, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -46,6 +48,21 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def claimable(session: Session, query: SelectOfScalar, of: Any = None) -> ScalarSelect:
+    """The keys `query` selects, for an UPDATE that claims them (`WHERE id IN (…)`).
+
+    On PostgreSQL each row is locked, rows another process holds are skipped, and the
+    sub-select is a MATERIALIZED common table expression: left inline, the planner may run
+    it again for each row it joins (a nested-loop semi-join), and each run skips the rows
+    the last one just claimed – one claim took 120 rows where it asked for 6. SQLite has one
+    writer at a time and needs none of it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return query.scalar_subquery()
+    locked = query.with_for_update(skip_locked=True, of=of).cte("claimable")
+    locked = locked.prefix_with("MATERIALIZED")
+    return select(locked.c[0]).scalar_subquery()
 
 
 def get_engine() -> Engine:

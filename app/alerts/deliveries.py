@@ -23,7 +23,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, or_, select
 
 from app.alerts import collect, mail, schedule
-from app.db import session_scope
+from app.db import claimable, session_scope
 from app.models import (
     AlertItem,
     AlertItemState,
@@ -72,11 +72,9 @@ def claim(session: Session, now: datetime, timeout: timedelta) -> tuple[str, lis
         .order_by(col(AlertSetting.staff_id))
         .limit(BATCH_SIZE)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        ready = ready.with_for_update(skip_locked=True, of=AlertSetting)
     session.exec(
         update(AlertSetting)
-        .where(col(AlertSetting.staff_id).in_(ready.scalar_subquery()))
+        .where(col(AlertSetting.staff_id).in_(claimable(session, ready, of=AlertSetting)))
         .values(claim_token=token, claimed_at=now)
     )
     session.commit()

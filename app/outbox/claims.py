@@ -1,10 +1,8 @@
 """Claiming due outbox rows, giving them back, and settling them.
 
 Claiming is one UPDATE over a sub-select (with FOR UPDATE SKIP LOCKED on PostgreSQL), so
-overlapping sweeps in any number of processes never claim the same row twice. On PostgreSQL
-the sub-select is a MATERIALIZED common table expression: left inline, the planner may run
-it again for each row it joins (a nested-loop semi-join), and each run skips the rows the
-last one just claimed – so one claim took 120 rows where it asked for 6."""
+overlapping sweeps in any number of processes never claim the same row twice
+(`app.db.claimable`)."""
 
 import uuid
 from datetime import datetime
@@ -12,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.db import claimable
 from app.models import OutboxMessage, OutboxStatus
 
 
@@ -24,14 +23,9 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage
         .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        chosen = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
-        ids = select(chosen.c.id).scalar_subquery()
-    else:
-        ids = due.scalar_subquery()
     session.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids))
+        .where(col(OutboxMessage.id).in_(claimable(session, due)))
         .values(
             status=OutboxStatus.SENDING,
             claim_token=token,
