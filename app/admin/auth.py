@@ -6,7 +6,7 @@ from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
@@ -83,6 +83,28 @@ def require_sign_in():
     return None
 
 
+def start_session(db: Session, staff: StaffUser, method: str) -> None:
+    """Sign `staff` in in this browser, however they proved who they are (`method`:
+    "password" or "sso"): every sign-in path ends here. A fresh session (the staff language
+    chosen before stays), a new form secret, and an audit row; the caller commits."""
+    language = session.get("staff_language")
+    session.clear()
+    session.permanent = True
+    session["staff_id"] = staff.id
+    session["staff_version"] = staff.session_version
+    if language in STAFF_LANGUAGES:
+        session["staff_language"] = language
+    csrf.renew()
+    audit.record(
+        db,
+        "signed_in",
+        actor_type="staff",
+        actor_id=staff.id,
+        actor_name=staff.name,
+        detail=method,
+    )
+
+
 def safe_next(target: str | None) -> str:
     """Only a path inside the admin page (or the start page), never another site."""
     if target:
@@ -136,17 +158,7 @@ def login():
             succeeded = bool(staff and staff.active and staff.password_hash and matches)
             db.add(LoginAttempt(email=email[:200], address=address, succeeded=succeeded))
             if staff is not None and succeeded:
-                language = session.get("staff_language")
-                session.clear()
-                session.permanent = True
-                session["staff_id"] = staff.id
-                session["staff_version"] = staff.session_version
-                if language in STAFF_LANGUAGES:
-                    session["staff_language"] = language
-                csrf.renew()
-                audit.record(
-                    db, "signed_in", actor_type="staff", actor_id=staff.id, actor_name=staff.name
-                )
+                start_session(db, staff, "password")
                 db.commit()
                 return redirect(safe_next(request.args.get("next")))
             db.commit()
