@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     for noisy in ("apscheduler", "alembic.runtime.plugins"):  # one line per tick is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from app import admin, api, cli, db, health, security, transports
+    from app import admin, api, cli, db, health, metrics, security, transports
     from app.calls import menu, reminder_calls
     from app.outbox import delivery
     from app.pages import pictograms, views
@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     transports.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
+    metrics.init_app(app)
     app.register_blueprint(delivery.bp)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(reminder_calls.bp)

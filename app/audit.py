@@ -3,7 +3,7 @@
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from app.models import AuditEvent, utcnow
+from app.models import AuditEvent, Representative, utcnow
 
 
 def entry(
@@ -29,6 +29,14 @@ def entry(
         "subject_id": subject_id,
         "detail": detail[:500],
     }
+
+
+def sender_actor(representative: Representative | None) -> dict:
+    """Who acted on the client's side: the client, or one of their representatives (by id;
+    the audit log holds no names of theirs)."""
+    if representative is None:
+        return {"actor_type": "client"}
+    return {"actor_type": "representative", "actor_id": representative.id}
 
 
 def record(session: Session, action: str, **details) -> AuditEvent:

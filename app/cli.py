@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from app.alerts.operations import ops_check_command
 from app.demo import demo_command
 from app.retention import retention_command
 from app.voice.commands import recordings
@@ -11,8 +12,8 @@ from app.worker import send_due_command, worker_command
 
 
 def init_app(app: Flask) -> None:
-    """Add demo, worker, send-due, preview, translate, retention and recordings (init-db:
-    app.db)."""
+    """Add demo, worker, send-due, preview, translate, retention, recordings and ops-check
+    (init-db: app.db)."""
     commands = (
         demo_command,
         worker_command,
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
         translate,
         retention_command,
         recordings,
+        ops_check_command,
     )
     for command in commands:
         app.cli.add_command(command)

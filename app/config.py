@@ -116,6 +116,12 @@ def _strict_flag(key: str, value: Any) -> bool:
     return text in ("1", "true", "yes", "on")
 
 
+def _words(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, tuple | list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(part.strip() for part in str(value).split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name, its default (a value, or made from the instance folder), how
@@ -205,6 +211,74 @@ SETTINGS = (
     Setting("CONSOLE_MAIL_FILE", lambda instance: str(instance / "mail.jsonl")),
     # Recorded phrases for the phone, one folder per language (app/voice/recordings.py).
     Setting("RECORDINGS_DIR", lambda instance: str(instance / "recordings")),
+    # Staff sessions (app/admin/staff_sessions.py): signed out after this long without use,
+    # and after SESSION_ABSOLUTE_HOURS since signing in however busy.
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        "480",
+        _whole,
+        lambda minutes: minutes >= 1,
+        "SESSION_IDLE_MINUTES must be at least 1.",
+    ),
+    Setting(
+        "SESSION_ABSOLUTE_HOURS",
+        "12",
+        _whole,
+        lambda hours: 1 <= hours <= 24 * 7,
+        "SESSION_ABSOLUTE_HOURS must be 1 to 168.",
+    ),
+    # Monitoring (app/metrics.py, app/health.py, app/alerts/operations.py; README "For
+    # operations"): /metrics answers only with this bearer token (404 while it is empty).
+    Setting(
+        "METRICS_TOKEN",
+        "",
+        _strip,
+        lambda token: not token or len(token) >= 24,
+        "METRICS_TOKEN must be empty (no /metrics) or a random value of at least 24 characters.",
+    ),
+    # The worker's own counters (the sweep's) on a port of their own: 0 is off.
+    Setting(
+        "WORKER_METRICS_PORT",
+        "0",
+        _whole,
+        lambda port: 0 <= port <= 65535,
+        "WORKER_METRICS_PORT must be 0 (off) or a port number up to 65535.",
+    ),
+    Setting("WORKER_METRICS_HOST", "127.0.0.1", _strip),
+    Setting(
+        "HEALTH_MAX_DUE_AGE_MINUTES",
+        "15",
+        _whole,
+        lambda minutes: minutes >= 1,
+        "HEALTH_MAX_DUE_AGE_MINUTES must be at least 1.",
+    ),
+    Setting(
+        "OPS_FAILURE_RATE_PERCENT",
+        "20",
+        _whole,
+        lambda percent: 1 <= percent <= 100,
+        "OPS_FAILURE_RATE_PERCENT must be 1 to 100.",
+    ),
+    Setting(
+        "OPS_FAILURE_MIN_MESSAGES",
+        "10",
+        _whole,
+        lambda count: count >= 1,
+        "OPS_FAILURE_MIN_MESSAGES must be at least 1.",
+    ),
+    # Single sign-on with the municipality's identity provider (app/admin/sso.py; README
+    # "Single sign-on"): off while OIDC_ISSUER is empty.
+    Setting("OIDC_ISSUER", "", _without_slash),
+    Setting("OIDC_CLIENT_ID", "", _strip),
+    Setting("OIDC_CLIENT_SECRET", ""),
+    Setting("OIDC_SCOPES", "openid email profile", _strip),
+    Setting("OIDC_EMAIL_CLAIM", "email", _strip),
+    Setting("OIDC_MATCH_CLAIM", "", _strip),
+    Setting("OIDC_ROLE_CLAIM", "", _strip),
+    Setting("OIDC_ADMIN_ROLE_VALUES", "", _words),
+    Setting("OIDC_UNIT_CLAIM", "", _strip),
+    Setting("OIDC_PASSWORD_SIGN_IN", "true", _strict_flag),
+    Setting("OIDC_LOGOUT_AT_PROVIDER", "false", _strict_flag),
     Setting("LOG_LEVEL", "INFO"),
     Setting("PROXY_COUNT", "0", _whole),
     # Automatic answers per number per window; then one notice and silence (app/sms/floods.py).
@@ -246,8 +320,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config.setdefault("SECRET_HASH_METHOD", "scrypt")
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_NAME", "tydligt_session")
-    # A staff session ends after 8 hours without use (each request renews it).
-    config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
+    # The cookie ends with the server's session after SESSION_IDLE_MINUTES without use
+    # (each request renews it).
+    config.setdefault(
+        "PERMANENT_SESSION_LIFETIME", timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    )
     config.setdefault("SESSION_COOKIE_SECURE", is_https(config["PUBLIC_BASE_URL"]))
     check_config(config)
     return config
@@ -290,6 +367,7 @@ def check_config(config: dict) -> None:
     if transport == "twilio":
         _check_twilio(config, base)
     _check_mail(config)
+    _check_single_sign_on(config)
 
 
 def _weak_secret(config: dict) -> bool:
@@ -351,3 +429,34 @@ def _check_mail(config: dict) -> None:
         )
     if problems:
         raise ConfigError("Refusing to start with SMTP_HOST set: " + "; ".join(problems))
+
+
+def _check_single_sign_on(config: dict) -> None:
+    """Refuse a single sign-on configuration that could not sign anyone in, or would trust
+    a provider reached without TLS: the issuer over https (http only on loopback), a client
+    id and secret, admin values for a role claim, and a way in when passwords are off."""
+    issuer = config.get("OIDC_ISSUER") or ""
+    if not issuer:
+        if not config.get("OIDC_PASSWORD_SIGN_IN", True):
+            raise ConfigError(
+                "OIDC_PASSWORD_SIGN_IN=false needs OIDC_ISSUER: nobody could sign in at all."
+            )
+        return
+    problems = []
+    if not is_https(issuer) and not is_loopback(issuer):
+        problems.append("OIDC_ISSUER must be an https address")
+    if not config.get("OIDC_CLIENT_ID"):
+        problems.append("OIDC_CLIENT_ID is missing")
+    if not config.get("OIDC_CLIENT_SECRET"):
+        problems.append("OIDC_CLIENT_SECRET is missing")
+    if "openid" not in (config.get("OIDC_SCOPES") or "").split():
+        problems.append("OIDC_SCOPES must include openid")
+    if not config.get("OIDC_EMAIL_CLAIM") and not config.get("OIDC_MATCH_CLAIM"):
+        problems.append("set OIDC_EMAIL_CLAIM or OIDC_MATCH_CLAIM: staff are matched by it")
+    if config.get("OIDC_ROLE_CLAIM") and not config.get("OIDC_ADMIN_ROLE_VALUES"):
+        problems.append(
+            "OIDC_ROLE_CLAIM needs OIDC_ADMIN_ROLE_VALUES: the claim's values that make "
+            "an administrator"
+        )
+    if problems:
+        raise ConfigError("Refusing to start with OIDC_ISSUER set: " + "; ".join(problems))

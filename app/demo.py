@@ -411,5 +411,6 @@ def demo_command() -> None:
         created = load_demo(session)
     click.echo(
         f"Demo ready: {created['clients']} new clients, {created['appointments']} new meetings. "
-        f"Sign in as {STAFF[0]['email']} / {DEMO_PASSWORD}."
+        f"Sign in as {STAFF[0]['email']} / {DEMO_PASSWORD}. The administrator "
+        f"{STAFF[-1]['email']} (same password) sets up an authenticator app at first sign-in."
     )

@@ -2,6 +2,9 @@
 (default 90); the records around it (who, when, which kind, delivery status) after
 RECORD_RETENTION_DAYS (default 730); the audit log after AUDIT_RETENTION_DAYS (default
 1825); an API write's stored answer (for Idempotency-Key retries) after 24 hours.
+For a client closed as no longer a client the periods run from the closing at the latest:
+their words go MESSAGE_RETENTION_DAYS after it, and RECORD_RETENTION_DAYS after it the
+client and every row about them (app/casework/erasure.py; the audit log stays).
 The worker runs this daily (job `retention`); `flask retention` runs it by hand.
 
 Retention is code, not a promise: each step is an UPDATE or DELETE by date, safe to run
@@ -23,6 +26,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.api import idempotency
+from app.casework import closing, erasure
 from app.db import session_scope
 from app.models import (
     AuditEvent,
@@ -34,6 +38,7 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     StaffMessage,
+    StaffSession,
     utcnow,
 )
 from app.models.messaging import OutboxChannel, ProviderDeletion, ProviderItem
@@ -44,6 +49,7 @@ log = logging.getLogger(__name__)
 
 CALL_STEP_KEEP = timedelta(days=1)  # a call's screens are needed only while it lasts
 LOGIN_ATTEMPT_KEEP = timedelta(days=30)
+STAFF_SESSION_KEEP = timedelta(days=30)  # ended staff sessions, like sign-in attempts
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 CHUNK = 500  # ids per UPDATE: well inside every database's limit on parameters
 
@@ -71,15 +77,22 @@ def _blank(session: Session, model, condition, values: dict, *columns) -> list[t
     return changed
 
 
-def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
-    """Blank every message text older than the cutoff (the rows stay), and queue what the
+def _old(moment_column, client_column, cutoff: datetime, closed=None):
+    """Older than the cutoff, or about a client among `closed` (a select of ids)."""
+    condition = moment_column < cutoff
+    return condition if closed is None else condition | col(client_column).in_(closed)
+
+
+def remove_texts(session: Session, cutoff: datetime, closed=None) -> dict[str, int]:
+    """Blank every message text older than the cutoff, and every text about the clients
+    `closed` (a select of ids) whatever its age (the rows stay), and queue what the
     provider keeps of them for deletion there."""
     outbox = _blank(
         session,
         OutboxMessage,
         (col(OutboxMessage.body).is_not(None))
         & (col(OutboxMessage.status).not_in(OPEN))
-        & (OutboxMessage.created_at < cutoff),
+        & _old(OutboxMessage.created_at, OutboxMessage.client_id, cutoff, closed),
         {"body": None},
         OutboxMessage.provider_id,
         OutboxMessage.channel,
@@ -87,7 +100,7 @@ def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
     inbound = _blank(
         session,
         InboundMessage,
-        (col(InboundMessage.received_at) < cutoff)
+        _old(InboundMessage.received_at, InboundMessage.client_id, cutoff, closed)
         & (
             (col(InboundMessage.body).is_not(None))
             | (InboundMessage.media != "")
@@ -99,13 +112,17 @@ def remove_texts(session: Session, cutoff: datetime) -> dict[str, int]:
     )
     staff = session.exec(
         update(StaffMessage)
-        .where(col(StaffMessage.text).is_not(None), col(StaffMessage.created_at) < cutoff)
+        .where(
+            col(StaffMessage.text).is_not(None),
+            _old(StaffMessage.created_at, StaffMessage.client_id, cutoff, closed),
+        )
         .values(text=None)
     )
     recordings = _blank(
         session,
         CallbackRequest,
-        (col(CallbackRequest.recording_url).is_not(None)) & (CallbackRequest.created_at < cutoff),
+        (col(CallbackRequest.recording_url).is_not(None))
+        & _old(CallbackRequest.created_at, CallbackRequest.client_id, cutoff, closed),
         {"recording_url": None},
         CallbackRequest.recording_url,
     )
@@ -161,7 +178,10 @@ def remove_records(session: Session, cutoff: datetime) -> dict[str, int]:
         session.exec(
             delete(CallbackRequest).where(
                 col(CallbackRequest.created_at) < cutoff,
-                col(CallbackRequest.handled_at).is_not(None),
+                # An unknown caller's request nobody made goes too: no client to keep it
+                # for. A client's waits while they are one (and goes with them).
+                col(CallbackRequest.handled_at).is_not(None)
+                | col(CallbackRequest.client_id).is_(None),
             )
         )
     )
@@ -170,13 +190,25 @@ def remove_records(session: Session, cutoff: datetime) -> dict[str, int]:
 
 def purge(session: Session, now: datetime, config: dict) -> dict[str, int]:
     """Run every retention step for `now`; returns what each removed."""
-    counts = remove_texts(session, now - timedelta(days=config["MESSAGE_RETENTION_DAYS"]))
-    counts |= remove_records(session, now - timedelta(days=config["RECORD_RETENTION_DAYS"]))
+    words_cutoff = now - timedelta(days=config["MESSAGE_RETENTION_DAYS"])
+    records_cutoff = now - timedelta(days=config["RECORD_RETENTION_DAYS"])
+    # A closed client's words go at the first of the two: their provider copies are queued
+    # here, before erasure deletes the rows that name them.
+    closed = closing.closed_before(max(words_cutoff, records_cutoff))
+    counts = remove_texts(session, words_cutoff, closed)
+    counts |= remove_records(session, records_cutoff)
+    counts |= erasure.erase_closed(session, records_cutoff)
     counts["call steps"] = _count(
         session.exec(delete(CallStep).where(col(CallStep.created_at) < now - CALL_STEP_KEEP))
     )
     counts["login attempts"] = _count(
         session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < now - LOGIN_ATTEMPT_KEEP))
+    )
+    # Every staff session started this long ago has ended (SESSION_ABSOLUTE_HOURS <= 7 days).
+    counts["staff sessions"] = _count(
+        session.exec(
+            delete(StaffSession).where(col(StaffSession.started_at) < now - STAFF_SESSION_KEEP)
+        )
     )
     counts["idempotency answers"] = idempotency.purge_expired(session, now)
     counts["early delivery reports"] = delivery.purge_early_reports(session, now)

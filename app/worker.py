@@ -1,6 +1,7 @@
 """The worker process: APScheduler runs the sweep every few seconds (Procfile `worker:`)."""
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +10,10 @@ from zoneinfo import ZoneInfo
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
+from app import health, metrics
+from app.alerts import operations
 from app.alerts.deliveries import send_alerts
 from app.casework import checklist_series, handovers
 from app.db import session_scope
@@ -53,7 +57,33 @@ SCHEDULE = (
     Job("monthly-checklists", 3600, create_monthly_checklists),
     Job("retention", 86400, run_retention),
     Job("send-alerts", 60, send_alerts),
+    # The delivery failure rate, provider refusals, a sweep that fails and late messages
+    # (a worker that stopped is noticed by the web: /healthz, or `flask ops-check` from cron).
+    Job("ops-check", 60, operations.check_all),
 )
+
+
+def run_job(job: Job) -> None:
+    """Run one job (inside an app context) and note its run in the database, so /healthz
+    and /metrics in any process see when each job last ran. A failed run is noted too,
+    and its exception raised again for the scheduler to log."""
+    started = time.monotonic()
+    succeeded = False
+    try:
+        job.run()
+        succeeded = True
+    finally:
+        try:
+            with session_scope() as session:
+                health.record_run(
+                    session,
+                    job.id,
+                    utcnow(),
+                    duration=time.monotonic() - started,
+                    succeeded=succeeded,
+                )
+        except SQLAlchemyError as exc:  # no database: /healthz says so already
+            log.warning("Could not note the run of %s (%s)", job.id, type(exc).__name__)
 
 
 def run_worker() -> None:
@@ -65,7 +95,7 @@ def run_worker() -> None:
     def in_app(job: Job) -> Callable[[], None]:
         def run() -> None:
             with app.app_context():
-                job.run()
+                run_job(job)
 
         return run
 
@@ -79,6 +109,7 @@ def run_worker() -> None:
             coalesce=True,
             next_run_time=datetime.now(ZoneInfo(app.config["TIMEZONE"])),  # first run at once
         )
+    metrics.serve_worker_metrics(app)
     log.info("Worker started: %s", ", ".join(job.id for job in SCHEDULE))
     try:
         scheduler.start()

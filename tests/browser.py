@@ -2,10 +2,13 @@
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
@@ -13,6 +16,8 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.config import PROJECT_ROOT
 from app.db import make_engine, upgrade_database
+from app.models import utcnow
+from tests.factories import TOTP_SECRET
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -92,3 +97,43 @@ def served(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         app.extensions["tydligt.engine"].dispose()
+
+
+# The authenticator codes each (site, e-mail) signed in with here, and the secrets of those
+# set up here: a code is accepted once, and a test signs the same person in more than once.
+_LAST_STEPS: dict[tuple[str, str], int] = {}
+_SECRETS: dict[tuple[str, str], str] = {}
+
+
+def _unused_code(key: tuple[str, str], secret: str) -> str:
+    """A code of the app's window of steps not used before here (at worst after waiting for
+    the next 30-second step)."""
+    for _second in range(31):
+        now = int(utcnow().timestamp()) // 30
+        last = _LAST_STEPS.get(key, now - 2)
+        step = next((s for s in range(now - 1, now + 2) if s > last), None)
+        if step is not None:
+            _LAST_STEPS[key] = step
+            return pyotp.TOTP(secret).generate_otp(step)
+        time.sleep(1)
+    raise AssertionError("no unused code within 30 seconds: is the clock frozen?")
+
+
+def pass_second_factor(tab, email: str, secret: str = TOTP_SECRET) -> None:
+    """After a right password in `tab`: type a code from the person's authenticator (test
+    administrators have TOTP_SECRET), or, when Tydligt asks to set one up (the demo's
+    administrator at first sign-in), set it up from the key on the page and go on past the
+    recovery codes. Nothing happens for someone without a second factor."""
+    tab.wait_for_load_state("load")
+    parts = urlsplit(tab.url)
+    key = (parts.netloc, email)
+    if parts.path.endswith("/admin/login/set-up"):
+        _SECRETS[key] = tab.locator("#secret").inner_text().replace(" ", "")
+    elif not parts.path.endswith("/admin/login/code"):
+        return
+    tab.fill("input[name=code]", _unused_code(key, _SECRETS.get(key, secret)))
+    tab.locator("main form button.primary").click()
+    tab.wait_for_load_state("load")
+    if tab.locator("ol.recovery-codes").count():
+        tab.locator("main a.button.primary").click()
+        tab.wait_for_load_state("load")

@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlmodel import Session
+import pyotp
+from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
 from app.casework import appointments
@@ -12,6 +13,8 @@ from app.models import (
     Client,
     ConsentMethod,
     InboundMessage,
+    StaffRole,
+    StaffSecondFactor,
     StaffUser,
     Unit,
     utcnow,
@@ -43,13 +46,49 @@ def password_hash_of(password: str) -> str:
     return generate_password_hash(password, method=FAST_HASH)
 
 
-def create_staff(session: Session, unit: Unit | None = None, **values) -> StaffUser:
+def create_staff(
+    session: Session, unit: Unit | None = None, two_factor: bool | None = None, **values
+) -> StaffUser:
+    """A staff member; administrators (who must have one) get the authenticator
+    TOTP_SECRET unless `two_factor` says otherwise."""
     unit = unit or create_unit(session)
     defaults = dict(unit_id=unit.id, email="lina.berg@ekby.example", name="Lina Berg")
     staff = StaffUser(**(defaults | values))
     session.add(staff)
     session.commit()
+    if two_factor if two_factor is not None else staff.role == StaffRole.ADMIN:
+        give_second_factor(session, staff)
     return staff
+
+
+# The authenticator every test administrator has (base32, as apps take it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_second_factor(session: Session, staff: StaffUser, secret: str = TOTP_SECRET) -> None:
+    """Give `staff` a confirmed authenticator with `secret`."""
+    session.add(StaffSecondFactor(staff_id=staff.id, secret=secret, confirmed_at=utcnow()))
+    session.commit()
+
+
+def totp_code(secret: str = TOTP_SECRET, after_step: int | None = None) -> str:
+    """A code the app accepts now: of the earliest step in the window of one step either
+    side that comes after `after_step` (a code is accepted once, and the clock of a test
+    may stand still while it signs in more than once)."""
+    current = int(utcnow().timestamp()) // 30
+    for step in range(current - 1, current + 2):
+        if after_step is None or step > after_step:
+            return pyotp.TOTP(secret).generate_otp(step)
+    raise AssertionError("every code of this moment was used: move the clock on 30 seconds")
+
+
+def fresh_totp_code(session: Session, staff: StaffUser) -> str:
+    """A code `staff`'s authenticator shows that Tydligt has not accepted before."""
+    session.expire_all()
+    factor = session.exec(
+        select(StaffSecondFactor).where(StaffSecondFactor.staff_id == staff.id)
+    ).one()
+    return totp_code(factor.secret, factor.last_step)
 
 
 def create_client(session: Session, staff: StaffUser | None = None, **values) -> Client:

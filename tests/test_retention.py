@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.models import (
     AuditEvent,
+    CallbackRequest,
     CallStep,
     InboundMessage,
     LinkToken,
@@ -98,3 +99,20 @@ def test_stored_api_answers_go_after_a_day(app, session):
     session.commit()
     assert run_retention(NOW)["idempotency answers"] == 1
     assert [r.key for r in session.exec(select(IdempotencyRecord))] == ["new"]
+
+
+def test_an_unknown_callers_callback_nobody_made_goes_after_the_record_period(app, session):
+    client = create_client(session)
+    ancient = NOW - timedelta(days=731)
+    session.add_all([
+        CallbackRequest(from_phone="+46700000077", unit_id=client.unit_id, created_at=ancient),
+        CallbackRequest(client_id=client.id, unit_id=client.unit_id, created_at=ancient),
+        CallbackRequest(from_phone="+46700000078", unit_id=client.unit_id,
+                        created_at=NOW - timedelta(days=700)),
+    ])  # fmt: skip
+    session.commit()
+    counts = run_retention(NOW)
+    assert counts["callbacks"] == 1
+    left = session.exec(select(CallbackRequest)).all()
+    # A client's own callback, still waiting, is kept while they are a client.
+    assert sorted(c.from_phone or "client" for c in left) == ["+46700000078", "client"]

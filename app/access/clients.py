@@ -108,6 +108,12 @@ class Role:
         return self.client.first_name
 
 
+def is_client(client: Client) -> bool:
+    """Whether the person is still a client: one closed as no longer a client (staff or
+    the API) is a stranger on every channel, and so are their representatives."""
+    return client.closed_at is None
+
+
 def is_active(representative: Representative) -> bool:
     """A representative is one while neither removed by staff nor opted out."""
     return representative.removed_at is None and representative.opted_out_at is None
@@ -149,7 +155,11 @@ def roles(session: Session, phone: str, reached: str, *, opted_out: bool = False
     if not opted_out:
         for client in session.exec(
             select(Client)
-            .where(Client.phone == phone, col(Client.unit_id).in_(units))
+            .where(
+                Client.phone == phone,
+                col(Client.unit_id).in_(units),
+                col(Client.closed_at).is_(None),  # no longer a client: is_client
+            )
             .order_by(col(Client.id))
         ):
             found.append(Role(client))
@@ -166,6 +176,7 @@ def roles(session: Session, phone: str, reached: str, *, opted_out: bool = False
             col(Representative.removed_at).is_(None),
             wanted,
             col(Client.unit_id).in_(units),
+            col(Client.closed_at).is_(None),  # no longer a client: is_client
         )
         .order_by(col(Representative.id))
     ):
@@ -185,8 +196,9 @@ def pin_asked(client: Client) -> bool:
 
 def permitted(role: Role | None, topic: Topic) -> bool:
     """Whether the holder of `role` may have `topic` at all, on some channel: anyone we know
-    may ask for help; a representative, while active, what the client allowed them."""
-    if role is None:
+    may ask for help; a representative, while active, what the client allowed them; nobody
+    anything about someone who is no longer a client."""
+    if role is None or not is_client(role.client):
         return False
     representative = role.representative
     if representative is None:

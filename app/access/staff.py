@@ -69,6 +69,19 @@ def staff_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
     return and_(in_unit, or_(caseworker == staff.id, covering))
 
 
+def open_clients() -> ColumnElement[bool]:
+    """A filter on Client: those still clients. A client closed as no longer a client
+    leaves every list, Today and every form (access.is_client says the same of one)."""
+    return col(Client.closed_at).is_(None)
+
+
+def may_take_register_extract(staff: StaffUser, client: Client) -> bool:
+    """Whether this staff member may export everything about the client (a register
+    extract): an active administrator of the client's own unit, also once the client is
+    closed. Case workers may not: the extract reaches far beyond their own casework."""
+    return staff.active and staff.role == StaffRole.ADMIN and staff.unit_id == client.unit_id
+
+
 def staff_unit_rows(staff: StaffUser, unit_column) -> ColumnElement[bool]:
     """A filter on rows about nobody we know (texts and callbacks from unknown numbers):
     those that reached this staff member's own unit (none for a closed account)."""

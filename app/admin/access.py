@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app import access, audit
 from app.admin.forms import MAX_ID
 from app.db import get_session
-from app.models import Client, InboundMessage, StaffRole, StaffUser, utcnow
+from app.models import CallbackRequest, Client, InboundMessage, StaffRole, StaffUser, utcnow
 from app.outbox.planner import local_date
 
 
@@ -25,10 +25,13 @@ def is_admin(staff: StaffUser | None = None) -> bool:
     return staff.role == StaffRole.ADMIN
 
 
-def visible_clients(staff: StaffUser, today: date) -> ColumnElement[bool]:
+def visible_clients(staff: StaffUser, today: date, *, closed: bool = False) -> ColumnElement[bool]:
     """A filter on Client: the clients this person may see and act for today (the one
-    access rule, app/access.py)."""
-    return access.staff_clients(staff, today)
+    access rule, app/access.py); with closed=True those no longer clients too (their page,
+    the "closed" list and the register extract), never otherwise."""
+    if closed:
+        return access.staff_clients(staff, today)
+    return and_(access.staff_clients(staff, today), access.open_clients())
 
 
 def is_manager(staff: StaffUser | None = None) -> bool:
@@ -40,10 +43,21 @@ def visible_rows(model, staff: StaffUser, today: date) -> ColumnElement[bool]:
     """A filter on rows joined to their (optional) client: rows about clients this person
     may see, and rows from unknown numbers that reached this person's unit. Texts for the
     managers only to the unit's managers (the access rule, staff_inbound_rows)."""
+    # Closed clients' rows leave every list (the rows are joined to their client, so an
+    # unknown number's row, with no client, passes open_clients).
     if model is InboundMessage:
-        return access.staff_inbound_rows(staff, today)
+        return and_(access.staff_inbound_rows(staff, today), access.open_clients())
+    # A callback was promised to the client: it stays until someone has called, closed or
+    # not (app/casework/closing.py).
+    still_promised = (
+        col(model.handled_at).is_(None) if model is CallbackRequest else access.open_clients()
+    )
     return or_(
-        and_(model.client_id.is_not(None), access.staff_clients(staff, today)),
+        and_(
+            model.client_id.is_not(None),
+            access.staff_clients(staff, today),
+            or_(access.open_clients(), still_promised),
+        ),
         and_(model.client_id.is_(None), access.staff_unit_rows(staff, model.unit_id)),
     )
 
@@ -63,7 +77,7 @@ def row_or_404(model, row_id: int):
         if not access.staff_may_see_unknown(current_staff(), row.unit_id):
             abort(404)
         return row, None
-    return row, client_or_404(row.client_id)
+    return row, client_or_404(row.client_id, closed=isinstance(row, CallbackRequest))
 
 
 def _client_for_manager(client_id: int) -> Client:
@@ -94,15 +108,17 @@ def today() -> date:
     return local_date(utcnow())
 
 
-def client_or_404(client_id: int, *, session: Session | None = None) -> Client:
-    """A client the signed-in person may see, or 404 (which also hides that it exists).
-    The view is written to the audit log."""
+def client_or_404(
+    client_id: int, *, session: Session | None = None, closed: bool = False
+) -> Client:
+    """A client the signed-in person may see, or 404 (which also hides that it exists);
+    one no longer a client only with closed=True. The view is written to the audit log."""
     if client_id > MAX_ID:  # no row has it (and the query would fail on it)
         abort(404)
     session = session or get_session()
     staff = current_staff()
     client = session.exec(
-        select(Client).where(Client.id == client_id, visible_clients(staff, today()))
+        select(Client).where(Client.id == client_id, visible_clients(staff, today(), closed=closed))
     ).first()
     if client is None:
         abort(404)

@@ -15,6 +15,7 @@ from app.admin.access import (
     visible_clients,
 )
 from app.admin.client_page import client_overview
+from app.admin.closing import closing_view
 from app.admin.forms import Form, page_number, staff_text
 from app.admin.labels import options
 from app.admin.words import _
@@ -93,7 +94,12 @@ def clients_list():
     staff = current_staff()
     query_text = request.args.get("q", "").strip()[:100]
     page = page_number(request.args.get("page"))
-    query = select(Client).where(visible_clients(staff, today()))
+    closed = request.args.get("show") == "closed"  # those no longer clients, alone
+    query = select(Client).where(
+        visible_clients(staff, today(), closed=True) & col(Client.closed_at).is_not(None)
+        if closed
+        else visible_clients(staff, today())
+    )
     if query_text:
         query = query.where(_search(query_text))
     total = get_session().exec(select(func.count()).select_from(query.subquery())).one()
@@ -115,6 +121,7 @@ def clients_list():
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         workers=workers,
+        closed=closed,
     )
 
 
@@ -198,9 +205,14 @@ def client_new():
 
 @bp.route("/clients/<int:client_id>")
 def client(client_id: int):
-    """Everything about one client: details, representatives, records and the timeline."""
-    found = client_or_404(client_id)
-    return render_template("admin/clients/show.html", **client_overview(get_session(), found))
+    """Everything about one client: details, representatives, records and the timeline
+    (also of a client no longer a client: closing and the register extract are here)."""
+    found = client_or_404(client_id, closed=True)
+    return render_template(
+        "admin/clients/show.html",
+        **client_overview(get_session(), found),
+        **closing_view(found),
+    )
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ import string
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from app.admin import bp
+from app.admin import bp, sso
 from app.admin.access import current_staff, record
 from app.admin.auth import admin_only
 from app.admin.forms import Form
@@ -55,6 +55,8 @@ UNIT_FIELDS = {
     "sending_window": True,
     "reminder_offsets": True,
     "handover_notice_days": True,
+    "sso_lets_staff_join": True,
+    "two_factor_required": True,
 }
 
 
@@ -72,6 +74,8 @@ def unit_form(unit: Unit) -> Form:
         "address": unit.address,
         "reminder_offsets": unit.reminder_offsets,
         "handover_notice_days": str(unit.handover_notice_days),
+        "sso_lets_staff_join": "1" if unit.sso_lets_staff_join else "",
+        "two_factor_required": "1" if unit.two_factor_required else "",
     }
     if parse_office_hours(unit.office_hours) is not None:
         days, _sep, hours = unit.office_hours.strip().lower().partition(" ")
@@ -158,6 +162,7 @@ def read_unit_settings(form: Form) -> dict:
         "handover_notice_days": form.integer(
             "handover_notice_days", minimum=0, maximum=LONGEST_NOTICE_DAYS
         ),
+        "two_factor_required": form.boolean("two_factor_required"),
     }
 
 
@@ -185,6 +190,7 @@ def _page(unit: Unit, form: Form, status: int = 200):
             hours_warning=not meets_window(unit.office_hours, unit.sending_window),
             default_offsets=defaults,
             urgent_kinds=urgent,
+            single_sign_on=sso.enabled(),
         ),
         status,
     )
@@ -203,6 +209,10 @@ def settings():
         return _page(unit, unit_form(unit))
     form = Form()
     values = read_unit_settings(form)
+    # Shown (and read) only with single sign-on configured: otherwise it stays as it is.
+    values["sso_lets_staff_join"] = (
+        form.boolean("sso_lets_staff_join") if sso.enabled() else unit.sso_lets_staff_join
+    )
     if not form.ok:
         return _page(unit, form, 422)
     detail = _audit_detail(unit, values)

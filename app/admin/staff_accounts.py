@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from werkzeug.security import check_password_hash
 
-from app.admin import bp
+from app.admin import bp, second_factors
 from app.admin.access import current_staff, record
 from app.admin.auth import (
     LOCKOUT,
@@ -19,6 +19,7 @@ from app.admin.auth import (
     admin_only,
     hash_password,
     password_problem,
+    sign_out_everywhere,
 )
 from app.admin.forms import Form
 from app.admin.words import N_, _, ngettext
@@ -122,6 +123,7 @@ def _form_page(form: Form, staff: StaffUser | None) -> str:
         form=form,
         staff=staff,
         role_options=[(role, _(ROLE_LABELS[role])) for role in ROLES],
+        two_factor_on=bool(staff and second_factors.in_use(get_session(), staff.id or 0)),
     )
 
 
@@ -228,7 +230,8 @@ def _apply(staff: StaffUser, values: dict) -> list[str]:
         changes.append("new password")
         staff.password_hash, signs_out = hash_password(values["password"]), True
     if signs_out:
-        staff.session_version += 1
+        keep = staff.id == current_staff().id and staff.active
+        sign_out_everywhere(get_session(), staff, keep_this_browser=keep)
     get_session().add(staff)
     return changes
 
@@ -300,8 +303,8 @@ def own_password():
             form.fail("new_password", _("Choose a new password, not the one you have."))
         if form.ok:
             me.password_hash = hash_password(new)
-            me.session_version += 1
             db = get_session()
+            sign_out_everywhere(db, me, keep_this_browser=True)
             db.add(me)
             record("password_changed", subject_type=SubjectType.STAFF, subject_id=me.id)
             db.commit()
@@ -309,3 +312,26 @@ def own_password():
             flash(_("Your password is changed. You are signed out on other devices."))
             return redirect(url_for("admin.today"))
     return render_template("admin/staff/password.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/staff/<int:staff_id>/two-factor/reset", methods=["GET", "POST"])
+@admin_only
+def staff_two_factor_reset(staff_id: int):
+    """Reset a colleague's second factor (a lost phone): asked first; the authenticator and
+    recovery codes go, every session of theirs ends, and the audit log says who reset whose
+    (never a code or a secret)."""
+    staff = _staff_of_unit_or_404(staff_id)
+    if request.method == "GET":
+        return render_template("admin/two_factor/reset.html", staff=staff)
+    db = get_session()
+    second_factors.remove(db, staff.id or 0)
+    sign_out_everywhere(db, staff, keep_this_browser=staff.id == current_staff().id)
+    record("second_factor_reset", subject_type=SubjectType.STAFF, subject_id=staff.id)
+    db.commit()
+    flash(
+        _(
+            "The second factor of %(name)s is reset. They set up a new one at their next sign-in.",
+            name=staff.name,
+        )
+    )
+    return redirect(url_for("admin.staff_account_edit", staff_id=staff.id))

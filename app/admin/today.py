@@ -3,15 +3,23 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import and_, not_
 from sqlmodel import col, select
 
 from app import access
 from app.admin import bp
-from app.admin.access import current_staff, is_manager, today, visible_clients, visible_rows
+from app.admin.access import (
+    current_staff,
+    is_admin,
+    is_manager,
+    today,
+    visible_clients,
+    visible_rows,
+)
 from app.admin.inbox import undo_offer
 from app.admin.words import N_
+from app.alerts import operations
 from app.db import get_session
 from app.models import (
     Appointment,
@@ -308,8 +316,15 @@ def waiting() -> Waiting:
 def today_page():
     """The start page after signing in."""
     found = waiting()
+    # Administrators see what operations see: whether messages go out, and why not.
+    sending = (
+        operations.sending_state(get_session(), current_app.config, unit_id=current_staff().unit_id)
+        if is_admin()
+        else None
+    )
     return render_template(
         "admin/today.html",
+        sending=sending,
         undo=undo_offer(),
         messages=found.messages,
         manager=found.manager,

@@ -2,17 +2,19 @@
 
 PUT creates the client (201) or changes the fields sent (200). A client staff registered
 before, with the same phone number and no system id yet, is linked instead of refused.
+POST …/close closes a client who is no longer a client (app/casework/closing.py); a closed
+client is read as before but no longer changed (409) until POST …/reopen.
 """
 
 from datetime import datetime
 
 from sqlmodel import Session
 
-from app.api import resources
+from app.api import problems, resources
 from app.api.auth import Caller, about, caller
 from app.api.operations import operation
-from app.api.schemas import ClientIn, ClientOut
-from app.casework import clients, system_ids
+from app.api.schemas import ClientIn, ClientOut, ClosedClientOut, StillOpen
+from app.casework import clients, closing, system_ids
 from app.db import get_session
 from app.models import Client, SubjectType, utcnow
 
@@ -45,6 +47,7 @@ def client_out(session: Session, client: Client) -> ClientOut:
         consent_at=client.consent_at,
         opted_out_at=client.opted_out_at,
         unreachable_at=client.unreachable_at,
+        closed_at=client.closed_at,
         created_at=client.created_at,
         updated_at=client.updated_at,
     )
@@ -63,6 +66,8 @@ def put_client(
             session, who, body.caseworker_email, "/caseworker_email"
         )
     client = resources.find(session, who, Client, source_id)
+    if client is not None:
+        resources.refuse_closed(client)
     created = False
     if client is None:
         client = clients.unlinked_by_phone(session, who.unit_id, body.phone)
@@ -138,6 +143,7 @@ def _switch(source_id: str, wanted_out: bool):
     session = get_session()
     who = caller()
     client = resources.find_or_404(session, who, Client, source_id)
+    resources.refuse_closed(client)
     if (client.opted_out_at is None) == wanted_out:  # asking twice changes nothing
         if wanted_out:
             clients.opt_out(session, client)
@@ -174,3 +180,79 @@ def client_opt_out(source_id: str):
 def client_opt_in(source_id: str):
     """Record that the client wants messages again."""
     return _switch(source_id, False)
+
+
+NUMBER_TAKEN = (
+    "Another client of the unit now has this client's phone number (numbers are recycled). "
+    "Give one of them another number before reopening."
+)
+
+
+@operation(
+    "POST",
+    "/clients/{source_id}/close",
+    summary="The person is no longer a client",
+    tag="Clients",
+    responses={200: (ClosedClientOut, "The client is closed (now, or already before)")},
+)
+def client_close(source_id: str):
+    """Close a client who is no longer a client of the unit. From then nothing is sent to
+    them or their representatives (planned messages are cancelled), their page links stop
+    working, and their texts and calls are answered as a stranger's. Their records follow
+    the retention periods from this moment and are then deleted everywhere; the audit log
+    keeps who did what, without their name, number or your id. Closing again changes
+    nothing and answers the same (`closed_at` stays the first closing's).
+    Closing answers and cancels nothing the client still waits for: `still_open` counts it
+    (texts nobody answered, callbacks not made, meetings ahead). Callbacks stay on the case
+    worker's Today until made. Cancel meetings that will not happen before closing
+    (POST /appointments/{source_id}/cancel tells the client): after it, writes are refused.
+    From the closing every write about the client answers 409
+    (`urn:tydligt:problem:conflict`) until they are reopened; GET still reads them
+    (`closed_at`), and once deleted by retention they answer 404."""
+    session = get_session()
+    who = caller()
+    client = resources.find_or_404(session, who, Client, source_id)
+    if closing.close(
+        session, client, actor_type=who.actor_type, actor_id=who.actor_id, actor_name=who.system
+    ):
+        resources.commit(session)
+    about(client.id, SubjectType.CLIENT, client.id)
+    still = closing.open_requests(session, client, utcnow())
+    answer = ClosedClientOut(
+        **client_out(session, client).model_dump(),
+        still_open=StillOpen(
+            unanswered_texts=len(still.texts),
+            callbacks=len(still.callbacks),
+            meetings_ahead=len(still.meetings),
+        ),
+    )
+    return answer, 200
+
+
+@operation(
+    "POST",
+    "/clients/{source_id}/reopen",
+    summary="The person is a client again",
+    tag="Clients",
+    responses={200: (ClientOut, "The client is a client again (now, or already before)")},
+)
+def client_reopen(source_id: str):
+    """Make a closed client a client again, before retention has deleted them (closed by
+    mistake, or back). Reminders for meetings and document lists still ahead are planned
+    anew; messages closing cancelled are not sent, and old page links stay stopped.
+    Reopening a client who is not closed changes nothing. A closed client's number is
+    free for someone new (numbers are recycled); while an open client of the unit has it,
+    reopening answers 409: give one of them another number first."""
+    session = get_session()
+    who = caller()
+    client = resources.find_or_404(session, who, Client, source_id)
+    try:
+        reopened = closing.reopen(
+            session, client, actor_type=who.actor_type, actor_id=who.actor_id, actor_name=who.system
+        )
+    except closing.NumberTaken:
+        raise problems.Problem(409, NUMBER_TAKEN, type=problems.CONFLICT) from None
+    if reopened:
+        resources.commit(session)
+    about(client.id, SubjectType.CLIENT, client.id)
+    return client_out(session, client), 200

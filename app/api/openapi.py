@@ -27,6 +27,11 @@ sent and received. Every write plans the same messages as the staff admin page.
   (`in`, `path` as a JSON Pointer into the body, `detail`).
 - **Feeds**: `/outbox`, `/inbound` and `/callbacks` return `{items, next, has_more}`;
   pass `next` as `after` to get only what is new.
+- **Closed clients**: a client closed as no longer a client (by you, POST
+  `/clients/{source_id}/close`, or by staff) has `closed_at` set on GET; every write
+  about them answers 409 (`urn:tydligt:problem:conflict`) until reopened. When the
+  retention periods have run from `closed_at`, everything about them is deleted and GET
+  answers 404: a 404 for a client you know means they were deleted.
 """
 
 # Which problems an operation can answer with, and why.
@@ -36,7 +41,9 @@ ERRORS = {
     403: "The key lacks the scope this needs",
     404: "Your unit has no such record",
     409: "A request with the same Idempotency-Key is still running, or another request "
-    "changed the same record at the same moment: try again",
+    "changed the same record at the same moment: try again. Or (type "
+    "`urn:tydligt:problem:conflict`) the client was closed as no longer a client: nothing "
+    "about them is written until they are reopened",
     413: "The body is larger than 256 KB",
     415: "The body is not sent as application/json",
     422: "Some fields are not right: `errors` names each",

@@ -45,8 +45,21 @@ def source(caller: Caller, model: type[Synced], source_id: str) -> dict[str, Any
     )
 
 
+CLOSED = (
+    "This client was closed as no longer a client: nothing about them changes any more, "
+    "and their records are deleted when the retention periods have run."
+)
+
+
+def refuse_closed(client: Client) -> None:
+    """A 409 problem for a write about a client who is no longer a client."""
+    if client.closed_at is not None:
+        raise problems.Problem(409, CLOSED, type=problems.CONFLICT)
+
+
 def client_named(session: Session, caller: Caller, source_id: str) -> Client:
-    """The client a body names by the system's id (422 when the unit has no such client)."""
+    """The client a body names by the system's id (422 when the unit has no such client;
+    409 when they are no longer a client: nothing about them is written any more)."""
     client = system_ids.find(
         session, Client, unit_id=caller.unit_id, system=caller.system, source_id=source_id
     )
@@ -59,6 +72,7 @@ def client_named(session: Session, caller: Caller, source_id: str) -> Client:
                 )
             ]
         )
+    refuse_closed(client)
     return client
 
 

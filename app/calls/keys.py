@@ -227,7 +227,7 @@ def choose_language(call: Call, position: int) -> VoiceResponse:
     audit.record(
         call.session,
         "language_changed",
-        actor_type="client",
+        **audit.sender_actor(call.sender.representative),
         client_id=call.known_client.id,
         detail=f"to {chosen.code} by phone",
     )

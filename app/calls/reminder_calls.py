@@ -131,7 +131,13 @@ def reminder(message_id: int) -> Response:
     """The reminder, row by row, with a pause between; then wait for a key."""
     session = get_session()
     message = _call_message(session, message_id)
-    if _verdict(session, message) == Verdict.PIN:
+    verdict = _verdict(session, message)
+    if verdict == Verdict.DENY:  # no longer a client since the call was placed: nothing
+        client = session.get_one(Client, message.client_id)
+        response = VoiceResponse()
+        _goodbye(response, get_language(client.language))
+        return twiml(response)
+    if verdict == Verdict.PIN:
         client = session.get_one(Client, message.client_id)
         return _ask_pin(session, message, pins.state(client, utcnow()), first=True)
     rows, language, appointment = _speak(session, message)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from app import access
 from app.casework import contact_needs, representatives
 from app.errors import N_, InvalidInput
 from app.models import (
@@ -140,9 +141,12 @@ def _representatives_phone(session: Session, client: Client, phone: str) -> bool
 
 
 def _phone_taken(session: Session, unit_id: int | None, phone: str, client: Client | None) -> bool:
-    """Whether another client of the unit has this number."""
+    """Whether another client of the unit has this number (a closed client's number is
+    free: it may have gone to someone new)."""
     other = session.exec(
-        select(Client.id).where(Client.unit_id == unit_id, Client.phone == phone)
+        select(Client.id).where(
+            Client.unit_id == unit_id, Client.phone == phone, access.open_clients()
+        )
     ).first()
     return other is not None and (client is None or other != client.id)
 
@@ -313,7 +317,10 @@ def unlinked_by_phone(session: Session, unit_id: int, phone: str) -> Client | No
         return None
     return session.exec(
         select(Client).where(
-            Client.unit_id == unit_id, Client.phone == number, col(Client.source_id).is_(None)
+            Client.unit_id == unit_id,
+            Client.phone == number,
+            col(Client.source_id).is_(None),
+            access.open_clients(),  # a closed client's number may be someone new's
         )
     ).first()
 

@@ -35,6 +35,13 @@ from app.models.messaging import (
     OutboxStatus,
     StaffMessage,
 )
+from app.models.monitoring import (
+    MailEvent,
+    OperationsAlert,
+    OperationsAlertMail,
+    OperationsCondition,
+    WorkerHeartbeat,
+)
 from app.models.people import (
     Channel,
     Client,
@@ -47,9 +54,15 @@ from app.models.people import (
     Unit,
 )
 from app.models.sign_language import EVERY_PAGE, SignVideo
+from app.models.staff_sessions import StaffRecoveryCode, StaffSecondFactor, StaffSession
 from app.models.support import SupportOffer
 
 __all__ = [
+    "MailEvent",
+    "OperationsAlert",
+    "OperationsAlertMail",
+    "OperationsCondition",
+    "WorkerHeartbeat",
     "Application",
     "ApplicationStep",
     "AlertItem",
@@ -95,7 +108,10 @@ __all__ = [
     "Representative",
     "RepresentativeRole",
     "StaffMessage",
+    "StaffRecoveryCode",
     "StaffRole",
+    "StaffSecondFactor",
+    "StaffSession",
     "StaffUser",
     "SupportOffer",
     "Unit",

@@ -60,6 +60,9 @@ class OutboxMessage(SQLModel, table=True):
     subject_version: int | None = Field(default=None, description="Version it was planned for")
     dedupe_key: str = Field(max_length=200, unique=True)
     due_at: datetime = Field(sa_type=UTCDateTime)
+    # A failed try or a refusal by the provider moves due_at on; this keeps when the message
+    # was first due, so /healthz and /metrics measure its lateness from then (app/health.py).
+    first_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default=OutboxStatus.PENDING, max_length=12)
     urgent: bool = Field(default=False, description="May go out in quiet hours")
     attempts: int = Field(default=0)
@@ -308,7 +311,10 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    actor_type: str = Field(max_length=10, description="staff, system, api or client")
+    actor_type: str = Field(
+        max_length=20,
+        description="staff, system, api, client or representative (actor_id: which one)",
+    )
     actor_id: int | None = None
     actor_name: str = Field(default="", max_length=120)
     action: str = Field(max_length=60)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlalchemy.orm import validates
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +34,13 @@ class Unit(SQLModel, table=True):
     handover_notice_days: int = Field(
         default=7, description="How many days before a handover starts the client is told"
     )
+    sso_lets_staff_join: bool = Field(
+        default=False,
+        description="Staff unknown to Tydligt who sign in by single sign-on get an account here",
+    )
+    two_factor_required: bool = Field(
+        default=False, description="Everyone signing in with a password needs a second factor"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @validates("phone", "phone_menu_number")
@@ -50,7 +57,11 @@ class StaffUser(SQLModel, table=True):
     """A case worker or administrator who signs in to the admin page."""
 
     __tablename__ = "staff_user"
-    __table_args__ = (one_of("role", StaffRole, "ck_staff_role"),)
+    __table_args__ = (
+        one_of("role", StaffRole, "ck_staff_role"),
+        # A subject is its provider's own: another issuer may use the same text.
+        UniqueConstraint("sso_issuer", "sso_subject", name="uq_staff_sso_subject"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
@@ -63,6 +74,14 @@ class StaffUser(SQLModel, table=True):
     active: bool = Field(default=True)
     manager: bool = Field(
         default=False, description="Reads complaints and requests (administrators always do)"
+    )
+    sso_issuer: str | None = Field(
+        default=None, max_length=300, description="The identity provider that knows this person"
+    )
+    sso_subject: str | None = Field(
+        default=None,
+        max_length=255,
+        description="Who this person is at that provider (its `sub`): matched before e-mail",
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -99,8 +118,17 @@ class Client(SQLModel, table=True):
         # A system's ids are its unit's: another unit's key with the same name has its own.
         UniqueConstraint("unit_id", "source_system", "source_id", name="uq_client_source"),
         # One number may be a client of two units (LSS support and economic assistance):
-        # a text is matched by the pair (sender, the unit's number it went to).
-        UniqueConstraint("unit_id", "phone", name="uq_client_unit_phone"),
+        # a text is matched by the pair (sender, the unit's number it went to). Only open
+        # clients count: a closed client keeps their number for the register extract until
+        # deleted, while a new holder of a recycled number can be registered.
+        Index(
+            "uq_client_unit_phone",
+            "unit_id",
+            "phone",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,6 +175,12 @@ class Client(SQLModel, table=True):
     pin_call_failures: int = Field(default=0, description="Wrong PINs in that call")
     source_system: str | None = Field(default=None, max_length=60)
     source_id: str | None = Field(default=None, max_length=120)
+    # No longer a client (app/casework/closing.py): a stranger on every channel from then,
+    # and deleted with everything about them when the retention periods have run from here.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    closed_by: str = Field(
+        default="", max_length=120, description="Who closed: a staff member's or system's name"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

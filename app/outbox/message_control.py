@@ -19,6 +19,7 @@ def send_again(session: Session, message: OutboxMessage, now: datetime | None = 
         raise InvalidInput({"status": N_("Only a message that failed can be sent again.")})
     message.status = OutboxStatus.PENDING
     message.due_at = now
+    message.first_due_at = None  # a new try, asked for now
     message.attempts = 0
     message.provider_id = None  # a late report about the failed try must not touch this one
     message.claim_token = None

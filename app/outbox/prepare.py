@@ -17,6 +17,7 @@ from flask import current_app
 from sqlmodel import Session
 
 from app import access, audit
+from app.casework import closing
 from app.models import (
     Client,
     LinkPurpose,
@@ -159,6 +160,9 @@ def _held_back(
     now: datetime,
 ) -> Outcome | None:
     """Why the message does not go now (the row settled or postponed), or None."""
+    if not access.is_client(client):  # closed: nothing more goes to them or about them
+        finish(message, OutboxStatus.CANCELLED, now, closing.NO_LONGER_A_CLIENT)
+        return Outcome.CANCELLED
     if representative is None and client.opted_out_at is not None:
         finish(message, OutboxStatus.SKIPPED, now, "client opted out")
         return Outcome.SKIPPED
@@ -192,6 +196,7 @@ def _held_back(
         if opens > now:  # night, a holiday, or bad news outside the contact's phone hours
             message.status = OutboxStatus.PENDING
             message.due_at = opens
+            message.first_due_at = None  # waiting for the window is by rule, not late
             message.claim_token = None
             message.attempts = max(0, message.attempts - 1)  # not a try
             return Outcome.POSTPONED

@@ -96,6 +96,7 @@ def _settle(session: Session, message: OutboxMessage, transport: Transport, now:
         message.last_error = "worker stopped after sending; found at the provider"
         return "sent"
     message.status = OutboxStatus.PENDING
+    message.first_due_at = message.first_due_at or message.due_at  # still late since then
     message.due_at = now
     message.claim_token = None
     message.attempts = max(0, message.attempts - 1)  # the interrupted try did not count

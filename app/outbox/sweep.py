@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app import audit
+from app import audit, health, metrics
 from app.db import get_engine
 from app.models import OutboxChannel, OutboxMessage, OutboxStatus, SubjectType, saved_id, utcnow
 from app.outbox import batch_reads, delivery, email_copies, recovery, subjects
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 THROTTLE_PAUSE = timedelta(seconds=30)  # after HTTP 429: the sweep stops, rows wait this long
+# How last_error begins on a row the provider refused to take (HTTP 429, or our credentials
+# refused): app/alerts/operations.py finds the rows waiting because of it by this.
+REFUSED_PREFIX = "provider refused"
 # A batch's records are read once; it is sent within this long of the reads, or given back
 # (an opt-out or a changed meeting reaches the sweep within it).
 FRESH_FOR = timedelta(seconds=10)
@@ -72,8 +75,10 @@ class SweepResult:
     postponed = _tally(Outcome.POSTPONED)
     throttled = _tally(Outcome.THROTTLED)
 
-    def count(self, outcome: Outcome) -> None:
+    def count(self, outcome: Outcome, message: OutboxMessage | None = None) -> None:
         self.counts[outcome] += 1
+        if message is not None:
+            metrics.count_outcome(message.kind, message.channel, outcome)
 
     @property
     def handled(self) -> int:
@@ -92,11 +97,15 @@ def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> Outcom
     try:
         accepted = transport.send(outgoing)
     except TransportError as exc:
-        if exc.throttled:  # the provider asks us to slow down: wait, and do not count it
+        if exc.refusal:
+            # The provider asks us to slow down, or refuses our credentials: no fault of
+            # this message, so it waits, uncounted, instead of failing with all the others.
+            metrics.count_refusal(exc.refusal)
             message.status = OutboxStatus.PENDING
+            message.first_due_at = message.first_due_at or message.due_at  # late since then
             message.due_at = now + THROTTLE_PAUSE
             message.attempts = max(0, message.attempts - 1)
-            message.last_error = str(exc)[:300]
+            message.last_error = f"{REFUSED_PREFIX} ({exc.refusal}): {exc}"[:300]
             message.claim_token = None
             return Outcome.THROTTLED
         if exc.permanent or message.attempts >= MAX_ATTEMPTS:
@@ -105,6 +114,7 @@ def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> Outcom
                 email_copies.address_refused(message, now)
             return Outcome.FAILED
         message.status = OutboxStatus.PENDING
+        message.first_due_at = message.first_due_at or message.due_at  # late since then
         message.due_at = now + retry_delay(message.attempts)
         message.last_error = str(exc)[:300]
         message.claim_token = None
@@ -200,7 +210,7 @@ def _prepare_all(
                 finish(message, OutboxStatus.FAILED, now, "could not compose the message")
                 prepared = Outcome.FAILED
             if isinstance(prepared, Outcome):
-                result.count(prepared)
+                result.count(prepared, message)
             else:
                 reads.going_out(message)
                 ready.append(prepared)
@@ -220,7 +230,7 @@ def _send_one(
     """Step 2 for one message: hand it over, then its further parts. Returns whether the
     provider asked us to slow down."""
     outcome = hand_over(prepared, transport, now)
-    result.count(outcome)
+    result.count(outcome, prepared.message)
     if outcome == Outcome.SENT:
         events.append(sent_event(prepared))
     throttled = outcome == Outcome.THROTTLED
@@ -236,7 +246,7 @@ def _send_one(
         # Its id was given when the batch was saved, after it was prepared.
         follower.outgoing = replace(follower.outgoing, message_id=saved_id(follower.message))
         part_outcome = hand_over(follower, transport, now)
-        result.count(part_outcome)
+        result.count(part_outcome, follower.message)
         if part_outcome == Outcome.SENT:
             events.append(sent_event(follower))
         throttled = part_outcome == Outcome.THROTTLED
@@ -267,6 +277,13 @@ def send_due(
     batch_size: int | None = None,
 ) -> SweepResult:
     """One sweep: send everything due now, batch by batch. Safe to run in parallel."""
+    with metrics.SWEEP_SECONDS.time():
+        return _sweep(now, transport, batch_size)
+
+
+def _sweep(
+    now: datetime | None, transport: Transport | None, batch_size: int | None
+) -> SweepResult:
     transport = transport or get_transport()
     size = claim_size(transport, batch_size or current_app.config["SWEEP_BATCH_SIZE"])
     result = SweepResult()
@@ -285,6 +302,8 @@ def send_due(
             if not batch:
                 break
             throttled, given_back = send_batch(session, batch, transport, moment, result)
+            # Alive, for /healthz: a sweep sending for many minutes is not a silent worker.
+            health.record_run(session, health.SWEEP_JOB, utcnow())
             if throttled or (len(batch) < size and not given_back):
                 break
     if result.handled:

@@ -90,6 +90,15 @@ def resolve(session: Session, token: str, now: datetime) -> LinkToken | None:
     return link
 
 
+def client_of(session: Session, token: str) -> Client | None:
+    """The client a token was given for, whatever the link's state (expired, revoked):
+    the page says so calmly to someone who is no longer a client."""
+    if not token or len(token) > 64:
+        return None
+    link = session.exec(select(LinkToken).where(LinkToken.token_hash == _hash(token))).first()
+    return session.get(Client, link.client_id) if link is not None else None
+
+
 def revoke(session: Session, link: LinkToken, now: datetime) -> None:
     """Stop a link from working (staff, for example when a phone is lost)."""
     link.revoked_at = now

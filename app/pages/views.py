@@ -163,7 +163,22 @@ def _language(recipient_language: str) -> str:
     return wanted if is_supported(wanted) else recipient_language
 
 
-def _gone(session: Session) -> Response:
+def _no_longer_a_client(session: Session, token: str) -> Response | None:
+    """The calm page for a link of someone who is no longer a client (the access rule),
+    with their unit's number to call; None for anyone else's link."""
+    client = links.client_of(session, token)
+    if client is None or access.is_client(client):
+        return None
+    unit = session.get_one(Unit, client.unit_id)
+    code = _language(client.language)
+    html = _render("closed.html", code, phone=ltr(display_phone(unit.phone)), tel=unit.phone)
+    return _page(html, 404)
+
+
+def _gone(session: Session, token: str = "") -> Response:
+    closed = _no_longer_a_client(session, token) if token else None
+    if closed is not None:
+        return closed
     unit = unit_called(session, "")
     number = display_phone(_sms_number(unit)) if unit else ""
     code = _language("sv")
@@ -217,7 +232,7 @@ def page(token: str) -> BaseResponse:
     now = utcnow()
     link = links.resolve(session, token, now)
     if link is None:
-        return _gone(session)
+        return _gone(session, token)
     client = session.get_one(Client, link.client_id)
     message = session.get(OutboxMessage, link.outbox_message_id) if link.outbox_message_id else None
     representative = _reader(session, link, message)
@@ -227,7 +242,7 @@ def page(token: str) -> BaseResponse:
     topic = access.topic_of_kind(message.kind) if message else access.Topic.MESSAGES
     verdict = access.decide(access.Role(client, representative), topic, access.Channel.PAGE)
     if verdict == access.Verdict.DENY:
-        return _gone(session)
+        return _gone(session, token)
     if verdict == access.Verdict.PIN:
         gate = _pin_gate(session, link, client, now, code)
         if gate is not None:

@@ -224,7 +224,7 @@ class Conversation:
         audit.record(
             self.session,
             "language_changed",
-            actor_type="client",
+            **audit.sender_actor(self.sender.representative),
             client_id=self.client.id,
             detail=f"to {chosen.code} by SMS"
             + (" (representative)" if self.sender.representative else ""),

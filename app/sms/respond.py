@@ -64,7 +64,7 @@ def _opt_out(
         audit.record(
             session,
             "opted_out" if action == "stop" else "opted_in",
-            actor_type="client",
+            **audit.sender_actor(holder if isinstance(holder, Representative) else None),
             client_id=client_id,
             detail="representative" if isinstance(holder, Representative) else "client",
         )

@@ -31,6 +31,9 @@ class Accepted:
 
 
 THROTTLED_CODES = frozenset({"429", "20429"})  # HTTP 429, Twilio's "too many requests"
+# The provider does not know us: wrong credentials (HTTP 401, Twilio's 20003) or a
+# suspended account (20005). No message can go until someone fixes it.
+AUTH_CODES = frozenset({"401", "20003", "20005"})
 
 
 class TransportError(RuntimeError):
@@ -45,6 +48,16 @@ class TransportError(RuntimeError):
     def throttled(self) -> bool:
         """The provider asks us to slow down: not this message's fault."""
         return self.code in THROTTLED_CODES
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the provider refuses every message for now, not this message's fault: 'throttled'
+        or 'auth' (operations are alerted); None for any other error."""
+        if self.throttled:
+            return "throttled"
+        if self.code in AUTH_CODES:
+            return "auth"
+        return None
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,16 @@
 most pages are tried with, and helpers that post forms with the session's CSRF token."""
 
 import pytest
+from sqlmodel import Session
 
 from app.models import StaffRole
-from tests.factories import create_client, create_staff, create_unit, password_hash_of
+from tests.factories import (
+    create_client,
+    create_staff,
+    create_unit,
+    fresh_totp_code,
+    password_hash_of,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -86,9 +93,15 @@ def post(web, url: str, data: dict | None = None, **kwargs):
 
 
 def sign_in(web, staff, password: str = PASSWORD, language: str = "en"):
-    """Sign in through the real form; the staff interface in English unless asked."""
+    """Sign in through the real form; the staff interface in English unless asked. Someone
+    with a second factor (every test administrator) then types a code from their app."""
     response = post(web, "/admin/login", {"email": staff.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].startswith("/admin/login/code"):
+        with Session(web.application.extensions["tydligt.engine"]) as db:
+            code = fresh_totp_code(db, staff)
+        response = post(web, "/admin/login/code", {"code": code})
+        assert response.status_code == 302, response.get_data(as_text=True)
     with web.session_transaction() as stored:
         stored["staff_language"] = language
     return response

@@ -271,3 +271,18 @@ def test_an_sms_only_client_is_not_called(client, session):
         {"MessageSid": sms.provider_id, "MessageStatus": "failed", "ErrorCode": "30006"},
     )
     assert outbox(session, channel="voice") == []
+
+
+def test_a_call_answered_after_closing_says_only_goodbye(client, session, caller):
+    from app.casework import closing
+
+    row = call_row(session)
+    closing.close(session, caller, actor_type="staff", actor_name="Lina Berg", now=NOW)
+    session.commit()
+    root = twiml_of(post_signed(client, f"/twilio/voice/reminder/{row.id}", {"CallSid": "CA1"}))
+    assert root.find("Gather") is None and root.find("Hangup") is not None
+    assert "träffa" not in said(root) and "Lina Berg" not in said(root)
+    answered = post_signed(client, f"/twilio/voice/reminder/{row.id}/answer",
+                           {"CallSid": "CA1", "Digits": "1"})  # fmt: skip
+    assert twiml_of(answered).find("Redirect") is not None
+    assert session.get(Appointment, row.subject_id).response != "confirmed"

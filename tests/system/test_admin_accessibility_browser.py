@@ -36,7 +36,7 @@ from app.models import (
     StaffUser,
 )
 from app.outbox.sweep import send_due
-from tests.browser import app_on_fresh_database, axe_problems, served
+from tests.browser import app_on_fresh_database, axe_problems, pass_second_factor, served
 from tests.conftest import BACKEND
 from tests.factories import password_hash_of
 
@@ -181,6 +181,7 @@ def sign_in(browser, base: str, email: str, width: int):
     tab.get_by_label("E-mail address").fill(email)
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
+    pass_second_factor(tab, email)
     tab.wait_for_url("**/admin/")
     return context, tab
 

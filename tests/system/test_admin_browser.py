@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.casework.deadlines import next_working_day
 from app.models import Client, InboundMessage, OutboxMessage, Unit
-from tests.browser import app_on_fresh_database, axe_problems, served
+from tests.browser import app_on_fresh_database, axe_problems, pass_second_factor, served
 from tests.conftest import BACKEND
 from tests.factories import create_client, create_staff, password_hash_of
 
@@ -69,6 +69,7 @@ def signed_in(site, browser, email: str):
     tab.get_by_label("E-mail address").fill(email)
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
+    pass_second_factor(tab, email)
     tab.wait_for_url("**/admin/")
     return context, tab
 

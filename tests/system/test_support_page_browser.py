@@ -11,7 +11,7 @@ from app.casework import support_offers
 from app.demo import SUPPORT_OFFERS
 from app.models import LinkPurpose, StaffRole, Unit
 from app.pages import links
-from tests.browser import app_on_fresh_database, axe_problems, served
+from tests.browser import app_on_fresh_database, axe_problems, pass_second_factor, served
 from tests.conftest import BACKEND
 from tests.factories import create_client, create_staff, password_hash_of
 
@@ -106,6 +106,7 @@ def test_the_admin_support_pages_are_accessible(site, browser, width):
         page.fill("input[name=email]", "admin@ekby.example")
         page.fill("input[name=password]", PASSWORD)
         page.click("form[novalidate] button.primary")
+        pass_second_factor(page, "admin@ekby.example")
         for path in ("/admin/settings/support", "/admin/settings/support/budget_debt"):
             page.goto(base + path)
             assert axe_problems(page) == [], path

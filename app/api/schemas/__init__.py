@@ -43,7 +43,14 @@ from app.api.schemas.feeds import (
     ProblemDetails,
     Subject,
 )
-from app.api.schemas.people import ClientIn, ClientOut, RepresentativeIn, RepresentativeOut
+from app.api.schemas.people import (
+    ClientIn,
+    ClientOut,
+    ClosedClientOut,
+    RepresentativeIn,
+    RepresentativeOut,
+    StillOpen,
+)
 
 __all__ = [
     "SOURCE_ID_PATTERN",
@@ -65,6 +72,8 @@ __all__ = [
     "ChecklistOut",
     "ClientIn",
     "ClientOut",
+    "ClosedClientOut",
+    "StillOpen",
     "DecisionIn",
     "DecisionOut",
     "HandoverIn",

@@ -116,8 +116,39 @@ class ClientOut(Output):
     consent_at: datetime | None
     opted_out_at: datetime | None
     unreachable_at: datetime | None
+    closed_at: Annotated[
+        datetime | None,
+        Field(
+            description="When the client was closed as no longer a client: nothing is sent "
+            "from then, and everything about them is deleted when the retention periods have "
+            "run from this moment"
+        ),
+    ] = None
     created_at: datetime
     updated_at: datetime
+
+
+class StillOpen(Output):
+    """What the client still waited for when closed: closing answers and cancels none of it."""
+
+    unanswered_texts: Annotated[
+        int, Field(description="Texts from the client or their representatives nobody answered")
+    ]
+    callbacks: Annotated[
+        int,
+        Field(description="Callbacks asked for and not made: they stay on the case worker's "
+              "Today until someone has called"),
+    ]  # fmt: skip
+    meetings_ahead: Annotated[
+        int,
+        Field(description="Planned meetings ahead: they stay planned, but no reminder goes out"),
+    ]
+
+
+class ClosedClientOut(ClientOut):
+    """A client just closed (or closed before), with what they still wait for."""
+
+    still_open: StillOpen
 
 
 class RepresentativeIn(Input):
