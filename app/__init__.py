@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.calls import menu, reminder_calls
     from app.outbox import delivery
     from app.pages import pictograms, views
-    from app.sms import webhook
+    from app.sms import elks_webhooks, webhook
     from app.words import i18n
 
     security.init_app(app)
@@ -46,10 +46,14 @@ def create_app(config: dict | None = None) -> Flask:
     metrics.init_app(app)
     app.register_blueprint(delivery.bp)
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(elks_webhooks.bp)
     app.register_blueprint(reminder_calls.bp)
     app.register_blueprint(menu.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(pictograms.bp)
     admin.init_app(app)
     api.init_app(app)
+    from app import webhooks
+
+    webhooks.init_app(app)  # every flush records the events systems subscribed to
     return app

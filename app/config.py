@@ -2,6 +2,7 @@
 
 import ipaddress
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -137,6 +138,10 @@ class Setting:
 
 _RETENTION = "MESSAGE_RETENTION_DAYS must be at least 1 and at most RECORD_RETENTION_DAYS."
 _FLOODS = "SMS_FLOOD_ANSWERS and SMS_FLOOD_WINDOW_MINUTES must be at least 1."
+_FAILOVER = (
+    "FAILOVER_MIN_FAILURES must be at least 1, FAILOVER_FAILURE_PERCENT 1 to 100, and "
+    "FAILOVER_WINDOW_SECONDS and FAILOVER_COOLDOWN_SECONDS at least 30."
+)
 
 # Every setting, once. README's Configuration table lists the ones read from the environment.
 SETTINGS = (
@@ -148,6 +153,19 @@ SETTINGS = (
     Setting("TWILIO_MESSAGING_SERVICE_SID", ""),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", _without_slash),
     Setting("SMS_TRANSPORT", "console", _lower),
+    # A second SMS provider the sweep moves to while the first fails (app/transports/
+    # failover.py; README "Connecting a provider"), and 46elks' account and webhooks.
+    Setting("SMS_FALLBACK_TRANSPORT", "", _lower),
+    Setting("ELKS_API_USERNAME", ""),
+    Setting("ELKS_API_PASSWORD", ""),
+    Setting("ELKS_FROM", ""),
+    Setting("ELKS_WEBHOOK_SECRET", ""),
+    Setting("ELKS_CALLBACK_USERNAME", ""),
+    Setting("ELKS_CALLBACK_PASSWORD", ""),
+    Setting("FAILOVER_MIN_FAILURES", "5", _whole, lambda count: count >= 1, _FAILOVER),
+    Setting("FAILOVER_FAILURE_PERCENT", "50", _whole, lambda share: 1 <= share <= 100, _FAILOVER),
+    Setting("FAILOVER_WINDOW_SECONDS", "180", _whole, lambda seconds: seconds >= 30, _FAILOVER),
+    Setting("FAILOVER_COOLDOWN_SECONDS", "300", _whole, lambda seconds: seconds >= 30, _FAILOVER),
     Setting("TIMEZONE", "Europe/Stockholm"),
     Setting("CONSOLE_OUTBOX_FILE", lambda instance: str(instance / "outbox.jsonl")),
     Setting("REMINDER_OFFSETS", "3d,1d", _offsets),
@@ -284,10 +302,21 @@ SETTINGS = (
     # Automatic answers per number per window; then one notice and silence (app/sms/floods.py).
     Setting("SMS_FLOOD_ANSWERS", "6", _whole, lambda count: count >= 1, _FLOODS),
     Setting("SMS_FLOOD_WINDOW_MINUTES", "10", _whole, lambda minutes: minutes >= 1, _FLOODS),
+    # Webhook pushes to connected systems (app/webhooks/; README "Webhooks"): https to
+    # public addresses only, unless loopback and private addresses are allowed (tests, dev).
+    Setting("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "false", _strict_flag),
+    Setting(
+        "WEBHOOK_TIMEOUT_SECONDS",
+        "5",
+        _whole,
+        lambda seconds: 1 <= seconds <= 30,
+        "WEBHOOK_TIMEOUT_SECONDS must be 1 to 30.",
+    ),
     Setting("MESSAGES_DIR", str(PROJECT_ROOT / "messages"), environment=False),
     Setting("LOCALES_DIR", str(PROJECT_ROOT / "locales"), environment=False),
     Setting("PICTOGRAMS_DIR", str(PROJECT_ROOT / "pictograms"), environment=False),
     Setting("TWILIO_HTTP_CLIENT", None, environment=False),
+    Setting("ELKS_HTTP_SESSION", None, environment=False),
     # Webhooks and forms are small; anything larger is refused with 413.
     Setting("MAX_CONTENT_LENGTH", 256 * 1024, environment=False),
 )
@@ -351,6 +380,9 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+SMS_PROVIDERS = ("console", "twilio", "46elks")
+
+
 def check_config(config: dict) -> None:
     """Refuse configurations that would fail at the first send or run unsafely in production.
 
@@ -359,13 +391,30 @@ def check_config(config: dict) -> None:
     run with them, whatever the scheme.
     """
     transport = config["SMS_TRANSPORT"]
-    if transport not in ("console", "twilio"):
-        raise ConfigError("SMS_TRANSPORT must be 'console' or 'twilio'.")
+    if transport not in SMS_PROVIDERS:
+        raise ConfigError("SMS_TRANSPORT must be 'console', 'twilio' or '46elks'.")
+    fallback = config.get("SMS_FALLBACK_TRANSPORT") or ""
+    if fallback and (fallback not in SMS_PROVIDERS or fallback == transport):
+        raise ConfigError(
+            "SMS_FALLBACK_TRANSPORT must be empty, or 'console', 'twilio' or '46elks' and "
+            "not the same as SMS_TRANSPORT."
+        )
     base = config.get("PUBLIC_BASE_URL") or ""
+    if fallback == "console" and transport != "console" and not is_loopback(base):
+        # Texts would end in a file while the real provider fails: never outside development.
+        raise ConfigError("SMS_FALLBACK_TRANSPORT=console is only for a loopback address.")
     if not is_loopback(base) and not config.get("TESTING"):
         _refuse_development_secrets(config, base)
-    if transport == "twilio":
+    if config.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES") and not is_loopback(base):
+        if not config.get("TESTING"):
+            # It would let any API key make the worker reach the internal network.
+            raise ConfigError(
+                "WEBHOOK_ALLOW_PRIVATE_ADDRESSES is only for development on a loopback address."
+            )
+    if "twilio" in (transport, fallback):
         _check_twilio(config, base)
+    if "46elks" in (transport, fallback):
+        _check_elks(config, base)
     _check_mail(config)
     _check_single_sign_on(config)
 
@@ -380,13 +429,40 @@ def _refuse_development_secrets(config: dict, base: str) -> None:
     if _weak_secret(config):
         problems.append("SECRET_KEY must be a random value of at least 32 characters")
     token = config.get("TWILIO_AUTH_TOKEN") or ""
-    if not token or token == DEVELOPMENT_AUTH_TOKEN:
+    if token == DEVELOPMENT_AUTH_TOKEN:
+        problems.append("TWILIO_AUTH_TOKEN is the published development token")
+    elif not token and uses_twilio(config):
         problems.append("TWILIO_AUTH_TOKEN is missing (webhooks would accept anyone)")
     if problems:
         raise ConfigError(
             f"Refusing to start at {base or 'an empty PUBLIC_BASE_URL'} with development "
             "secrets (only a loopback address may): " + "; ".join(problems)
         )
+
+
+def uses_twilio(config: dict) -> bool:
+    """Whether Twilio is in use: as an SMS provider, or for calls (its account and number
+    set). A 46elks-only installation needs no Twilio token; its Twilio webhooks then refuse
+    every request (app/twilio_requests.py)."""
+    providers = (config.get("SMS_TRANSPORT"), config.get("SMS_FALLBACK_TRANSPORT"))
+    voice = config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_FROM_NUMBER")
+    return "twilio" in providers or bool(voice)
+
+
+# What 46elks can call back safely: "/" is decoded before routing (every request would be
+# 404), "?" and "#" end the path, "+" and "=" need escaping. README says how to make one.
+ELKS_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,}")
+ELKS_SECRET_MIN_DISTINCT = 8  # "aaaa…" or "abab…" is long but guessable
+
+
+def elks_secret_problem(secret: str) -> str | None:
+    """Why ELKS_WEBHOOK_SECRET cannot be used in the URLs 46elks calls, or None."""
+    if not ELKS_SECRET_PATTERN.fullmatch(secret) or len(set(secret)) < ELKS_SECRET_MIN_DISTINCT:
+        return (
+            "ELKS_WEBHOOK_SECRET must be a random value of at least 32 characters from "
+            "A-Z a-z 0-9 _ - (make one with `openssl rand -hex 32`)"
+        )
+    return None
 
 
 def _check_twilio(config: dict, base: str) -> None:
@@ -403,6 +479,26 @@ def _check_twilio(config: dict, base: str) -> None:
         problems.append("PUBLIC_BASE_URL must be the public https address Twilio calls")
     if problems:
         raise ConfigError("Refusing to start with SMS_TRANSPORT=twilio: " + "; ".join(problems))
+
+
+def _check_elks(config: dict, base: str) -> None:
+    """46elks needs its API account, a sender, and a long secret for the URLs it calls
+    (both of basic auth's parts, or neither)."""
+    problems = []
+    if _weak_secret(config):
+        problems.append("SECRET_KEY must be a random value of at least 32 characters")
+    for key in ("ELKS_API_USERNAME", "ELKS_API_PASSWORD", "ELKS_FROM"):
+        if not config.get(key):
+            problems.append(f"{key} is missing")
+    secret_problem = elks_secret_problem(config.get("ELKS_WEBHOOK_SECRET") or "")
+    if secret_problem:
+        problems.append(secret_problem)
+    if bool(config.get("ELKS_CALLBACK_USERNAME")) != bool(config.get("ELKS_CALLBACK_PASSWORD")):
+        problems.append("set both ELKS_CALLBACK_USERNAME and ELKS_CALLBACK_PASSWORD, or neither")
+    if not is_https(base) or is_loopback(base):
+        problems.append("PUBLIC_BASE_URL must be the public https address 46elks calls")
+    if problems:
+        raise ConfigError("Refusing to start with 46elks: " + "; ".join(problems))
 
 
 def _check_mail(config: dict) -> None:

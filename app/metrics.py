@@ -12,9 +12,10 @@ in its own memory even when PROMETHEUS_MULTIPROC_DIR is in the environment: the 
 may not exist yet, and the web would report their counts as its own.
 
 What the database knows is read at scrape time, so it is the same whichever process
-answers: messages due by channel, the age of the oldest due message, and the last run of
-each worker job. Labels are kinds, channels, outcomes, routes and job ids: never a phone
-number, a name or a message body.
+answers: messages due by channel, the age of the oldest due message, the last run of
+each worker job, the webhook events waiting and the webhook subscriptions paused.
+Labels are kinds, channels, outcomes, routes and job ids: never a phone number, a name or
+a message body.
 """
 
 import hmac
@@ -38,12 +39,19 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import health
 from app.db import get_session
-from app.models import OutboxMessage, utcnow
+from app.models import (
+    DeliveryState,
+    OutboxMessage,
+    WebhookDelivery,
+    WebhookSubscription,
+    utcnow,
+)
+from app.models.providers import SmsProviderHealth
 
 bp = Blueprint("metrics", __name__)
 log = logging.getLogger(__name__)
@@ -69,8 +77,9 @@ def _in_web_folder() -> bool:
 
 MULTIPROCESS = _in_web_folder()
 
-WEBHOOK_PREFIX = "/twilio/"
-INBOUND_TEXT_ENDPOINT = "sms.inbound_sms"
+WEBHOOK_PREFIXES = ("/twilio/", "/elks/")  # the providers' webhooks, timed by route
+INBOUND_TEXT_ENDPOINTS = ("sms.inbound_sms", "elks.inbound_sms")  # Twilio's, 46elks'
+
 INBOUND_CALL_ENDPOINT = "phone_menu.incoming"
 
 OUTBOX_MESSAGES = Counter(
@@ -84,11 +93,13 @@ PROVIDER_REFUSALS = Counter(
     "Times the provider refused to take a message: throttled (HTTP 429) or auth.",
     ["reason"],
 )
-INBOUND_TEXTS = Counter("tydligt_inbound_texts", "Texts received on the SMS webhook.")
+INBOUND_TEXTS = Counter(
+    "tydligt_inbound_texts", "Texts received on the SMS webhooks (Twilio's and 46elks')."
+)
 INBOUND_CALLS = Counter("tydligt_inbound_calls", "Calls received on the voice webhook.")
 WEBHOOK_SECONDS = Histogram(
     "tydligt_webhook_duration_seconds",
-    "Time to answer a Twilio webhook, by route.",
+    "Time to answer a provider's webhook (Twilio, 46elks), by route.",
     ["route"],
     buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0),
 )
@@ -104,8 +115,20 @@ def count_outcome(kind: str, channel: str, outcome: str) -> None:
     OUTBOX_MESSAGES.labels(kind=kind, channel=channel, outcome=outcome).inc()
 
 
+WEBHOOK_DELIVERIES = Counter(
+    "tydligt_webhook_deliveries",
+    "Webhook deliveries the worker tried, by outcome (delivered, retried, failed: given up).",
+    ["outcome"],
+)
+
+
+def count_webhook_delivery(outcome: str) -> None:
+    """Count one try at a webhook delivery ("delivered", "retried" or "failed")."""
+    WEBHOOK_DELIVERIES.labels(outcome=outcome).inc()
+
+
 def count_refusal(reason: str) -> None:
-    """Count one refusal by the provider ("throttled" or "auth")."""
+    """Count one refusal by the provider ("throttled", "auth" or "account")."""
     PROVIDER_REFUSALS.labels(reason=reason).inc()
 
 
@@ -158,6 +181,51 @@ class DatabaseCollector(Collector):
         yield beats
         yield ok
         yield failed
+        yield GaugeMetricFamily(
+            "tydligt_webhook_deliveries_waiting",
+            "Webhook events waiting for delivery (also those of paused subscriptions).",
+            value=session.exec(
+                select(func.count()).where(WebhookDelivery.state == DeliveryState.PENDING)
+            ).one(),
+        )
+        yield GaugeMetricFamily(
+            "tydligt_webhook_subscriptions_paused",
+            "Webhook subscriptions paused, by staff or after an event was refused for a day.",
+            value=session.exec(
+                select(func.count()).where(col(WebhookSubscription.paused_at).is_not(None))
+            ).one(),
+        )
+        yield from sms_providers(session)
+
+
+def sms_providers(session: Session) -> Iterator[Metric]:
+    """Each configured SMS provider: up (1) or failed over from (0), and which one SMS go
+    through now (app/transports/failover.py; its health is in the database)."""
+    transport = current_app.extensions.get("tydligt.provider")
+    primary = getattr(transport, "primary", transport)
+    secondary = getattr(transport, "secondary", None)
+    if primary is None:
+        return
+    names = [primary.name] + ([secondary.name] if secondary is not None else [])
+    rows = session.exec(select(SmsProviderHealth).where(col(SmsProviderHealth.name).in_(names)))
+    down = {row.name for row in rows if row.down_since is not None}
+    through = secondary.name if secondary is not None and primary.name in down else primary.name
+    up = GaugeMetricFamily(
+        "tydligt_sms_provider_up",
+        "1 while the SMS provider works, 0 while SMS are failed over from it.",
+        labels=["provider"],
+    )
+    active = GaugeMetricFamily(
+        "tydligt_sms_provider_active",
+        "1 for the SMS provider texts go through now (the secondary while the primary is "
+        "down), else 0.",
+        labels=["provider"],
+    )
+    for name in names:
+        up.add_metric([name], 0.0 if name in down else 1.0)
+        active.add_metric([name], 1.0 if name == through else 0.0)
+    yield up
+    yield active
 
 
 class _Process(Collector):
@@ -229,18 +297,18 @@ def serve_worker_metrics(app: Flask) -> BaseWSGIServer | None:
 
 
 def init_app(app: Flask) -> None:
-    """Register /metrics and time every Twilio webhook (one hook, not one per route)."""
+    """Register /metrics and time every provider webhook (one hook, not one per route)."""
     app.register_blueprint(bp)
 
     @app.before_request
     def _start_timer() -> None:
-        if request.path.startswith(WEBHOOK_PREFIX):
+        if request.path.startswith(WEBHOOK_PREFIXES):
             g.webhook_started = time.perf_counter()
 
     @app.after_request
     def _count_inbound(response: Response) -> Response:
-        if response.status_code == 200:
-            if request.endpoint == INBOUND_TEXT_ENDPOINT:
+        if 200 <= response.status_code < 300:  # 46elks' route answers 204 when it says nothing
+            if request.endpoint in INBOUND_TEXT_ENDPOINTS:
                 INBOUND_TEXTS.inc()
             elif request.endpoint == INBOUND_CALL_ENDPOINT:
                 INBOUND_CALLS.inc()

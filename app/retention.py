@@ -1,7 +1,9 @@
 """Retention: what clients wrote and what we sent is deleted after MESSAGE_RETENTION_DAYS
 (default 90); the records around it (who, when, which kind, delivery status) after
 RECORD_RETENTION_DAYS (default 730); the audit log after AUDIT_RETENTION_DAYS (default
-1825); an API write's stored answer (for Idempotency-Key retries) after 24 hours.
+1825); an API write's stored answer (for Idempotency-Key retries) after 24 hours; an API
+key's count of requests in a minute an hour after that minute; webhook deliveries as
+app/webhooks/retention.py says (30 days, never beyond MESSAGE_RETENTION_DAYS).
 For a client closed as no longer a client the periods run from the closing at the latest:
 their words go MESSAGE_RETENTION_DAYS after it, and RECORD_RETENTION_DAYS after it the
 client and every row about them (app/casework/erasure.py; the audit log stays).
@@ -25,7 +27,7 @@ from flask import current_app
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.api import idempotency
+from app.api import idempotency, rate_limits
 from app.casework import closing, erasure
 from app.db import session_scope
 from app.models import (
@@ -44,6 +46,7 @@ from app.models import (
 from app.models.messaging import OutboxChannel, ProviderDeletion, ProviderItem
 from app.outbox import delivery
 from app.transports import Transport, TransportError, get_provider
+from app.webhooks import retention as webhook_retention
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +214,9 @@ def purge(session: Session, now: datetime, config: dict) -> dict[str, int]:
         )
     )
     counts["idempotency answers"] = idempotency.purge_expired(session, now)
+    counts["API rate counts"] = rate_limits.purge_old(session, now)
     counts["early delivery reports"] = delivery.purge_early_reports(session, now)
+    counts |= webhook_retention.purge(session, now, config["MESSAGE_RETENTION_DAYS"])
     counts["audit events"] = _count(
         session.exec(
             delete(AuditEvent).where(

@@ -10,16 +10,23 @@ import logging
 from flask import Response, current_app, request
 from twilio.request_validator import RequestValidator
 
+from app.config import is_loopback
+
 log = logging.getLogger(__name__)
 
-# Used only with the console transport, so the phone simulator and local tests can sign
-# requests; production refuses to start without a real TWILIO_AUTH_TOKEN.
+# Used only on a loopback address, so the phone simulator and local tests can sign
+# requests; production refuses to start without a real TWILIO_AUTH_TOKEN when it uses
+# Twilio, and without Twilio (46elks only) nothing can be signed.
 DEVELOPMENT_AUTH_TOKEN = "development-auth-token"
 
 
 def auth_token() -> str:
-    """The token webhooks are signed with."""
-    return current_app.config.get("TWILIO_AUTH_TOKEN") or DEVELOPMENT_AUTH_TOKEN
+    """The token webhooks are signed with; empty (nothing is signed) when no token is set
+    outside a loopback address."""
+    token = current_app.config.get("TWILIO_AUTH_TOKEN") or ""
+    if not token and is_loopback(current_app.config.get("PUBLIC_BASE_URL") or ""):
+        return DEVELOPMENT_AUTH_TOKEN
+    return token
 
 
 def signed_url() -> str:
@@ -36,9 +43,10 @@ def sign(url: str, params: dict, token: str) -> str:
 def is_signed() -> bool:
     """Whether this request carries a valid Twilio signature."""
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not signature:
+    token = auth_token()
+    if not signature or not token:
         return False
-    return RequestValidator(auth_token()).validate(signed_url(), request.form, signature)
+    return RequestValidator(token).validate(signed_url(), request.form, signature)
 
 
 def twilio_signed(view):

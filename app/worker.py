@@ -21,6 +21,7 @@ from app.models import utcnow
 from app.outbox.planner import local_date
 from app.outbox.sweep import send_due
 from app.retention import run_retention
+from app.webhooks.delivery import deliver_due as deliver_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ SCHEDULE = (
     Job("monthly-checklists", 3600, create_monthly_checklists),
     Job("retention", 86400, run_retention),
     Job("send-alerts", 60, send_alerts),
+    # Signed pushes to connected systems, retried with backoff (app/webhooks/delivery.py).
+    Job("deliver-webhooks", 10, deliver_webhooks),
     # The delivery failure rate, provider refusals, a sweep that fails and late messages
     # (a worker that stopped is noticed by the web: /healthz, or `flask ops-check` from cron).
     Job("ops-check", 60, operations.check_all),

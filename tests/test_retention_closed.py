@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.api import keys
 from app.casework import closing, erasure
 from app.db import session_scope
 from app.models import (
@@ -19,9 +20,12 @@ from app.models import (
     InboundMessage,
     OutboxMessage,
     StaffMessage,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from app.models.messaging import ProviderDeletion
 from app.retention import run_retention
+from app.webhooks import subscriptions
 from tests.casework.full_client import client_tables, full_client, rows_about
 from tests.factories import create_client, create_staff, create_unit
 
@@ -211,3 +215,48 @@ def test_texts_and_callbacks_from_the_number_after_closing_are_erased_with_the_c
     session.expire_all()
     assert [m.provider_id for m in session.exec(select(InboundMessage))] == ["SMstranger"]
     assert session.exec(select(CallbackRequest)).all() == []
+
+
+def test_webhook_deliveries_about_a_client_are_part_of_what_is_erased():
+    assert {"webhook_delivery", "webhook_attempt"} <= set(client_tables())
+    assert {"webhook_delivery", "webhook_attempt"} <= erasure.ERASED
+
+
+def test_webhook_deliveries_and_their_log_go_with_the_client(app, session, people):
+    unit, _lina, _omar = people
+    key, _secret = keys.create(session, unit_id=unit.id, name="Treserva", scopes="read")
+    subscription, _ = subscriptions.create(
+        session, key, "https://hooks.lifecare.example/tydligt", ["outbox.status"],
+        allow_private=False,
+    )  # fmt: skip
+    session.commit()
+    full = closed_sara(session, people)
+    sara = full.client
+    sara_id = sara.id
+    sara.source_id = "LC-7"
+    session.add(sara)
+    session.commit()
+    karin = create_client(session, people[1], first_name="Karin", phone="+46700000002")
+    session.add(
+        OutboxMessage(kind="staff_message", client_id=karin.id, to_phone=karin.phone,
+                      dedupe_key="karin", due_at=CLOSED)
+    )  # fmt: skip
+    session.commit()
+    hers = session.exec(select(WebhookDelivery).where(WebhookDelivery.client_id == sara.id)).all()
+    assert hers, "events about Sara were recorded"
+    session.add(
+        WebhookAttempt(delivery_id=hers[0].id, subscription_id=subscription.id, attempt=1,
+                       status_code=500)
+    )  # fmt: skip
+    session.commit()
+    # Keep the log longer than the records, so only erasure can remove her deliveries.
+    app.config["MESSAGE_RETENTION_DAYS"] = app.config["RECORD_RETENTION_DAYS"] + 10
+    counts = run_retention(CLOSED + timedelta(days=app.config["RECORD_RETENTION_DAYS"] + 1),
+                           transport=Quiet())  # fmt: skip
+    session.expire_all()
+    assert counts["closed clients' webhook_delivery"] == len(hers)
+    left = session.exec(select(WebhookDelivery)).all()
+    assert left and {d.client_id for d in left} == {karin.id}
+    assert not [d for d in left if "LC-7" in d.payload]
+    assert session.exec(select(WebhookAttempt)).all() == []
+    assert rows_about(session, sara_id).get("webhook_delivery") == 0

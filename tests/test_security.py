@@ -15,7 +15,20 @@ from tests.signing import post_signed
     ("settings", "complaint"),
     [
         ({}, "SECRET_KEY"),
-        ({"SECRET_KEY": "s" * 40}, "TWILIO_AUTH_TOKEN"),
+        # Without Twilio in use no token is needed (its webhooks then refuse everyone),
+        # but the published development token is never accepted.
+        (
+            {"SECRET_KEY": "s" * 40, "TWILIO_AUTH_TOKEN": "development-auth-token"},
+            "TWILIO_AUTH_TOKEN",
+        ),
+        (
+            {
+                "SECRET_KEY": "s" * 40,
+                "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+                "TWILIO_FROM_NUMBER": "+46846500400",
+            },
+            "TWILIO_AUTH_TOKEN",
+        ),  # fmt: skip
     ],
 )
 def test_a_public_address_refuses_development_secrets(tmp_path, settings, complaint):

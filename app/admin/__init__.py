@@ -140,6 +140,7 @@ def init_app(app: Flask) -> None:
         support_offers,
         today,
         two_factor,
+        webhooks,
         week,
     )
 

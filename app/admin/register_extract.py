@@ -107,6 +107,7 @@ SECTIONS = (
     ("callbacks", N_("You asked us to call")),
     ("call_steps", N_("Your calls to the phone menu")),
     ("pages", N_("Links to pages")),
+    ("sent_to_systems", N_("What we sent to the case system")),
     ("audit", N_("Who looked at or changed your details")),
 )
 

@@ -10,7 +10,10 @@ Four conditions, each checked from the database:
   OPS_FAILURE_RATE_PERCENT failed (when at least OPS_FAILURE_MIN_MESSAGES did). Judged
   per unit: one unit's bad numbers are not hidden by another unit's many good ones.
 - `provider_refusing`: messages wait because the provider refused to take them (HTTP 429,
-  or our credentials refused): the sweep marks such rows (sweep.REFUSED_PREFIX).
+  our credentials refused, or 46elks refusing the account: no credit, blocked): the sweep
+  marks such rows (sweep.REFUSED_PREFIX).
+- `sms_failover`: SMS go through the secondary provider because the primary is down
+  (app/transports/failover.py): texts still go out, so it explains no late message.
 - `messages_late`: a message not yet sent was first due longer ago than
   HEALTH_MAX_DUE_AGE_MINUTES (as /healthz says) while none of the conditions above that
   concern the whole installation holds: the catch-all for what they do not explain (a
@@ -67,6 +70,7 @@ from app.models import (
     saved_id,
     utcnow,
 )
+from app.models.providers import SmsProviderHealth
 
 log = logging.getLogger(__name__)
 
@@ -158,26 +162,38 @@ def provider_refusing(session: Session, config: dict, now: datetime) -> list[Fin
     """Messages wait because the provider refused them within REFUSAL_WINDOW."""
     from app.outbox.sweep import REFUSED_PREFIX  # the sweep imports the worker's neighbours
 
-    waiting = session.exec(
-        select(func.count()).where(
+    errors = session.exec(
+        select(OutboxMessage.last_error, func.count())
+        .where(
             OutboxMessage.status == OutboxStatus.PENDING,
             col(OutboxMessage.last_error).startswith(REFUSED_PREFIX),
             col(OutboxMessage.due_at) >= now - REFUSAL_WINDOW,
         )
-    ).one()
+        .group_by(OutboxMessage.last_error)
+    ).all()
+    waiting = sum(count for _, count in errors)
     if not waiting:
         return []
+    # With two SMS providers, say which one refuses: each names itself in its error.
+    named = {name for name in REFUSING_PROVIDERS for error, _ in errors if name in (error or "")}
+    provider = ", ".join(sorted(named)) or "?"
     return [
         Finding(
             OperationsCondition.PROVIDER_REFUSING,
-            f"{waiting} messages wait: the provider refused them (HTTP 429 or credentials)",
+            f"{waiting} messages wait: the provider {provider} refused them "
+            "(HTTP 429, credentials, or the account: no credit or blocked)",
             N_(
-                "The SMS provider refused to take messages: too many at once, or Tydligt's "
-                "credentials were refused. Waiting now: %(count)s."
+                "The SMS provider %(provider)s refused to take messages: too many at once, "
+                "Tydligt's credentials were refused, or the account has no credit left or is "
+                "blocked. Waiting now: %(count)s."
             ),
-            {"count": waiting},
+            {"count": waiting, "provider": provider},
         )
     ]
+
+
+# How each provider's errors name it (app/transports/twilio.py, elks.py).
+REFUSING_PROVIDERS = ("Twilio", "46elks")
 
 
 def messages_late(session: Session, config: dict, now: datetime) -> list[Finding]:
@@ -189,7 +205,36 @@ def messages_late(session: Session, config: dict, now: datetime) -> list[Finding
     ]
 
 
-CHECKS = (worker_silent, sweep_failing, failure_rate, provider_refusing)
+def sms_failover(session: Session, config: dict, now: datetime) -> list[Finding]:
+    """SMS go through the secondary provider because the primary is down (failover.py):
+    texts still go out, but operations should know, once per incident."""
+    transport = current_app.extensions.get("tydligt.provider")
+    primary = getattr(transport, "primary", None)
+    secondary = getattr(transport, "secondary", None)
+    if primary is None or secondary is None:
+        return []
+    state = session.get(SmsProviderHealth, primary.name)
+    if state is None or state.down_since is None:
+        return []
+    tz = ZoneInfo(config["TIMEZONE"])
+    since = state.down_since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return [
+        Finding(
+            OperationsCondition.SMS_FAILOVER,
+            f"SMS go through {secondary.name} since {state.down_since.isoformat()}: "
+            f"{primary.name} is failing",
+            N_(
+                "SMS go through %(secondary)s since %(since)s: the SMS provider %(primary)s "
+                "is failing. Clients still get their texts."
+            ),
+            {"primary": primary.name, "secondary": secondary.name, "since": since},
+        )
+    ]
+
+
+CHECKS = (worker_silent, sweep_failing, failure_rate, provider_refusing, sms_failover)
+# Texts still go out while failed over: that does not explain messages that are late.
+EXPLAINS_NOTHING_LATE = frozenset({OperationsCondition.SMS_FAILOVER})
 
 
 @dataclass
@@ -209,7 +254,9 @@ def check_all(now: datetime | None = None) -> CheckResult:
     result = CheckResult()
     with session_scope() as session:
         findings = [f for check in CHECKS for f in check(session, config, now)]
-        if not any(f.unit_id is None for f in findings):  # nothing else explains it
+        if not any(  # nothing else explains it
+            f.unit_id is None and f.condition not in EXPLAINS_NOTHING_LATE for f in findings
+        ):
             findings += messages_late(session, config, now)
         found = {f.key: f for f in findings}
         open_now = {
@@ -466,6 +513,7 @@ TODAY_TITLES = {
     OperationsCondition.PROVIDER_REFUSING: N_(
         "The SMS provider refuses to take messages (since %(since)s)."
     ),
+    OperationsCondition.SMS_FAILOVER: N_("SMS go through the backup provider (since %(since)s)."),
 }
 
 

@@ -38,6 +38,7 @@ SUBJECTS = {
     OperationsCondition.PROVIDER_REFUSING: N_("Tydligt: the SMS provider refuses messages"),
     OperationsCondition.SWEEP_FAILING: N_("Tydligt: sending messages fails"),
     OperationsCondition.MESSAGES_LATE: N_("Tydligt: messages are late"),
+    OperationsCondition.SMS_FAILOVER: N_("Tydligt: SMS go through the backup provider"),
 }
 RESOLVED_SUBJECTS = {
     OperationsCondition.WORKER_SILENT: N_("Resolved: Tydligt sends reminders again"),
@@ -45,6 +46,7 @@ RESOLVED_SUBJECTS = {
     OperationsCondition.PROVIDER_REFUSING: N_("Resolved: the SMS provider takes messages again"),
     OperationsCondition.SWEEP_FAILING: N_("Resolved: Tydligt sends messages again"),
     OperationsCondition.MESSAGES_LATE: N_("Resolved: messages go out on time again"),
+    OperationsCondition.SMS_FAILOVER: N_("Resolved: SMS go through the usual provider again"),
 }
 ADVICE = {
     OperationsCondition.WORKER_SILENT: N_(
@@ -62,6 +64,10 @@ ADVICE = {
     ),
     OperationsCondition.MESSAGES_LATE: N_(
         "Ask your IT operations to check the Tydligt worker's log and the SMS provider's status."
+    ),
+    OperationsCondition.SMS_FAILOVER: N_(
+        "Ask your IT operations to check the usual SMS provider's status. Tydligt goes back "
+        "to it by itself when it works again."
     ),
 }
 

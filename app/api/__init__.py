@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         openapi,
         representatives,
         sign_language,
+        subscriptions,
         support_offers,
     )
 

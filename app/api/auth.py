@@ -8,7 +8,7 @@ from flask import Response, g, request
 from sqlmodel import Session
 
 from app import audit
-from app.api import idempotency, keys
+from app.api import idempotency, keys, rate_limits
 from app.api.operations import WRITE_METHODS, bp, operation_for
 from app.api.problems import Problem
 from app.db import get_engine, get_session
@@ -18,7 +18,13 @@ log = logging.getLogger(__name__)
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tydligt"'}
 JSON_TYPES = ("application/json",)
-REQUEST_STATE = ("api_key", "api_about", "idempotency_record_id", "idempotency_replayed")
+REQUEST_STATE = (
+    "api_key",
+    "api_about",
+    "api_rate",
+    "idempotency_record_id",
+    "idempotency_replayed",
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ def authenticate() -> Response | None:
     g.api_key = key
     if key.revoked_at is not None:
         raise Problem(401, "This API key has been revoked.", headers=CHALLENGE)
+    # Counted before anything else is done: a call over the limit does no work at all.
+    rate_limits.check(key)
     if not key.allows(op.scope):
         raise Problem(403, f"This key may not {op.scope}. Ask for a key that may.")
     if op.body is not None and not _is_json(request.mimetype):
@@ -126,12 +134,15 @@ def _audit_call(response: Response) -> None:
 
 @bp.after_request
 def finish(response: Response) -> Response:
-    """Keep the answer for retries, audit the call, and say it must not be cached."""
+    """Keep the answer for retries, audit the call, say it must not be cached, and give
+    the key's rate limit."""
     try:
         idempotency.finish(response)
-        _audit_call(response)
+        if not rate_limits.refused():  # a refused call writes nothing, not even its audit
+            _audit_call(response)
     except Exception:
         # The answer stands (its change is committed); the failure is for the operators.
         log.exception("Could not record API call %s %s", request.method, request.path)
     response.headers.setdefault("Cache-Control", "no-store")
+    rate_limits.add_headers(response)
     return response

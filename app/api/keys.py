@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from app.api import rate_limits
 from app.errors import N_, InvalidInput
 from app.models import ApiKey, ApiScope, utcnow
 
@@ -29,7 +30,13 @@ def hash_key(secret: str) -> str:
 
 
 def create(
-    session: Session, *, unit_id: int, name: str, scopes: str, created_by_id: int | None = None
+    session: Session,
+    *,
+    unit_id: int,
+    name: str,
+    scopes: str,
+    created_by_id: int | None = None,
+    rate_limit: int = rate_limits.DEFAULT_LIMIT,
 ) -> tuple[ApiKey, str]:
     """Make a key for a connected system; returns the record and the secret (shown once,
     never stored). The name is the system's: records it writes carry it as source_system,
@@ -42,6 +49,8 @@ def create(
         errors["name"] = N_("This is too long.")
     if scopes not in SCOPE_CHOICES:
         errors["scopes"] = N_("Choose one of the options.")
+    if not rate_limits.MINIMUM <= rate_limit <= rate_limits.MAXIMUM:
+        errors["rate_limit"] = N_("Give a whole number from 1 to 100000.")
     if errors:
         raise InvalidInput(errors)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -52,6 +61,7 @@ def create(
         key_hash=hash_key(secret),
         scopes=",".join(SCOPE_CHOICES[scopes]),
         created_by_id=created_by_id,
+        rate_limit=rate_limit,
     )
     session.add(key)
     session.flush()
@@ -79,6 +89,15 @@ def revoke(session: Session, key: ApiKey, now: datetime | None = None) -> ApiKey
     if key.revoked_at is None:
         key.revoked_at = now or utcnow()
         session.add(key)
+    return key
+
+
+def set_rate_limit(session: Session, key: ApiKey, rate_limit: int) -> ApiKey:
+    """Let the key make `rate_limit` requests a minute, from its next request on."""
+    if not rate_limits.MINIMUM <= rate_limit <= rate_limits.MAXIMUM:
+        raise InvalidInput({"rate_limit": N_("Give a whole number from 1 to 100000.")})
+    key.rate_limit = rate_limit
+    session.add(key)
     return key
 
 

@@ -5,7 +5,7 @@ from flask import current_app
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from app.api import idempotency, problems
+from app.api import idempotency, problems, rate_limits, subscriptions
 from app.api.operations import OPERATIONS, Operation, json_response, operation
 from app.api.schemas import SOURCE_ID_PATTERN, ProblemDetails
 
@@ -17,7 +17,8 @@ sent and received. Every write plans the same messages as the staff admin page.
 
 - **Keys**: `Authorization: Bearer <key>`. An administrator makes keys on the admin page
   (API keys), each for one connected system and one unit, with the scope `read` or
-  `read,write`. A key sees and writes only its unit's clients.
+  `read,write`. A key sees and writes only its unit's clients. Each operation names the
+  scope it needs (`x-scope`): webhook subscriptions need only `read`.
 - **Ids**: records are named by your system's own id in the path (`source_id`); the
   answers also give Tydligt's `id`.
 - **Idempotency**: send `Idempotency-Key` on writes. A retry with the same key and the
@@ -32,6 +33,17 @@ sent and received. Every write plans the same messages as the staff admin page.
   about them answers 409 (`urn:tydligt:problem:conflict`) until reopened. When the
   retention periods have run from `closed_at`, everything about them is deleted and GET
   answers 404: a 404 for a client you know means they were deleted.
+- **Rate limits**: each key may make 3,000 requests a minute unless an administrator set
+  another number for it (shown with the key on the admin page). The minute is a calendar
+  minute (UTC), counted across all of Tydligt's servers. Every answer to a call with a
+  working key says `RateLimit-Limit` (requests a minute), `RateLimit-Remaining` (left in
+  this minute) and `RateLimit-Reset` (seconds until the next minute). Over the limit the
+  answer is 429 with `Retry-After` (seconds): nothing was done, send the request again then.
+- **Webhooks**: instead of polling, register an https address and the events you want
+  (`POST /subscriptions`): Tydligt's worker pushes each event as JSON, signed as Standard
+  Webhooks asks (headers `webhook-id`, `webhook-timestamp`, `webhook-signature`), with ids
+  and statuses only, never words or phone numbers. The events and the signing are under
+  `webhooks` in this document.
 """
 
 # Which problems an operation can answer with, and why.
@@ -47,12 +59,14 @@ ERRORS = {
     413: "The body is larger than 256 KB",
     415: "The body is not sent as application/json",
     422: "Some fields are not right: `errors` names each",
+    429: "The key made more requests this minute than its limit: nothing was done; wait "
+    "`Retry-After` seconds and send it again",
     500: "An error on Tydligt's side: nothing was saved",
 }
 
 
 def _error_statuses(op: Operation) -> list[int]:
-    statuses = {401, 500}
+    statuses = {401, 429, 500}
     if op.writes:
         statuses |= {403, 409, 422}
     if op.body is not None:
@@ -62,6 +76,18 @@ def _error_statuses(op: Operation) -> list[int]:
     if op.query is not None:
         statuses |= {422}
     return sorted(statuses)
+
+
+def _integer_header(description: str) -> dict:
+    return {"description": description, "schema": {"type": "integer", "minimum": 0}}
+
+
+RATE_LIMIT_HEADERS = {
+    rate_limits.LIMIT_HEADER: _integer_header("Requests the key may make a minute"),
+    rate_limits.REMAINING_HEADER: _integer_header("Requests the key has left this minute"),
+    rate_limits.RESET_HEADER: _integer_header("Seconds until the next minute starts"),
+}
+RETRY_AFTER_HEADER = {"Retry-After": _integer_header("Seconds to wait before trying again")}
 
 
 def _models() -> list[tuple[type[BaseModel], JsonSchemaMode]]:
@@ -131,6 +157,12 @@ def _operation(op: Operation, refs: dict) -> dict:
     if op.scope is not None:
         for status in _error_statuses(op):
             responses[str(status)] = {"description": ERRORS[status], "content": problem}
+        # Every answer to a call with a working key says its rate limit (a 401 has none).
+        for code, answer in responses.items():
+            if code != "401":
+                answer["headers"] = RATE_LIMIT_HEADERS | (
+                    RETRY_AFTER_HEADER if code == "429" else {}
+                )
     result = {
         "operationId": op.endpoint.removeprefix("api."),
         "summary": op.summary,
@@ -166,6 +198,7 @@ def document(base_url: str) -> dict:
         },
         "servers": [{"url": base_url.rstrip("/") + "/api/v1"}],
         "paths": paths,
+        "webhooks": subscriptions.openapi_webhooks(),
         "components": {
             "schemas": definitions.get("$defs", {}),
             "securitySchemes": {

@@ -24,6 +24,7 @@ bp.register_error_handler(HTTPException, problems.handle_http)
 bp.register_error_handler(Exception, problems.handle_unexpected)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BY_METHOD = "by method"  # `operation`'s default scope: write for write methods, else read
 _SOURCE_ID = re.compile(SOURCE_ID_PATTERN.removesuffix("$") + r"\Z")
 
 
@@ -98,15 +99,19 @@ def operation(
     responses: dict[int, tuple[type[BaseModel] | None, str]],
     body: type[Input] | None = None,
     query: type[BaseModel] | None = None,
-    scope: str | None = ApiScope.READ,
+    scope: str | None = BY_METHOD,
 ) -> Callable:
     """Declare an API operation. The view gets the path values, `body` (the validated
-    model) and `query` when declared, and returns (model, status)."""
+    model) and `query` when declared, and returns (model, status). By default a write
+    method needs the write scope and any other the read scope; a route may name its own
+    (None: public)."""
 
     def decorator(view: Callable) -> Callable:
         """Register the view as the declared operation."""
         path_params = tuple(re.findall(r"{(\w+)}", path))
-        needs = ApiScope.WRITE if method in WRITE_METHODS and scope is not None else scope
+        needs = scope
+        if scope == BY_METHOD:
+            needs = ApiScope.WRITE if method in WRITE_METHODS else ApiScope.READ
         op = Operation(
             method=method,
             path=path,

@@ -42,6 +42,8 @@ from app.models import (
     Representative,
     StaffMessage,
     SubjectType,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 
 CHUNK = 100  # clients per round: each round's id lists stay well inside parameter limits
@@ -65,6 +67,8 @@ ERASED = frozenset(
         "outbox_message",
         "representative",
         "staff_message",
+        "webhook_attempt",
+        "webhook_delivery",
     }
 )
 
@@ -119,6 +123,16 @@ def erase(session: Session, client_ids: list[int]) -> dict[str, int]:
         ),
     )
     gone("call_step", delete(CallStep).where(col(CallStep.client_id).in_(ids)))
+    # Events pushed (or waiting to be) about them carry their ids and the case system's id.
+    deliveries = select(WebhookDelivery.id).where(col(WebhookDelivery.client_id).in_(ids))
+    gone(
+        "webhook_attempt",
+        delete(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(deliveries)),
+    )
+    gone(
+        "webhook_delivery",
+        delete(WebhookDelivery).where(col(WebhookDelivery.client_id).in_(ids)),
+    )
     gone(
         "checklist_item",
         delete(ChecklistItem).where(col(ChecklistItem.checklist_id).in_(checklists)),

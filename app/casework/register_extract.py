@@ -39,6 +39,8 @@ COVERED = frozenset(
         "outbox_message",
         "representative",
         "staff_message",
+        "webhook_attempt",
+        "webhook_delivery",
     }
 )
 

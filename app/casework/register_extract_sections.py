@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.casework import closing
 from app.models import (
+    ApiKey,
     Application,
     Appointment,
     AuditEvent,
@@ -27,6 +28,9 @@ from app.models import (
     Representative,
     StaffMessage,
     StaffUser,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 
 
@@ -320,6 +324,37 @@ def pages(session: Session, client: Client, people: People) -> Rows:
     ]
 
 
+def sent_to_systems(session: Session, client: Client, _people: People) -> Rows:
+    """Every event about the client pushed (or waiting to be) to a connected case system:
+    which system, what kind of event, when, its last try and where it stands."""
+    last_try = (
+        select(
+            col(WebhookAttempt.delivery_id).label("delivery_id"),
+            func.max(WebhookAttempt.attempted_at).label("at"),
+        )
+        .group_by(col(WebhookAttempt.delivery_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(  # type: ignore[call-overload]  # sqlmodel's select types up to 4 columns
+            col(ApiKey.name),
+            col(WebhookDelivery.event_type),
+            col(WebhookDelivery.created_at),
+            last_try.c.at,
+            col(WebhookDelivery.state),
+        )
+        .join(WebhookSubscription, col(WebhookSubscription.id) == WebhookDelivery.subscription_id)
+        .join(ApiKey, col(ApiKey.id) == WebhookSubscription.api_key_id)
+        .outerjoin(last_try, last_try.c.delivery_id == WebhookDelivery.id)
+        .where(col(WebhookDelivery.client_id) == client.id)
+        .order_by(col(WebhookDelivery.created_at), col(WebhookDelivery.id))
+    ).all()
+    return [
+        {"system": system, "what": what, "at": at, "last_try": tried, "status": state}
+        for system, what, at, tried, state in rows
+    ]
+
+
 def audit(session: Session, client: Client, people: People) -> Rows:
     """Who viewed and changed what about the client, and when."""
     # An event's detail may name records by internal ids ("inbound:12", "to staff 4"): only
@@ -352,5 +387,6 @@ SECTIONS: dict[str, Reader] = {
     "callbacks": callbacks,
     "call_steps": call_steps,
     "pages": pages,
+    "sent_to_systems": sent_to_systems,
     "audit": audit,
 }

@@ -17,7 +17,7 @@ from app.models.casework import (
     HandoverKind,
     MeetingMode,
 )
-from app.models.integration import ApiKey, ApiScope, IdempotencyRecord
+from app.models.integration import ApiKey, ApiRateWindow, ApiScope, IdempotencyRecord
 from app.models.messaging import (
     FINAL_STATUSES,
     AuditEvent,
@@ -53,11 +53,27 @@ from app.models.people import (
     StaffUser,
     Unit,
 )
+from app.models.providers import SmsProviderHealth
 from app.models.sign_language import EVERY_PAGE, SignVideo
 from app.models.staff_sessions import StaffRecoveryCode, StaffSecondFactor, StaffSession
 from app.models.support import SupportOffer
+from app.models.webhooks import (
+    DeliveryState,
+    PauseReason,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEventType,
+    WebhookSubscription,
+)
 
 __all__ = [
+    "SmsProviderHealth",
+    "DeliveryState",
+    "PauseReason",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEventType",
+    "WebhookSubscription",
     "MailEvent",
     "OperationsAlert",
     "OperationsAlertMail",
@@ -75,6 +91,7 @@ __all__ = [
     "SignVideo",
     "FINAL_STATUSES",
     "ApiKey",
+    "ApiRateWindow",
     "ApiScope",
     "Appointment",
     "AppointmentResponse",

@@ -34,6 +34,11 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rate_limit: int = Field(
+        default=3000,
+        sa_column_kwargs={"server_default": "3000"},
+        description="Requests the key may make a minute (app/api/rate_limits.py)",
+    )
 
     @property
     def scope_set(self) -> frozenset[str]:
@@ -60,3 +65,14 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int = Field(default=0, description="0 while the first request is running")
     response_body: str | None = Field(default=None, description="The JSON answer as sent")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ApiRateWindow(SQLModel, table=True):
+    """How many requests a key made in one minute: one row per key and minute, counted up
+    by a single atomic upsert, so the limit holds across every web process."""
+
+    __tablename__ = "api_rate_window"
+
+    api_key_id: int = Field(foreign_key="api_key.id", primary_key=True)
+    window_start: datetime = Field(sa_type=UTCDateTime, primary_key=True, index=True)
+    requests: int = Field(default=0)

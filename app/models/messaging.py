@@ -80,6 +80,9 @@ class OutboxMessage(SQLModel, table=True):
     parts: int | None = Field(default=None, description="Of how many texts")
     first_part_id: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
     provider_id: str | None = Field(default=None, max_length=64, unique=True)
+    # Which provider took it ("twilio", "46elks", "console"): crash recovery, delivery
+    # reports and retention ask that one (app/transports/failover.py).
+    provider: str | None = Field(default=None, max_length=20)
     last_error: str | None = Field(default=None, max_length=300)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     final_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

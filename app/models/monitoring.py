@@ -36,6 +36,7 @@ class OperationsCondition(StrEnum):
     PROVIDER_REFUSING = "provider_refusing"  # HTTP 429 or authentication errors
     SWEEP_FAILING = "sweep_failing"  # the sweep runs but ends in an error, run after run
     MESSAGES_LATE = "messages_late"  # a message is late, and none of the above says why
+    SMS_FAILOVER = "sms_failover"  # SMS go through the secondary provider (failover.py)
 
 
 class MailEvent(StrEnum):

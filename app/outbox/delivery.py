@@ -147,7 +147,8 @@ def message_status(
         message.last_error = None
         session.add(message)
         return "delivered"
-    message.last_error = f"Twilio error {code}" if code else f"Twilio: {status}"
+    provider = "46elks" if message.provider == "46elks" else "Twilio"  # who reported it
+    message.last_error = f"{provider} error {code}" if code else f"{provider}: {status}"
     session.add(message)
     if code in PERMANENT_CODES:
         _mark_unreachable(session, message, code, now)

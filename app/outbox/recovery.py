@@ -31,9 +31,18 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.models import Client, OutboxMessage, OutboxStatus, Representative, SubjectType, saved_id
+from app.models import (
+    Client,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    Representative,
+    SubjectType,
+    saved_id,
+)
 from app.outbox import delivery
 from app.transports import Transport, TransportError
+from app.transports.failover import provider_of
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +101,11 @@ def _settle(session: Session, message: OutboxMessage, transport: Transport, now:
     if unknown:
         message.status = OutboxStatus.SENT
         message.provider_id = unknown[-1]  # the oldest one since the claim
+        message.provider = (  # with failover, either provider may have sent it
+            message.channel
+            if message.channel == OutboxChannel.EMAIL
+            else provider_of(message.provider_id, transport.name)
+        )
         message.sent_at = claimed_at
         message.last_error = "worker stopped after sending; found at the provider"
         return "sent"

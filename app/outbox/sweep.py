@@ -21,11 +21,12 @@ from sqlmodel import Session
 from app import audit, health, metrics
 from app.db import get_engine
 from app.models import OutboxChannel, OutboxMessage, OutboxStatus, SubjectType, saved_id, utcnow
-from app.outbox import batch_reads, delivery, email_copies, recovery, subjects
+from app.outbox import batch_reads, delivery, email_copies, recovery, subjects, timeouts
 from app.outbox.claims import claim_due, finish, release
 from app.outbox.prepare import Outcome, Prepared, prepare
 from app.pages import links
 from app.transports import Transport, TransportError, get_transport
+from app.transports.base import TIMED_OUT
 from app.transports.email import ADDRESS_REFUSED
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,10 @@ def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> Outcom
     message.language = outgoing.language
     message.encoding = outgoing.encoding
     message.segments = outgoing.segments
+    if timeouts.timed_out(message):  # it may have gone out: ask before sending it again
+        settled = timeouts.ask_before_resending(message, outgoing, transport, now)
+        if settled is not None:
+            return settled
     try:
         accepted = transport.send(outgoing)
     except TransportError as exc:
@@ -116,11 +121,17 @@ def hand_over(prepared: Prepared, transport: Transport, now: datetime) -> Outcom
         message.status = OutboxStatus.PENDING
         message.first_due_at = message.first_due_at or message.due_at  # late since then
         message.due_at = now + retry_delay(message.attempts)
-        message.last_error = str(exc)[:300]
+        message.last_error = (
+            f"{timeouts.TIMED_OUT_PREFIX}: {exc}" if exc.code == TIMED_OUT else str(exc)
+        )[:300]
         message.claim_token = None
         return Outcome.RETRIED
     message.status = OutboxStatus.SENT
     message.provider_id = accepted.provider_id
+    # Which provider took it: the failover transport says; otherwise the one configured.
+    message.provider = accepted.provider or (
+        OutboxChannel.EMAIL if outgoing.channel == OutboxChannel.EMAIL else transport.name
+    )
     message.body = outgoing.body
     message.sent_at = now
     return Outcome.SENT

@@ -58,37 +58,57 @@ def _mark_flood(session: Session, inbound: InboundMessage, standing: floods.Stan
 @twilio_signed
 def inbound_sms() -> Response:
     """One text from anyone to one of our numbers."""
-    session = get_session()
-    provider_id = form_value("MessageSid", 64) or f"missing-{uuid.uuid4().hex}"
     media = [
         form_value(f"MediaUrl{i}", 500) for i in range(MAX_MEDIA) if form_value(f"MediaUrl{i}", 500)
     ]
-    to_phone = _from_number(form_value("To", 40))
+    reply = receive_text(
+        provider_id=form_value("MessageSid", 64) or f"missing-{uuid.uuid4().hex}",
+        from_raw=form_value("From", 40),
+        to_raw=form_value("To", 40),
+        body=form_value("Body", 5000),
+        media=media,
+        opt_out_type=form_value("OptOutType", 10),
+    )
+    return _reply(reply)
+
+
+def receive_text(
+    *,
+    provider_id: str,
+    from_raw: str,
+    to_raw: str,
+    body: str,
+    media: list[str],
+    opt_out_type: str = "",
+) -> str:
+    """Store one inbound text (from any provider's webhook), act on it once and return the
+    answer to send back ('' for none). A text already stored under `provider_id` (the
+    provider's retry) changes nothing and gets the answer given the first time."""
+    session = get_session()
+    to_phone = _from_number(to_raw)
     inbound = InboundMessage(
         provider_id=provider_id,
-        from_phone=_from_number(form_value("From", 40)),
+        from_phone=_from_number(from_raw),
         to_phone=to_phone,
         unit_id=access.unit_reached(session, to_phone),  # staff see it even if acting fails
-        body=as_stored(form_value("Body", 5000)),
+        body=as_stored(body),
         media="\n".join(media),
         received_at=utcnow(),
     )
     session.add(inbound)
     try:
         session.commit()  # stored before anything is done with it
-    except IntegrityError:  # Twilio sent this text before (a retry): answer like the first
+    except IntegrityError:  # the provider sent this text before (a retry): answer as then
         session.rollback()
         earlier = session.exec(
             select(InboundMessage).where(InboundMessage.provider_id == provider_id)
         ).one()
-        return _reply(earlier.reply or "")
+        return earlier.reply or ""
 
     standing = None
     try:
         standing = floods.standing(session, inbound)
-        reply = respond(
-            session, inbound, opt_out_type=form_value("OptOutType", 10), now=inbound.received_at
-        )
+        reply = respond(session, inbound, opt_out_type=opt_out_type, now=inbound.received_at)
         # Acted on in full above; within a flood only the automatic answer is held back.
         reply = floods.answer(session, inbound, reply, standing, inbound.received_at)
         inbound.reply = reply[:MAX_BODY]
@@ -112,4 +132,4 @@ def inbound_sms() -> Response:
     log.info(
         "Inbound SMS %s from %s: %s", inbound.id, mask_phone(inbound.from_phone), inbound.intent
     )
-    return _reply(reply)
+    return reply

@@ -29,15 +29,39 @@ __all__ = [
 ]
 
 
-def build_transport(config: dict) -> Transport:
-    """The transport the configuration names."""
-    if config["SMS_TRANSPORT"] == "twilio":
+def _provider(name: str, config: dict) -> Transport:
+    """One provider's transport by its SMS_TRANSPORT name."""
+    if name == "twilio":
         from app.transports.twilio import TwilioTransport
 
         return TwilioTransport(config)
+    if name == "46elks":
+        from app.transports.elks import ElksTransport
+
+        return ElksTransport(config)
     from app.transports.console import ConsoleTransport
 
     return ConsoleTransport(config["CONSOLE_OUTBOX_FILE"])
+
+
+def build_transport(config: dict) -> Transport:
+    """The transport the configuration names: SMS_TRANSPORT alone, or with
+    SMS_FALLBACK_TRANSPORT (or 46elks for SMS and Twilio for calls) behind failover."""
+    primary_name = config["SMS_TRANSPORT"]
+    fallback_name = config.get("SMS_FALLBACK_TRANSPORT") or ""
+    primary = _provider(primary_name, config)
+    if primary_name != "46elks" and not fallback_name:
+        return primary
+    from app.transports.failover import FailoverRules, FailoverTransport
+
+    secondary = _provider(fallback_name, config) if fallback_name else None
+    # Calls stay on Twilio: the configured one, or one made for calls when its account is set.
+    voice = next((t for t in (primary, secondary) if t and t.name == "twilio"), None)
+    if voice is None and config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_FROM_NUMBER"):
+        voice = _provider("twilio", config)
+    if voice is None and "console" in (primary_name, fallback_name):
+        voice = primary if primary_name == "console" else secondary
+    return FailoverTransport(primary, secondary, voice, FailoverRules.from_config(config))
 
 
 def init_app(app: Flask) -> None:

@@ -25,15 +25,20 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class Accepted:
-    """The provider took the message; provider_id is its id (Twilio's SID)."""
+    """The provider took the message; provider_id is its id (Twilio's SID); provider names
+    the provider when a transport chooses among several (app/transports/failover.py)."""
 
     provider_id: str
+    provider: str | None = None
 
 
 THROTTLED_CODES = frozenset({"429", "20429"})  # HTTP 429, Twilio's "too many requests"
 # The provider does not know us: wrong credentials (HTTP 401, Twilio's 20003) or a
 # suspended account (20005). No message can go until someone fixes it.
 AUTH_CODES = frozenset({"401", "20003", "20005"})
+# The provider took the request but did not answer in time: it may have sent the message,
+# so it is asked before the message is handed over again (app/outbox/timeouts.py).
+TIMED_OUT = "timeout"
 
 
 class TransportError(RuntimeError):

@@ -71,7 +71,8 @@ def test_the_json_file_is_a_download_with_no_ids_and_never_cached(as_admin, sara
     received = {m["words"] for m in data["messages_received"]}
     assert received == {"Jag kommer på mötet", "Hej från Anna"}
     for section in ("meetings", "checklists", "decisions", "applications", "messages_sent",
-                    "staff_messages", "callbacks", "call_steps", "pages", "audit"):  # fmt: skip
+                    "staff_messages", "callbacks", "call_steps", "pages", "sent_to_systems",
+                    "audit"):  # fmt: skip
         assert data[section], section
     text = json.dumps(data)
     assert '"id"' not in text and "_id" not in text  # never an internal id

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
 from app.models import (
+    ApiKey,
     Application,
     Appointment,
     AuditEvent,
@@ -24,6 +25,9 @@ from app.models import (
     Representative,
     StaffMessage,
     StaffUser,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from tests.factories import create_client
 
@@ -73,7 +77,8 @@ def full_client(session: Session, lina: StaffUser, omar: StaffUser, now: datetim
     """Sara, once Omar's client and now Lina's, with one of everything: a god man, a
     meeting, a checklist with a document, a decision, an application, a handover, messages
     out and in (with words and a picture), a staff answer, a callback with a recording, a
-    call step, a page link and audit events of views and changes."""
+    call step, a page link, an event pushed to a case system and audit events of views and
+    changes."""
     sara = create_client(
         session,
         lina,
@@ -154,5 +159,23 @@ def full_client(session: Session, lina: StaffUser, omar: StaffUser, now: datetim
                    action="client_changed", client_id=sara.id, detail="language",
                    at=now - timedelta(days=4)),
     ])  # fmt: skip
+    key = ApiKey(unit_id=sara.unit_id, name="Lifecare", prefix=f"tyd_full{sara.id}",
+                 key_hash=f"{sara.id:064x}", scopes="read")  # fmt: skip
+    session.add(key)
+    session.flush()
+    hooks = WebhookSubscription(api_key_id=key.id, url="https://hooks.lifecare.example/t",
+                                events="callback.requested", secret="whsec_AAAA")  # fmt: skip
+    session.add(hooks)
+    session.flush()
+    pushed = WebhookDelivery(
+        subscription_id=hooks.id, message_id=f"msg_full{sara.id}", client_id=sara.id,
+        event_type="callback.requested", record="callback_request:0", state="delivered",
+        payload=f'{{"data":{{"client_id":{sara.id}}}}}', attempts=1,
+        created_at=now - timedelta(hours=3), finished_at=now - timedelta(hours=3),
+    )  # fmt: skip
+    session.add(pushed)
+    session.flush()
+    session.add(WebhookAttempt(delivery_id=pushed.id, subscription_id=hooks.id, attempt=1,
+                               attempted_at=now - timedelta(hours=3), status_code=204))  # fmt: skip
     session.commit()
     return FullClient(sara, anna, omar)
