@@ -6,7 +6,7 @@ session version ends every session of the person."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.admin.staff_sessions import token_hash
 from app.config import ConfigError, load_config
@@ -28,7 +28,8 @@ def copy_of_cookie(app, web):
 
 def rows(session, staff) -> list[StaffSession]:
     session.expire_all()
-    return list(session.exec(select(StaffSession).where(StaffSession.staff_id == staff.id)))
+    found = select(StaffSession).where(StaffSession.staff_id == staff.id)
+    return list(session.exec(found.order_by(col(StaffSession.id))))  # PostgreSQL: no order else
 
 
 def test_signing_in_keeps_a_row_with_only_the_hash_of_the_browsers_token(
