@@ -1,9 +1,9 @@
 """Database engine, the per-request session and the `init-db` command."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from alembic import command
@@ -12,6 +12,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, ScalarSelect, event
 from sqlmodel import Session, create_engine, select
 from sqlmodel.sql.expression import SelectOfScalar
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -63,6 +65,51 @@ def claimable(session: Session, query: SelectOfScalar, of: Any = None) -> Scalar
     locked = query.with_for_update(skip_locked=True, of=of).cte("claimable")
     locked = locked.prefix_with("MATERIALIZED")
     return select(locked.c[0]).scalar_subquery()
+
+
+_MEMO = "tydligt.memo"
+
+
+def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """What `compute()` gives, read once per transaction of `session`: for a read a request
+    asks several times about what it does not change (which unit a number reaches). A new
+    transaction (after a commit or a rollback) reads afresh."""
+    memo: tuple[Any, dict[Hashable, Any]] | None = session.info.get(_MEMO)
+    if memo is not None and memo[0] is session.get_transaction() and key in memo[1]:
+        return memo[1][key]
+    value = compute()
+    transaction = session.get_transaction()
+    if transaction is not None:
+        if memo is None or memo[0] is not transaction:
+            memo = (transaction, {})
+            session.info[_MEMO] = memo
+        memo[1][key] = value
+    return value
+
+
+_HELD = "tydligt.held"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _hold(session: Session, instance: Any) -> None:
+    held = session.info.get(_HELD)
+    if held is not None:
+        held.append(instance)
+
+
+@contextmanager
+def holding(session: Session) -> Iterator[None]:
+    """Keep every record `session` loads in the block until the block ends. The session's
+    identity map holds records only while something else does, so a record read twice in
+    one short piece of work (a unit, a case worker) would be read from the database twice;
+    held, `session.get()` answers the second time without a query."""
+    outer = session.info.get(_HELD)
+    session.info[_HELD] = [] if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            session.info.pop(_HELD, None)
 
 
 def get_engine() -> Engine:

@@ -1,18 +1,19 @@
 """Clients, representatives and strangers: who a number is, what each may hear about a
 client's records, on which channel, and when the PIN is needed first."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import current_app
 from sqlmodel import Session, col, select
 
+from app.db import remembered
 from app.models import (
     Client,
     Privacy,
     Representative,
     Unit,
+    saved_id,
 )
 from app.outbox.kinds import get_kind
 
@@ -121,20 +122,19 @@ def is_active(representative: Representative) -> bool:
 
 def units_reached(session: Session, number: str) -> list[int]:
     """The units whose SMS or phone-menu number this is. A number no unit has (one shared
-    sender for the whole installation) reaches every unit."""
+    sender for the whole installation) reaches every unit. Read once per transaction, and
+    the units are then in the session (what they say is not read again)."""
+    return list(remembered(session, ("units_reached", number), lambda: _reached(session, number)))
+
+
+def _reached(session: Session, number: str) -> tuple[int, ...]:
     if number:
         found = session.exec(
-            select(col(Unit.id)).where((Unit.phone == number) | (Unit.phone_menu_number == number))
+            select(Unit).where((Unit.phone == number) | (Unit.phone_menu_number == number))
         ).all()
         if found:
-            return _ids(found)
-    return _ids(session.exec(select(col(Unit.id)).order_by(col(Unit.id))).all())
-
-
-def _ids(found: Sequence[int | None]) -> list[int]:
-    # A primary key read from the table is never NULL: the model types it Optional only
-    # for rows not yet flushed.
-    return [unit_id for unit_id in found if unit_id is not None]
+            return tuple(sorted(saved_id(unit) for unit in found))
+    return tuple(saved_id(unit) for unit in session.exec(select(Unit).order_by(col(Unit.id))))
 
 
 def unit_reached(session: Session, number: str) -> int | None:

@@ -142,6 +142,10 @@ class InboundMessage(SQLModel, table=True):
     """A text a client, a representative or an unknown number sent us. Never dropped."""
 
     __tablename__ = "inbound_message"
+    # Every text counts its sender's recent texts (app/sms/floods.py).
+    __table_args__ = (
+        Index("ix_inbound_message_from_phone_received_at", "from_phone", "received_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     provider_id: str = Field(max_length=64, unique=True, description="Twilio MessageSid")

@@ -222,7 +222,7 @@ class Representative(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id", index=True)
     name: str = Field(max_length=120)
     role: str = Field(default=RepresentativeRole.RELATIVE, max_length=20)
-    phone: str = Field(max_length=20)
+    phone: str = Field(max_length=20, index=True)  # who texted or called: every time
     language: str = Field(default="sv", max_length=8)
     copy_appointments: bool = Field(default=False)
     copy_documents: bool = Field(default=False)

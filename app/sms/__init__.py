@@ -1,2 +1,2 @@
-"""Texts in: the SMS webhook stores each text first, reads it, and answers inside the same
+"""Texts in: the SMS webhook stores each text, reads it, and answers inside the same
 request (keywords, menu numbers, or a person reads it)."""

@@ -6,7 +6,7 @@ in constant time) and, where configured, basic auth in 46elks' own format
 https://user:password@host/… (https://46elks.se/docs/sms-delivery-reports).
 
 - An inbound text (form fields `id`, `from`, `to`, `message`, `direction` "incoming",
-  `created`; https://46elks.se/docs/receive-sms) is stored first and acted on once by the
+  `created`; https://46elks.se/docs/receive-sms) is stored and acted on once by the
   same code as Twilio's (app/sms/webhook.py receive_text); a retry with the same `id`
   changes nothing and gets the first answer. The answer goes back as the response body,
   which 46elks sends to the sender as the reply ("Automatic replies" on that page): the

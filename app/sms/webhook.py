@@ -1,13 +1,18 @@
-"""POST /twilio/sms: every text is stored first, acted on once, and answered with TwiML.
+"""POST /twilio/sms: every text is stored, acted on once, and answered with TwiML.
 
-A retried webhook (same MessageSid) gets the answer given the first time and changes
-nothing. Odd input never gives a 5xx: the text is kept and the sender gets an answer.
+The text and what acting on it changes are committed together, in one transaction; when
+acting fails, nothing half done is kept and the text is stored alone, marked for a person
+(so it is never lost and never half acted on). A retried webhook (same MessageSid) gets
+the answer given the first time and changes nothing. Odd input never gives a 5xx: the
+text is kept and the sender gets an answer.
 A number that texts many times in a short while is still read and acted on, but gets only
 a few automatic answers, then one notice, then silence (app/sms/floods.py).
 """
 
 import logging
 import uuid
+from datetime import datetime
+from typing import NamedTuple
 
 from flask import Blueprint, Response
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +20,7 @@ from sqlmodel import Session, select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from app import access
-from app.db import get_session
+from app.db import get_session, holding
 from app.models import InboundMessage, Intent, utcnow
 from app.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from app.sms import floods
@@ -42,6 +47,26 @@ def _from_number(raw: str) -> str:
         return normalise_phone(raw)
     except InvalidPhoneNumber:
         return raw.strip()[:40] or "unknown"
+
+
+def _earlier_reply(session: Session, provider_id: str) -> str:
+    earlier = session.exec(
+        select(InboundMessage).where(InboundMessage.provider_id == provider_id)
+    ).one()
+    return earlier.reply or ""
+
+
+def _keep_unread(session: Session, stored: "Stored") -> InboundMessage | None:
+    """Store a text that could not be acted on, for a person to read (None when the same
+    text was stored meanwhile by the provider's retry)."""
+    inbound = InboundMessage(**stored._asdict(), intent=Intent.ERROR, needs_answer=True)
+    session.add(inbound)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return inbound
 
 
 def _mark_flood(session: Session, inbound: InboundMessage, standing: floods.Standing) -> None:
@@ -86,24 +111,39 @@ def receive_text(
     provider's retry) changes nothing and gets the answer given the first time."""
     session = get_session()
     to_phone = _from_number(to_raw)
-    inbound = InboundMessage(
-        provider_id=provider_id,
-        from_phone=_from_number(from_raw),
-        to_phone=to_phone,
-        unit_id=access.unit_reached(session, to_phone),  # staff see it even if acting fails
-        body=as_stored(body),
-        media="\n".join(media),
-        received_at=utcnow(),
-    )
+    with holding(session):
+        stored = Stored(
+            provider_id=provider_id,
+            from_phone=_from_number(from_raw),
+            to_phone=to_phone,
+            unit_id=access.unit_reached(session, to_phone),  # staff see it if acting fails
+            body=as_stored(body),
+            media="\n".join(media),
+            received_at=utcnow(),
+        )
+        return _receive(session, stored, opt_out_type)
+
+
+class Stored(NamedTuple):
+    """What is stored of a text whatever becomes of it."""
+
+    provider_id: str
+    from_phone: str
+    to_phone: str
+    unit_id: int | None
+    body: str
+    media: str
+    received_at: datetime
+
+
+def _receive(session: Session, stored: Stored, opt_out_type: str) -> str:
+    inbound = InboundMessage(**stored._asdict())
     session.add(inbound)
     try:
-        session.commit()  # stored before anything is done with it
+        session.flush()  # its id, and a retry (the same provider id) found before acting
     except IntegrityError:  # the provider sent this text before (a retry): answer as then
         session.rollback()
-        earlier = session.exec(
-            select(InboundMessage).where(InboundMessage.provider_id == provider_id)
-        ).one()
-        return earlier.reply or ""
+        return _earlier_reply(session, stored.provider_id)
 
     standing = None
     try:
@@ -113,20 +153,16 @@ def receive_text(
         reply = floods.answer(session, inbound, reply, standing, inbound.received_at)
         inbound.reply = reply[:MAX_BODY]
         session.add(inbound)
-        session.commit()
+        session.commit()  # the text and all that was done with it, at once
     except Exception:
-        # The text is kept and marked for staff; the sender still gets a valid answer.
+        # Nothing half done is kept; the text is, marked for staff, and the sender still
+        # gets a valid answer.
         session.rollback()
-        log.exception(
-            "Could not act on inbound message %s from %s",
-            inbound.id,
-            mask_phone(inbound.from_phone),
-        )
-        inbound = session.get_one(InboundMessage, inbound.id)
-        inbound.intent, inbound.needs_answer = Intent.ERROR, True
-        session.add(inbound)
-        session.commit()
-        reply = ""
+        log.exception("Could not act on an inbound text from %s", mask_phone(stored.from_phone))
+        kept = _keep_unread(session, stored)
+        if kept is None:  # a retry stored it meanwhile
+            return _earlier_reply(session, stored.provider_id)
+        inbound, reply = kept, ""
         if standing is not None and standing.first:
             _mark_flood(session, inbound, standing)
     log.info(

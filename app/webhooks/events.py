@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select
+from sqlalchemy import Connection, event, insert, select
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import get_history
 from sqlmodel import col
 
 from app import access
@@ -224,12 +225,13 @@ def emit(
 
 
 def _changed(record: Any, attribute: str) -> bool:
-    history = inspect(record).attrs[attribute].history
-    return bool(history.added) and history.added[0] is not None and history.has_changes()
+    # get_history reads the one attribute; inspect().attrs would build every attribute's.
+    history = get_history(record, attribute)
+    return history.has_changes() and next(iter(history.added or ()), None) is not None
 
 
 def _was_empty(record: Any, attribute: str) -> bool:
-    history = inspect(record).attrs[attribute].history
+    history = get_history(record, attribute)
     return all(value is None for value in history.deleted)
 
 
