@@ -332,6 +332,7 @@ def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
     bare, store, app = (_summary(runs[n], warmup, duration) for n in ("bare", "store", "app"))
     ratio = app["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
     store_ratio = store["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
+    of_floor = app["per_second"] / store["per_second"] if store["per_second"] else 0.0
     on_postgres = context.database.kind == "postgresql"
     labels = (
         ("bare Flask, same TwiML", bare),
@@ -368,11 +369,12 @@ def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
     ceiling = cores * 1000 / per_request if per_request else 0.0
     targets = [
         Target(
-            "throughput ≥ 50 % of the bare endpoint",
-            ratio >= 0.5,
-            f"{ratio:.0%} ({app['per_second']:.0f} vs {bare['per_second']:.0f} requests/s); "
-            f"merely storing each text reaches {store_ratio:.0%} "
-            f"({store['per_second']:.0f} requests/s)",
+            "throughput ≥ 50 % of the store-only floor (issue 24)",
+            of_floor >= 0.5,
+            f"{of_floor:.0%} of the floor "
+            f"({app['per_second']:.0f} vs {store['per_second']:.0f} requests/s); the floor "
+            f"is {store_ratio:.0%} of the bare endpoint ({bare['per_second']:.0f} requests/s), "
+            f"the app {ratio:.0%}",
         ),
         Target(
             "p99 latency ≤ 50 ms on PostgreSQL (16 connections)",
