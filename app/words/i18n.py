@@ -117,6 +117,17 @@ def _format_time(moment: datetime, pattern: str, locale: str) -> str:
     return format_time(moment, pattern, locale=locale)
 
 
+@lru_cache(maxsize=64)
+def _day_names(locale: str) -> tuple[str, ...]:
+    names = get_day_names("wide", locale=locale)
+    return tuple(names[index] for index in range(7))
+
+
+@lru_cache(maxsize=1024)
+def _format_list(items: tuple[str, ...], locale: str) -> str:
+    return format_list(list(items), locale=locale)
+
+
 class Formatter:
     """Locale-aware dates, times, numbers and money for one language."""
 
@@ -155,7 +166,7 @@ class Formatter:
         """The name of a weekday, Monday being 0: 'måndag'."""
         if self.language.weekday_names:
             return self.language.weekday_names[index]
-        return get_day_names("wide", locale=self.language.babel_locale)[index]
+        return _day_names(self.language.babel_locale)[index]
 
     @staticmethod
     def upper_first(text: str) -> str:
@@ -188,7 +199,7 @@ class Formatter:
 
     def join(self, items: list[str]) -> str:
         """'a, b och c': a list in the language's own way."""
-        return format_list(list(items), locale=self.language.babel_locale) if items else ""
+        return _format_list(tuple(items), self.language.babel_locale) if items else ""
 
     def money(self, amount: float, currency: str = "SEK") -> str:
         """An amount with the currency named in words ('5 400 svenska kronor'), no öre
@@ -241,6 +252,7 @@ class MessageCatalogs:
             lstrip_blocks=True,
             keep_trailing_newline=False,
             auto_reload=self.auto_reload,  # else each render looks at the files' dates
+            cache_size=-1,  # every template kept, in a plain dict: no LRU bookkeeping per render
             bytecode_cache=SharedBytecodeCache("pages" if autoescape else "messages"),
         )
         env.policies["ext.i18n.trimmed"] = True
