@@ -30,11 +30,14 @@ from app.words.sms_encoding import measure, normalise_for_gsm
 log = logging.getLogger(__name__)
 
 CHANNELS = ("sms", "voice", "page")
-_SPACES = re.compile(r"[ \t\r\n]+")
+# Runs of spaces, tabs and line breaks become one space (as `[ \t\r\n]+` would): the line
+# breaks and tabs are made spaces first, so a single space between words is no match.
+_SPACE_RUN = re.compile(" {2,}")
 # A phone number in right-to-left text shows its digit groups in reverse unless it is
 # marked left-to-right; a client could call the wrong number. Digits inside a page link's
 # token are not a phone number: a mark there would break the link.
 _PHONE = re.compile(r"(?<![A-Za-z0-9_/=-])\u200e?(\+?\d[\d -]{5,}\d)")
+_DIGIT_RUN = re.compile(r"\d[\d -]{5,}\d")  # in every phone number: most rows have none
 LRM = "\u200e"
 
 
@@ -94,7 +97,8 @@ def parse_rows(output: str, template: str) -> tuple[Row, ...]:
         return ()
     rows = []
     # The row marks are not spaces: runs of spaces are collapsed in one pass for all rows.
-    for part in _SPACES.sub(" ", body).split(ROW_START):
+    body = body.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    for part in _SPACE_RUN.sub(" ", body).split(ROW_START):
         head, sep, text = part.partition(ROW_PICTURE_END)
         if not sep:
             raise CompositionError(f"{template}: a row without a pictogram key")
@@ -312,8 +316,12 @@ def _for_sms_or_screen(
     if language.sms_encoding == GSM7 or fallback:
         return tuple(_with_text(r, normalise_for_gsm(r.text)) for r in rows)
     if language.direction == "rtl":
-        return tuple(_with_text(r, _PHONE.sub(LRM + r"\1", r.text)) for r in rows)
+        return tuple(_with_text(r, _marked_phones(r.text)) for r in rows)
     return rows
+
+
+def _marked_phones(text: str) -> str:
+    return _PHONE.sub(LRM + r"\1", text) if _DIGIT_RUN.search(text) else text
 
 
 def _with_text(row: Row, text: str) -> Row:
