@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from app.casework import catalog as domain_catalog
 from app.words.compiled_templates import SharedBytecodeCache
 from app.words.languages import SOURCE_LANGUAGE, Language, get_language, languages
+from app.words.message_environment import MessageEnvironment
 from app.words.po_reads import translated_entries
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ class MessageCatalogs:
         self, language: Language, extra_dir: Path | None = None, autoescape: bool = False
     ) -> jinja2.Environment:
         folders = [extra_dir, self.messages_dir] if extra_dir else [self.messages_dir]
-        env = jinja2.Environment(
+        env = MessageEnvironment(
             loader=jinja2.FileSystemLoader(folders),
             extensions=["jinja2.ext.i18n"],
             autoescape=autoescape,
