@@ -32,6 +32,16 @@ ROW_START = "\x1e"  # marks the start of a row in rendered template output
 ROW_PICTURE_END = "\x1f"  # ends the row's pictogram key
 ROW_OPTIONAL = "\x1d"  # between the pictogram key and the row's drop priority
 
+
+def row(text: str, picture: str, optional: int = 0) -> str:
+    """The `row` filter: `{% filter row("clock") %}...{% endfilter %}` marks its text as
+    one row with that pictogram key, `optional=N` as an extra an SMS over its budget may
+    leave out (messages/_rows.j2 says which). compose.parse_rows reads the marks. A filter
+    block, not a macro with a caller: the rows are most of what a template does."""
+    mark = f"{ROW_OPTIONAL}{optional}" if optional else ""
+    return f"{ROW_START}{picture}{mark}{ROW_PICTURE_END}{text}"
+
+
 _misses: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("misses", default=None)
 
 
@@ -275,6 +285,7 @@ class MessageCatalogs:
             money=formatter.money,
             join=formatter.join,
             upper_first=formatter.upper_first,
+            row=row,
         )
         catalog_dir = self.messages_dir / "catalog"
 
@@ -289,9 +300,6 @@ class MessageCatalogs:
             catalog_list=catalog_list,
             direction=language.direction,
             catalog_text=catalog_text,
-            row_start=ROW_START,
-            picture_end=ROW_PICTURE_END,
-            optional_mark=ROW_OPTIONAL,
         )
         return env
 
