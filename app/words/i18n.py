@@ -263,15 +263,11 @@ class MessageCatalogs:
             lstrip_blocks=True,
             keep_trailing_newline=False,
             auto_reload=self.auto_reload,  # else each render looks at the files' dates
-            cache_size=-1,  # every template kept, in a plain dict: no LRU bookkeeping per render
             bytecode_cache=SharedBytecodeCache("pages" if autoescape else "messages"),
         )
         env.policies["ext.i18n.trimmed"] = True
         catalog = self.catalogs[language.code]
-        # Added to the environment by the i18n extension, so Jinja's types do not have it.
-        env.install_gettext_callables(  # type: ignore[attr-defined]
-            catalog.gettext, catalog.ngettext, newstyle=True
-        )
+        env.install_translations(catalog.gettext, catalog.ngettext)
         formatter = Formatter(language, self.timezone)
         env.filters.update(
             weekday_date=formatter.weekday_date,
@@ -305,7 +301,8 @@ class MessageCatalogs:
 
     def environment(self, code: str) -> jinja2.Environment:
         """The environment for a language (Swedish for unknown codes)."""
-        return self._environments[get_language(code).code]
+        found = self._environments.get(code)  # compose() asks by the language's own code
+        return found if found is not None else self._environments[get_language(code).code]
 
     def page_environment(self, code: str) -> jinja2.Environment:
         """The HTML environment for a language's pages (autoescaped)."""
