@@ -30,11 +30,14 @@ from app.words.sms_encoding import measure, normalise_for_gsm
 log = logging.getLogger(__name__)
 
 CHANNELS = ("sms", "voice", "page")
-_SPACES = re.compile(r"[ \t\r\n]+")
+# Runs of spaces, tabs and line breaks become one space (as `[ \t\r\n]+` would): the line
+# breaks and tabs are made spaces first, so a single space between words is no match.
+_SPACE_RUN = re.compile(" {2,}")
 # A phone number in right-to-left text shows its digit groups in reverse unless it is
 # marked left-to-right; a client could call the wrong number. Digits inside a page link's
 # token are not a phone number: a mark there would break the link.
 _PHONE = re.compile(r"(?<![A-Za-z0-9_/=-])\u200e?(\+?\d[\d -]{5,}\d)")
+_DIGIT_RUN = re.compile(r"\d[\d -]{5,}\d")  # in every phone number: most rows have none
 LRM = "\u200e"
 
 
@@ -87,16 +90,20 @@ class Composition:
 
 def parse_rows(output: str, template: str) -> tuple[Row, ...]:
     """Split rendered output into rows; anything outside a row is a template bug."""
-    head, *parts = output.split(ROW_START)
+    head, first, body = output.partition(ROW_START)
     if head.strip():
         raise CompositionError(f"{template}: text outside a row: {head.strip()[:40]!r}")
+    if not first:
+        return ()
     rows = []
-    for part in parts:
+    # The row marks are not spaces: runs of spaces are collapsed in one pass for all rows.
+    body = body.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    for part in _SPACE_RUN.sub(" ", body).split(ROW_START):
         head, sep, text = part.partition(ROW_PICTURE_END)
         if not sep:
             raise CompositionError(f"{template}: a row without a pictogram key")
         picture, _, optional = head.partition(ROW_OPTIONAL)
-        text = _SPACES.sub(" ", text).strip()
+        text = text.strip()
         if text:
             rows.append(Row(picture.strip(), text, int(optional or 0)))
     return tuple(rows)
@@ -307,10 +314,19 @@ def _for_sms_or_screen(
     """GSM-7 stand-ins for typographic characters in GSM languages (and in Swedish given
     for a missing translation); left-to-right marks before phone numbers in RTL text."""
     if language.sms_encoding == GSM7 or fallback:
-        return tuple(Row(r.picture, normalise_for_gsm(r.text), r.optional) for r in rows)
+        return tuple(_with_text(r, normalise_for_gsm(r.text)) for r in rows)
     if language.direction == "rtl":
-        return tuple(Row(r.picture, _PHONE.sub(LRM + r"\1", r.text), r.optional) for r in rows)
+        return tuple(_with_text(r, _marked_phones(r.text)) for r in rows)
     return rows
+
+
+def _marked_phones(text: str) -> str:
+    return _PHONE.sub(LRM + r"\1", text) if _DIGIT_RUN.search(text) else text
+
+
+def _with_text(row: Row, text: str) -> Row:
+    """The row with this text (the same row when the text is unchanged, as it mostly is)."""
+    return row if text == row.text else Row(row.picture, text, row.optional)
 
 
 def _left_out_as_in_swedish(

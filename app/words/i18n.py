@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from app.casework import catalog as domain_catalog
 from app.words.compiled_templates import SharedBytecodeCache
 from app.words.languages import SOURCE_LANGUAGE, Language, get_language, languages
+from app.words.message_environment import MessageEnvironment
 from app.words.po_reads import translated_entries
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,16 @@ log = logging.getLogger(__name__)
 ROW_START = "\x1e"  # marks the start of a row in rendered template output
 ROW_PICTURE_END = "\x1f"  # ends the row's pictogram key
 ROW_OPTIONAL = "\x1d"  # between the pictogram key and the row's drop priority
+
+
+def row(text: str, picture: str, optional: int = 0) -> str:
+    """The `row` filter: `{% filter row("clock") %}...{% endfilter %}` marks its text as
+    one row with that pictogram key, `optional=N` as an extra an SMS over its budget may
+    leave out (messages/_rows.j2 says which). compose.parse_rows reads the marks. A filter
+    block, not a macro with a caller: the rows are most of what a template does."""
+    mark = f"{ROW_OPTIONAL}{optional}" if optional else ""
+    return f"{ROW_START}{picture}{mark}{ROW_PICTURE_END}{text}"
+
 
 _misses: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("misses", default=None)
 
@@ -117,6 +128,17 @@ def _format_time(moment: datetime, pattern: str, locale: str) -> str:
     return format_time(moment, pattern, locale=locale)
 
 
+@lru_cache(maxsize=64)
+def _day_names(locale: str) -> tuple[str, ...]:
+    names = get_day_names("wide", locale=locale)
+    return tuple(names[index] for index in range(7))
+
+
+@lru_cache(maxsize=1024)
+def _format_list(items: tuple[str, ...], locale: str) -> str:
+    return format_list(list(items), locale=locale)
+
+
 class Formatter:
     """Locale-aware dates, times, numbers and money for one language."""
 
@@ -155,7 +177,7 @@ class Formatter:
         """The name of a weekday, Monday being 0: 'måndag'."""
         if self.language.weekday_names:
             return self.language.weekday_names[index]
-        return get_day_names("wide", locale=self.language.babel_locale)[index]
+        return _day_names(self.language.babel_locale)[index]
 
     @staticmethod
     def upper_first(text: str) -> str:
@@ -188,7 +210,7 @@ class Formatter:
 
     def join(self, items: list[str]) -> str:
         """'a, b och c': a list in the language's own way."""
-        return format_list(list(items), locale=self.language.babel_locale) if items else ""
+        return _format_list(tuple(items), self.language.babel_locale) if items else ""
 
     def money(self, amount: float, currency: str = "SEK") -> str:
         """An amount with the currency named in words ('5 400 svenska kronor'), no öre
@@ -232,7 +254,7 @@ class MessageCatalogs:
         self, language: Language, extra_dir: Path | None = None, autoescape: bool = False
     ) -> jinja2.Environment:
         folders = [extra_dir, self.messages_dir] if extra_dir else [self.messages_dir]
-        env = jinja2.Environment(
+        env = MessageEnvironment(
             loader=jinja2.FileSystemLoader(folders),
             extensions=["jinja2.ext.i18n"],
             autoescape=autoescape,
@@ -245,10 +267,7 @@ class MessageCatalogs:
         )
         env.policies["ext.i18n.trimmed"] = True
         catalog = self.catalogs[language.code]
-        # Added to the environment by the i18n extension, so Jinja's types do not have it.
-        env.install_gettext_callables(  # type: ignore[attr-defined]
-            catalog.gettext, catalog.ngettext, newstyle=True
-        )
+        env.install_translations(catalog.gettext, catalog.ngettext)
         formatter = Formatter(language, self.timezone)
         env.filters.update(
             weekday_date=formatter.weekday_date,
@@ -262,6 +281,7 @@ class MessageCatalogs:
             money=formatter.money,
             join=formatter.join,
             upper_first=formatter.upper_first,
+            row=row,
         )
         catalog_dir = self.messages_dir / "catalog"
 
@@ -276,15 +296,13 @@ class MessageCatalogs:
             catalog_list=catalog_list,
             direction=language.direction,
             catalog_text=catalog_text,
-            row_start=ROW_START,
-            picture_end=ROW_PICTURE_END,
-            optional_mark=ROW_OPTIONAL,
         )
         return env
 
     def environment(self, code: str) -> jinja2.Environment:
         """The environment for a language (Swedish for unknown codes)."""
-        return self._environments[get_language(code).code]
+        found = self._environments.get(code)  # compose() asks by the language's own code
+        return found if found is not None else self._environments[get_language(code).code]
 
     def page_environment(self, code: str) -> jinja2.Environment:
         """The HTML environment for a language's pages (autoescaped)."""

@@ -193,6 +193,9 @@ def test_rows_must_not_leave_text_outside(app):
         parse_rows("  \n" + ROW_START + "clock" + ROW_PICTURE_END + " a \n b ", "t.j2")[0].text
         == "a b"
     )
+    # Tabs and line breaks are spaces; a no-break space (in amounts, times) is kept.
+    text = ROW_START + "money" + ROW_PICTURE_END + "\t5\u00a0400 \r\n\t kronor  i\nmånaden "
+    assert parse_rows(text, "t.j2")[0].text == "5\u00a0400 kronor i månaden"
 
 
 @pytest.mark.parametrize("lang", ["ar", "fa", "prs"])

@@ -1,10 +1,12 @@
-"""Formatting in every language: dates, times and money (app/words/i18n.py)."""
+"""Formatting in every language: dates, times and money, and the row filter
+(app/words/i18n.py)."""
 
 from datetime import UTC, date, datetime
 
 import pytest
 
-from app.words.i18n import Formatter
+from app.words.compose import parse_rows
+from app.words.i18n import ROW_OPTIONAL, ROW_PICTURE_END, ROW_START, Formatter, row
 from app.words.languages import get_language
 
 MOMENT = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)  # tuesday, 14.00 in Stockholm
@@ -45,3 +47,15 @@ def test_the_year_is_added_only_when_it_is_not_this_year():
     this_year = datetime.now(UTC).year
     assert formatter.day(date(this_year, 6, 1)).count(str(this_year)) == 0
     assert formatter.day(date(this_year + 1, 6, 1)).endswith(str(this_year + 1))
+
+
+def test_a_row_marks_its_pictogram_key_and_how_optional_it_is():
+    assert row(" Hej Sara! ", "sender") == f"{ROW_START}sender{ROW_PICTURE_END} Hej Sara! "
+    assert row("Skriv HJÄLP.", "help", optional=2) == (
+        f"{ROW_START}help{ROW_OPTIONAL}2{ROW_PICTURE_END}Skriv HJÄLP."
+    )
+    rows = parse_rows(row("Hej.", "sender") + "\n  " + row(" Ring\n oss. ", "call", 1), "t.j2")
+    assert [(r.picture, r.text, r.optional) for r in rows] == [
+        ("sender", "Hej.", 0),
+        ("call", "Ring oss.", 1),
+    ]

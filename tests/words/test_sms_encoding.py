@@ -51,6 +51,13 @@ def test_swedish_finnish_and_somali_letters_are_gsm7():
     assert not is_gsm7("šž")
 
 
+def test_a_text_without_typographic_characters_is_only_composed_to_nfc():
+    assert normalise_for_gsm("Hej Sara! Tisdag 3 mars klockan 14.00.") == (
+        "Hej Sara! Tisdag 3 mars klockan 14.00."
+    )
+    assert normalise_for_gsm("Tra\u0308ffa") == "Träffa"  # a + combining diaeresis
+
+
 def test_typographic_characters_are_normalised():
     text = "\u201cHej\u201d \u2013 klockan\u00a014.00\u2026 \u2018ok\u2019"
     assert normalise_for_gsm(text) == "\"Hej\" - klockan 14.00... 'ok'"
