@@ -1,6 +1,6 @@
 """Database engine, the per-request session and the `init-db` command."""
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -9,7 +9,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, ScalarSelect, event
+from sqlalchemy import ARRAY, ColumnElement, Engine, ScalarSelect, any_, bindparam, event
 from sqlmodel import Session, create_engine, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -110,6 +110,16 @@ def holding(session: Session) -> Iterator[None]:
     finally:
         if outer is None:
             session.info.pop(_HELD, None)
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL as one array parameter (`= ANY(...)`). psycopg
+    keeps a statement parsed only while it has at most 50 parameters and 4 kB, so a batch's
+    200 ids as 200 parameters made every read of a batch a statement parsed afresh."""
+    wanted = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))
+    return column.in_(wanted)
 
 
 def get_engine() -> Engine:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlmodel import Session, col, func, select
 
+from app.db import among
 from app.models import (
     ChecklistItem,
     Decision,
@@ -38,7 +39,7 @@ def _per_client(
     grouped: dict[int, list] = {client_id: [] for client_id in client_ids}
     if not grouped:
         return grouped
-    query = select(model).where(col(model.client_id).in_(grouped), *conditions)
+    query = select(model).where(among(session, col(model.client_id), grouped), *conditions)
     for row in session.exec(
         query.order_by(*order, col(model.id)).execution_options(populate_existing=fresh)
     ):
@@ -100,7 +101,7 @@ def checklist_items(
         return grouped
     for item in session.exec(
         select(ChecklistItem)
-        .where(col(ChecklistItem.checklist_id).in_(grouped))
+        .where(among(session, col(ChecklistItem.checklist_id), grouped))
         .order_by(col(ChecklistItem.position), col(ChecklistItem.id))
         .execution_options(populate_existing=fresh)
     ):
@@ -118,7 +119,7 @@ def last_thanks(session: Session, checklist_ids: Iterable[int]) -> dict[int, dat
         select(OutboxMessage.subject_id, func.max(OutboxMessage.sent_at))
         .where(
             OutboxMessage.subject_type == SubjectType.CHECKLIST,
-            col(OutboxMessage.subject_id).in_(thanked),
+            among(session, col(OutboxMessage.subject_id), thanked),
             OutboxMessage.kind == "documents_received",
             col(OutboxMessage.status).in_(SENT_STATUSES),
             col(OutboxMessage.representative_id).is_(None),
@@ -138,7 +139,7 @@ def feedback_asked(session: Session, client_ids: Iterable[int], since: datetime)
         session.exec(
             select(OutboxMessage.client_id)
             .where(
-                col(OutboxMessage.client_id).in_(wanted),
+                among(session, col(OutboxMessage.client_id), wanted),
                 OutboxMessage.kind == "feedback_request",
                 col(OutboxMessage.status).in_(SENT_STATUSES),
                 col(OutboxMessage.sent_at) >= since,

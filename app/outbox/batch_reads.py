@@ -23,6 +23,7 @@ from flask import current_app
 from sqlmodel import Session, col, select
 
 from app.casework import reads
+from app.db import among
 from app.models import (
     ChecklistItem,
     Client,
@@ -59,7 +60,7 @@ class BatchReads:
         units = self._load(session, Unit, unit_ids)
         staff = session.exec(
             select(StaffUser)
-            .where(col(StaffUser.unit_id).in_(unit_ids))
+            .where(among(session, col(StaffUser.unit_id), unit_ids))
             .execution_options(populate_existing=True)
         ).all()
         self._held += [*units, *staff]
@@ -103,7 +104,7 @@ class BatchReads:
             return []
         found = session.exec(
             select(model)
-            .where(col(model.id).in_(wanted))
+            .where(among(session, col(model.id), wanted))
             .execution_options(populate_existing=True)  # fresh, even if the session had it
         ).all()
         self._held += found

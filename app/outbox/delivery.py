@@ -23,7 +23,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.db import get_session
+from app.db import among, get_session
 from app.models import (
     FINAL_STATUSES,
     Client,
@@ -270,7 +270,7 @@ def apply_early_reports(session: Session, messages: list[OutboxMessage]) -> list
             EarlyReport.error_code,
             EarlyReport.received_at,
         )
-        .where(col(EarlyReport.provider_id).in_(list(by_id)))
+        .where(among(session, col(EarlyReport.provider_id), by_id))
         .order_by(EarlyReport.received_at, EarlyReport.id)
     ).all()
     outcomes, locked = [], set()

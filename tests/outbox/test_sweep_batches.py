@@ -3,6 +3,7 @@ reads no older than FRESH_FOR, and a page link for every SMS sent and for no oth
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
@@ -14,9 +15,13 @@ from app.outbox.sweep import claim_size, send_due
 from app.pages.links import resolve
 from app.transports import Accepted, TransportError
 from app.transports.paced import PacedTransport
+from tests.conftest import BACKEND
 from tests.factories import book_appointment, create_client, create_staff, create_unit
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # monday 2 march, 09.00 in Stockholm
+# psycopg keeps a statement's parsed form only up to this many parameters
+# (psycopg/_queries.py MAX_CACHED_STATEMENT_PARAMS).
+PSYCOPG_CACHED_PARAMETERS = 50
 
 
 class Recording:
@@ -215,3 +220,24 @@ def test_a_provider_that_says_slow_down_gets_the_batch_back_and_no_link_is_left(
     ).all()  # fmt: skip
     assert pending and all(m.attempts == 0 and m.claim_token is None for m in pending)
     assert len(session.exec(select(LinkToken)).all()) == 2
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="how psycopg parses PostgreSQL statements")
+def test_a_batch_reads_its_records_in_statements_psycopg_keeps_parsed(app, session, monkeypatch):
+    """psycopg keeps a statement parsed only while it has at most 50 parameters: a batch's
+    ids go as one array each, not as one parameter per id (which made every read of a batch
+    of 200 a statement parsed afresh)."""
+    clients_with_everything(session, 15)
+    engine = get_engine()
+    widest: list[tuple[int, str]] = []
+
+    def parameters(_conn, _cursor, statement, params, _context, executemany):
+        if not executemany and isinstance(params, dict):
+            widest.append((len(params), " ".join(statement.split())[:80]))
+
+    event.listen(engine, "before_cursor_execute", parameters)
+    try:
+        send_due(NOW, transport=Recording(), batch_size=60)
+    finally:
+        event.remove(engine, "before_cursor_execute", parameters)
+    assert max(widest) <= (PSYCOPG_CACHED_PARAMETERS, max(widest)[1]), max(widest)
