@@ -98,7 +98,13 @@ def outgoing(message: OutboxMessage, to: str, body: str, language: str) -> Outgo
 
 
 def _follower(
-    session: Session, message: OutboxMessage, number: int, total: int, text: str, to: str
+    session: Session,
+    message: OutboxMessage,
+    number: int,
+    total: int,
+    text: str,
+    to: str,
+    language: str,
 ) -> Prepared:
     """The row of one further part, claimed with the first, added to the session."""
     size = measure(text)
@@ -113,7 +119,7 @@ def _follower(
         claim_token=message.claim_token,
         claimed_at=message.claimed_at,
         to_phone=to,
-        language=message.language,
+        language=language,
         body=text,
         encoding=size.encoding,
         segments=size.segments,
@@ -122,7 +128,7 @@ def _follower(
         first_part_id=message.id,
     )
     session.add(row)
-    return Prepared(row, outgoing(row, to, text, message.language or ""), None)
+    return Prepared(row, outgoing(row, to, text, language), None)
 
 
 def prepare(session: Session, message: OutboxMessage, now: datetime) -> Prepared | Outcome:
@@ -267,7 +273,8 @@ def _composed(
             subject_id=message.id,
             detail=f"{message.kind} in {language}: {len(composition.missing)} strings missing",
         )
-    message.language = composition.lang
+    # The row's language is written with the outcome (hand_over): set here as well, it
+    # would cost every message a write of its own before it is sent.
     if message.channel != "sms" or len(composition.parts) < 2:
         message.part = message.parts = None
         body = composition.text if message.channel != "sms" else composition.parts[0]
@@ -278,7 +285,7 @@ def _composed(
         message, outgoing(message, to, composition.parts[0], composition.lang), link
     )
     prepared.followers = [
-        _follower(session, message, number, total, text, to)
+        _follower(session, message, number, total, text, to, composition.lang)
         for number, text in enumerate(composition.parts[1:], 2)
     ]
     return prepared

@@ -241,3 +241,25 @@ def test_a_batch_reads_its_records_in_statements_psycopg_keeps_parsed(app, sessi
     finally:
         event.remove(engine, "before_cursor_execute", parameters)
     assert max(widest) <= (PSYCOPG_CACHED_PARAMETERS, max(widest)[1]), max(widest)
+
+
+def test_each_message_sent_is_written_once(app, session):
+    """A message that goes out is written once, with its outcome: composing it changes
+    nothing on its row before then (each write is a row's UPDATE more for the database)."""
+    clients_with_everything(session, 6)
+    engine = get_engine()
+    writes = {"rows": 0}
+
+    def updates(_conn, _cursor, statement, params, _context, executemany):
+        if statement.startswith("UPDATE outbox_message") and "WHERE outbox_message.id = " in (
+            statement
+        ):
+            writes["rows"] += len(params) if executemany else 1
+
+    event.listen(engine, "before_cursor_execute", updates)
+    try:
+        result = send_due(NOW, transport=Recording())
+    finally:
+        event.remove(engine, "before_cursor_execute", updates)
+    assert result.sent > 10
+    assert writes["rows"] == result.handled
