@@ -4,8 +4,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, event
-from sqlalchemy.orm import object_session
+from sqlalchemy import Index, UniqueConstraint, event, inspect
+from sqlalchemy.orm.attributes import get_history
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, one_of, utcnow
@@ -118,8 +118,10 @@ def _stamp_change(_mapper, _connection, message: OutboxMessage) -> None:
     # Integrations poll for changed rows by updated_at (the API's /outbox feed). Code that
     # sets it to a sweep's start time would hide a change a poll already went past, so
     # the stamp is always the moment the row is written (if anything in it changed).
-    session = object_session(message)
-    if session is None or session.is_modified(message, include_collections=False):
+    # Only the attributes set since the row was read can have changed (committed_state
+    # keeps their earlier values); session.is_modified() would look at every column.
+    state = inspect(message)
+    if any(get_history(message, key).has_changes() for key in state.committed_state):
         message.updated_at = utcnow()
 
 
