@@ -1,4 +1,5 @@
-"""gunicorn settings for the `web` process (Procfile): metrics from every worker process.
+"""gunicorn settings for the `web` process (Procfile): threaded workers (WEB_THREADS each,
+default 8), and metrics from every worker process.
 
 prometheus_client keeps counters per process. So that /metrics, in whichever worker
 answers, sums them all, every worker writes its values into PROMETHEUS_MULTIPROC_DIR.
@@ -30,6 +31,11 @@ def _metrics_folder() -> str:
             leftover.unlink()
     return str(folder)
 
+
+# Threads in each worker: a request waiting on the database, SMTP or a provider does not
+# hold up the others (the webhook benchmark measures these settings, docs/benchmarks.md).
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "8"))
 
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_folder()
 os.environ["TYDLIGT_WEB_METRICS_DIR"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]

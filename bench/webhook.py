@@ -40,7 +40,9 @@ from bench.loadgen import LoadResult, http_post, run_load, run_rate
 NAME = "webhook"
 TITLE = "Inbound SMS webhook under gunicorn"
 
-GUNICORN = ["--workers", "2", "--threads", "8", "--worker-class", "gthread"]
+# The Procfile's settings: gunicorn.conf.py (read from the working folder: threaded
+# workers, metrics from every worker) and WEB_CONCURRENCY's default of two workers.
+GUNICORN = ["--config", "gunicorn.conf.py", "--workers", "2"]  # run in ROOT
 GUNICORN += ["--log-level", "warning"]  # and no access log
 CONNECTIONS = 16
 BODIES = ("MENY", "1", "Hej! Jag blir tio minuter sen till mötet på tisdag.")
@@ -387,7 +389,8 @@ def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
     notes = [
         f"{repetitions} alternating runs per server, each {warmup:g} s warm-up and "
         f"{duration:g} s measured, then {duration:g} s at {STEADY_RATE} texts/s; medians.",
-        f"gunicorn {' '.join(GUNICORN)}, no access log; database: {context.database.kind}; "
+        f"gunicorn {' '.join(GUNICORN)} (gthread, 8 threads a worker), no access log; "
+        f"database: {context.database.kind}; "
         f"{len(BODIES)} texts in turn: {', '.join(repr(b[:12]) for b in BODIES)}.",
         f"CPU per request: the server's process tree (and PostgreSQL's) over the run, "
         f"divided by the requests sent. The app needs {per_request:.1f} ms of CPU per text "
