@@ -131,7 +131,7 @@ def test_the_texts_a_number_sent_lately_are_counted_by_an_index(session, sara):
     query = select(func.count(InboundMessage.id)).where(
         InboundMessage.from_phone == "+46700000001",
         InboundMessage.received_at > NOW - window,
-        InboundMessage.id <= 10,
+        InboundMessage.id <= 10**9,  # up to this text: all of them, as a rule
     )
     assert "ix_inbound_message_from_phone_received_at" in _plan(session, query)
 
