@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel
 from app import create_app
 from app.db import make_engine, upgrade_database
 from tests.factories import FAST_HASH
+from tests.oidc import oidc, oidc_provider  # noqa: F401 - one provider for the whole session
 from tests.pg_server import PostgresServer
 
 BACKEND = os.environ.get("TYDLIGT_TEST_DATABASE", "sqlite")

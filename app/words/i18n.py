@@ -97,16 +97,33 @@ def stop_collecting(token: contextvars.Token) -> None:
 
 
 def load_catalog(locales_dir: Path, language: Language) -> Catalog:
-    """Read locales/<code>/LC_MESSAGES/messages.po (the PO file itself: nothing to compile)."""
+    """Read locales/<code>/LC_MESSAGES/messages.po (the PO file itself: nothing to compile).
+
+    What is read is kept for the process, keyed by the file's version (every app built in
+    one process reads the same catalogs: the test suite builds thousands); each catalog
+    gets its own copies of the dicts, so no app can change another's words."""
     catalog = Catalog(language)
     path = locales_dir / language.code / "LC_MESSAGES" / "messages.po"
     if language.code == SOURCE_LANGUAGE or not path.exists():
         return catalog
-    po = translated_entries(path, language.babel_locale)
-    catalog.plural_rule = po.plural_expr and _plural_function(po.plural_expr)
-    catalog.messages = dict(po.singulars)
-    catalog.plurals = {msgids[0]: forms for msgids, forms in po.plurals}
+    stat = path.stat()
+    messages, plurals, plural_rule = _read_catalog(
+        str(path), language.babel_locale, (stat.st_mtime_ns, stat.st_size)
+    )
+    catalog.plural_rule = plural_rule
+    catalog.messages = dict(messages)
+    catalog.plurals = dict(plurals)
     return catalog
+
+
+@lru_cache(maxsize=64)
+def _read_catalog(
+    path: str, locale: str, _version: tuple[int, int]
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], object]:
+    """A PO file's translations, plural forms and plural rule (a function of n)."""
+    po = translated_entries(Path(path), locale)
+    plurals = {msgids[0]: forms for msgids, forms in po.plurals}
+    return dict(po.singulars), plurals, po.plural_expr and _plural_function(po.plural_expr)
 
 
 def _plural_function(expr: str):

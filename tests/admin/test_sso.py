@@ -16,13 +16,13 @@ from app.models import AuditEvent, StaffRole, StaffSession, StaffUser
 from tests.admin.conftest import post
 from tests.admin.conftest import sign_in as password_sign_in
 from tests.factories import create_staff, create_unit
-from tests.oidc import cancel_at, local, oidc, oidc_provider, sign_in_at  # noqa: F401 - fixtures
+from tests.oidc import cancel_at, local, sign_in_at
 
 LINA = {"email": "lina.berg@ekby.example", "email_verified": True, "name": "Lina Berg"}
 
 
 @pytest.fixture
-def config(config, oidc):  # noqa: F811 - the fixture, used by name
+def config(config, oidc):
     """The app configured for the loopback provider."""
     return config | oidc.settings()
 
@@ -69,7 +69,7 @@ def signed_in_as(web) -> int | None:
         return cookie.get("staff_id")
 
 
-def test_the_provider_is_asked_with_pkce_state_and_nonce(client, oidc):  # noqa: F811
+def test_the_provider_is_asked_with_pkce_state_and_nonce(client, oidc):
     address = urlsplit(start(client))
     asked = parse_qs(address.query)
     assert f"{address.scheme}://{address.netloc}" == oidc.issuer
@@ -83,7 +83,7 @@ def test_the_provider_is_asked_with_pkce_state_and_nonce(client, oidc):  # noqa:
 def test_a_known_case_worker_signs_in_and_is_remembered_by_subject(
     client,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     oidc.accounts(lina=LINA)
@@ -102,7 +102,7 @@ def test_a_known_case_worker_signs_in_and_is_remembered_by_subject(
 def test_an_address_changed_at_the_provider_does_not_change_who_signs_in(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
     colleague,
 ):
@@ -118,7 +118,7 @@ def test_an_address_changed_at_the_provider_does_not_change_who_signs_in(
 def test_another_subject_claiming_a_linked_address_is_refused_and_audited(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     oidc.accounts(lina=LINA, impostor=LINA | {"name": "Someone Else"})
@@ -138,7 +138,7 @@ def test_another_subject_claiming_a_linked_address_is_refused_and_audited(
 def test_an_address_the_provider_has_not_verified_is_refused(
     client,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     oidc.accounts(lina=LINA | {"email_verified": False})
@@ -153,7 +153,7 @@ def test_an_address_the_provider_has_not_verified_is_refused(
 def test_someone_unknown_to_tydligt_is_told_whom_to_ask_and_audited(
     client,
     session,
-    oidc,  # noqa: F811
+    oidc,
     unit,
 ):
     oidc.accounts(nils={"email": "Nils.Ny@ekby.example", "email_verified": True})
@@ -172,7 +172,7 @@ def test_someone_unknown_to_tydligt_is_told_whom_to_ask_and_audited(
 def test_a_unit_that_lets_staff_join_gets_a_new_case_worker(
     client,
     session,
-    oidc,  # noqa: F811
+    oidc,
     unit,
 ):
     unit.sso_lets_staff_join = True
@@ -196,7 +196,7 @@ def test_a_unit_that_lets_staff_join_gets_a_new_case_worker(
 def test_joining_needs_the_unit_to_allow_it_when_several_units_exist(
     client,
     session,
-    oidc,  # noqa: F811
+    oidc,
     unit,
 ):
     create_unit(session, name="Västby", sender_name="Vastby", phone="+46846500500")
@@ -224,7 +224,7 @@ def test_joining_needs_the_unit_to_allow_it_when_several_units_exist(
 def test_role_and_unit_follow_the_configured_claims(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
     role_claim,
     admin,
@@ -274,7 +274,7 @@ def sessions_of(session, staff: StaffUser) -> dict[str, str]:
 def test_a_role_or_unit_the_provider_changes_ends_the_other_sessions(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
     settings,
     claims,
@@ -301,7 +301,7 @@ def test_a_role_or_unit_the_provider_changes_ends_the_other_sessions(
 def test_a_sign_in_that_changes_nothing_leaves_the_other_sessions_open(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
     unit,
 ):
@@ -330,7 +330,7 @@ def test_a_sign_in_that_changes_nothing_leaves_the_other_sessions_open(
 def test_a_unit_name_starting_with_a_swedish_capital_is_matched(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
     department,
 ):
@@ -346,7 +346,7 @@ def test_a_unit_name_starting_with_a_swedish_capital_is_matched(
 def test_an_address_with_swedish_letters_matches_in_any_letter_case(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     unit,
 ):
     # Stored as it was written (an account from before addresses were stored in lower case).
@@ -361,7 +361,7 @@ def test_an_address_with_swedish_letters_matches_in_any_letter_case(
 def test_a_unit_claim_naming_no_unit_is_refused(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     app.config["OIDC_UNIT_CLAIM"] = "department"
@@ -377,7 +377,7 @@ def test_a_unit_claim_naming_no_unit_is_refused(
 def test_a_configured_claim_matches_instead_of_the_email(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     app.config["OIDC_MATCH_CLAIM"] = "name"  # the sign-in name the organisation controls
@@ -387,7 +387,7 @@ def test_a_configured_claim_matches_instead_of_the_email(
     assert signed_in_as(web) == caseworker.id
 
 
-def test_a_deactivated_account_is_refused(client, session, oidc, caseworker):  # noqa: F811
+def test_a_deactivated_account_is_refused(client, session, oidc, caseworker):
     caseworker.active = False
     session.add(caseworker)
     session.commit()
@@ -402,7 +402,7 @@ def test_a_deactivated_account_is_refused(client, session, oidc, caseworker):  #
 def test_a_linked_account_deactivated_later_is_refused(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     oidc.accounts(lina=LINA)
@@ -418,7 +418,7 @@ def test_a_linked_account_deactivated_later_is_refused(
 
 def test_the_page_asked_for_opens_after_signing_in_and_never_another_site(
     app,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     oidc.accounts(lina=LINA)
@@ -428,7 +428,7 @@ def test_the_page_asked_for_opens_after_signing_in_and_never_another_site(
     assert response.headers["Location"] == "/admin/"
 
 
-def test_cancelling_at_the_provider_shows_a_way_back(client, oidc, caseworker):  # noqa: F811
+def test_cancelling_at_the_provider_shows_a_way_back(client, oidc, caseworker):
     back = cancel_at(oidc, start(client))
     assert "error=access_denied" in back
     response = client.get(local(back))
@@ -439,7 +439,7 @@ def test_cancelling_at_the_provider_shows_a_way_back(client, oidc, caseworker): 
     assert signed_in_as(client) is None
 
 
-def test_a_wrong_state_is_refused(client, oidc, caseworker):  # noqa: F811
+def test_a_wrong_state_is_refused(client, oidc, caseworker):
     oidc.accounts(lina=LINA)
     back = sign_in_at(oidc, start(client), "lina")
     forged = back.replace("state=", "state=x")
@@ -452,7 +452,7 @@ def test_a_wrong_state_is_refused(client, oidc, caseworker):  # noqa: F811
 def test_the_way_back_works_once_and_only_in_the_browser_that_started(
     app,
     client,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
 ):
     oidc.accounts(lina=LINA)
@@ -464,13 +464,13 @@ def test_the_way_back_works_once_and_only_in_the_browser_that_started(
     assert client.get(local(back)).status_code == 400
 
 
-def test_a_way_back_nobody_started_is_refused(client, oidc):  # noqa: F811
+def test_a_way_back_nobody_started_is_refused(client, oidc):
     response = client.get("/admin/sso/callback?code=abc&state=def")
     assert response.status_code == 400
     assert "Signing in took too long" in response.get_data(as_text=True)
 
 
-def test_a_flow_left_for_more_than_ten_minutes_is_refused(client, oidc, caseworker):  # noqa: F811
+def test_a_flow_left_for_more_than_ten_minutes_is_refused(client, oidc, caseworker):
     oidc.accounts(lina=LINA)
     back = sign_in_at(oidc, start(client), "lina")
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=11)):
@@ -485,7 +485,7 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_an_unreachable_provider_gives_a_page_not_an_error(app, client, oidc):  # noqa: F811
+def test_an_unreachable_provider_gives_a_page_not_an_error(app, client, oidc):
     app.config["OIDC_ISSUER"] = f"http://127.0.0.1:{_closed_port()}"
     response = client.get("/admin/sso/start")
     assert response.status_code == 503
@@ -494,20 +494,20 @@ def test_an_unreachable_provider_gives_a_page_not_an_error(app, client, oidc):  
     assert 'href="/admin/login"' in page
 
 
-def test_the_sign_in_page_offers_the_work_account(client, oidc):  # noqa: F811
+def test_the_sign_in_page_offers_the_work_account(client, oidc):
     page = client.get("/admin/login").get_data(as_text=True)
     assert 'href="/admin/sso/start"' in page
     assert 'name="password"' in page
 
 
-def test_without_an_issuer_there_is_no_single_sign_on(app, client, oidc):  # noqa: F811
+def test_without_an_issuer_there_is_no_single_sign_on(app, client, oidc):
     app.config["OIDC_ISSUER"] = ""
     assert 'href="/admin/sso/start"' not in client.get("/admin/login").get_data(as_text=True)
     assert client.get("/admin/sso/start").status_code == 404
     assert client.get("/admin/sso/callback?code=a&state=b").status_code == 404
 
 
-def test_password_sign_in_can_be_turned_off(app, client, session, oidc, caseworker):  # noqa: F811
+def test_password_sign_in_can_be_turned_off(app, client, session, oidc, caseworker):
     app.config["OIDC_PASSWORD_SIGN_IN"] = False
     page = client.get("/admin/login").get_data(as_text=True)
     assert 'name="password"' not in page and 'href="/admin/sso/start"' in page
@@ -525,7 +525,7 @@ def test_password_sign_in_can_be_turned_off(app, client, session, oidc, casework
     assert signed_in_as(client) is None
 
 
-def test_the_page_speaks_swedish_unless_english_was_chosen(app, session, oidc, unit):  # noqa: F811
+def test_the_page_speaks_swedish_unless_english_was_chosen(app, session, oidc, unit):
     oidc.accounts(nils={"email": "nils.ny@ekby.example"})
     response = sign_in(app.test_client(), oidc, "nils")
     assert response.status_code == 403
@@ -537,7 +537,7 @@ def test_the_page_speaks_swedish_unless_english_was_chosen(app, session, oidc, u
 def test_an_administrator_unlinks_an_account_so_a_new_one_at_the_provider_links(
     app,
     session,
-    oidc,  # noqa: F811
+    oidc,
     caseworker,
     as_admin,
 ):
@@ -557,7 +557,7 @@ def test_an_administrator_unlinks_an_account_so_a_new_one_at_the_provider_links(
     assert stored(session, caseworker).sso_subject == "lina_again"
 
 
-def test_only_administrators_of_the_unit_unlink(session, oidc, caseworker, as_caseworker):  # noqa: F811
+def test_only_administrators_of_the_unit_unlink(session, oidc, caseworker, as_caseworker):
     caseworker.sso_issuer, caseworker.sso_subject = oidc.issuer, "lina"
     session.add(caseworker)
     session.commit()
@@ -565,14 +565,14 @@ def test_only_administrators_of_the_unit_unlink(session, oidc, caseworker, as_ca
     assert stored(session, caseworker).sso_subject == "lina"
 
 
-def test_another_units_account_is_not_found(session, oidc, as_admin):  # noqa: F811
+def test_another_units_account_is_not_found(session, oidc, as_admin):
     elsewhere = create_unit(session, name="Västby", sender_name="Vastby", phone="+46846500500")
     stranger = create_staff(session, elsewhere, email="x@vastby.example", sso_subject="x")
     assert post(as_admin, f"/admin/staff/{stranger.id}/sso/unlink").status_code == 404
     assert stored(session, stranger).sso_subject == "x"
 
 
-def test_a_discovery_document_of_another_issuer_is_not_trusted(app, client, oidc):  # noqa: F811
+def test_a_discovery_document_of_another_issuer_is_not_trusted(app, client, oidc):
     # The same provider under another name: its document names 127.0.0.1, not localhost.
     app.config["OIDC_ISSUER"] = oidc.issuer.replace("127.0.0.1", "localhost")
     response = client.get("/admin/sso/start")
@@ -580,7 +580,7 @@ def test_a_discovery_document_of_another_issuer_is_not_trusted(app, client, oidc
     assert "Signing in did not work" in response.get_data(as_text=True)
 
 
-def test_only_the_latest_sign_in_started_in_a_browser_counts(client, oidc, caseworker):  # noqa: F811
+def test_only_the_latest_sign_in_started_in_a_browser_counts(client, oidc, caseworker):
     oidc.accounts(lina=LINA)
     first = start(client)
     for _again in range(20):  # abandoned at the provider: the cookie must not grow

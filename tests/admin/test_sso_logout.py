@@ -10,11 +10,10 @@ import requests
 from tests.admin.conftest import post
 from tests.admin.conftest import sign_in as sign_in_with_password
 from tests.admin.test_sso import LINA, english, sign_in
-from tests.oidc import oidc, oidc_provider  # noqa: F401 - fixtures used by name
 
 
 @pytest.fixture
-def config(config, oidc):  # noqa: F811 - the fixture, used by name
+def config(config, oidc):
     return config | oidc.settings(OIDC_LOGOUT_AT_PROVIDER=True)
 
 
@@ -23,7 +22,7 @@ def client(client):
     return english(client)
 
 
-def test_signing_out_goes_on_to_the_provider(client, oidc, caseworker):  # noqa: F811
+def test_signing_out_goes_on_to_the_provider(client, oidc, caseworker):
     oidc.accounts(lina=LINA)
     assert sign_in(client, oidc, "lina").status_code == 302
     response = post(client, "/admin/logout")
@@ -37,19 +36,19 @@ def test_signing_out_goes_on_to_the_provider(client, oidc, caseworker):  # noqa:
     assert requests.get(response.headers["Location"], timeout=10).status_code == 200
 
 
-def test_without_the_setting_signing_out_stays_in_tydligt(app, client, oidc, caseworker):  # noqa: F811
+def test_without_the_setting_signing_out_stays_in_tydligt(app, client, oidc, caseworker):
     app.config["OIDC_LOGOUT_AT_PROVIDER"] = False
     oidc.accounts(lina=LINA)
     assert sign_in(client, oidc, "lina").status_code == 302
     assert post(client, "/admin/logout").headers["Location"] == "/admin/login"
 
 
-def test_a_password_sign_in_signs_out_in_tydligt_only(client, oidc, caseworker):  # noqa: F811
+def test_a_password_sign_in_signs_out_in_tydligt_only(client, oidc, caseworker):
     sign_in_with_password(client, caseworker)
     assert post(client, "/admin/logout").headers["Location"] == "/admin/login"
 
 
-def test_a_provider_out_of_reach_still_signs_out_of_tydligt(app, client, oidc, caseworker):  # noqa: F811
+def test_a_provider_out_of_reach_still_signs_out_of_tydligt(app, client, oidc, caseworker):
     oidc.accounts(lina=LINA)
     assert sign_in(client, oidc, "lina").status_code == 302
     # A new client (as after a restart) for a provider that no longer answers.

@@ -14,7 +14,7 @@ from app.casework import applications, clients
 from app.models import LinkPurpose, Unit
 from app.outbox.planner import local_date
 from app.pages import links
-from tests.browser import app_on_fresh_database, axe_problems, launch, served
+from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
 from tests.factories import create_staff
 
@@ -75,28 +75,27 @@ def _current_step(page) -> dict:
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_the_step_line_is_accessible_at_320_and_1280_px(site, code):
+def test_the_step_line_is_accessible_at_320_and_1280_px(site, browser, code):
     base, pages = site
-    with launch() as browser:
-        for width in (320, 1280):
-            context = browser.new_context(viewport={"width": width, "height": 800},
-                                          bypass_csp=True)  # fmt: skip
-            page = context.new_page()
-            page.goto(base + pages[code])
-            assert page.locator('.steps [aria-current="step"]').count() == 1
-            assert axe_problems(page) == [], (code, width)
-            current = _current_step(page)
-            assert current["overflow"] <= 0, (code, width)
-            # Never colour alone: the words, the weight and a thicker border mark it.
-            assert int(current["weight"]) >= 700
-            assert current["border"] > current["otherBorder"]
-            context.close()
+    for width in (320, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+        page = context.new_page()
+        page.goto(base + pages[code])
+        assert page.locator('.steps [aria-current="step"]').count() == 1
+        assert axe_problems(page) == [], (code, width)
+        current = _current_step(page)
+        assert current["overflow"] <= 0, (code, width)
+        # Never colour alone: the words, the weight and a thicker border mark it.
+        assert int(current["weight"]) >= 700
+        assert current["border"] > current["otherBorder"]
+        context.close()
 
 
-def test_the_current_step_is_marked_on_paper_too(site):
+def test_the_current_step_is_marked_on_paper_too(site, browser):
     base, pages = site
-    with launch() as browser:
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         page.goto(base + pages["sv"])
         page.emulate_media(media="print")
         current = _current_step(page)
@@ -104,3 +103,5 @@ def test_the_current_step_is_marked_on_paper_too(site):
         assert int(current["weight"]) >= 700
         assert current["border"] > current["otherBorder"]
         assert page.locator(".steps li").count() == 5
+    finally:
+        context.close()

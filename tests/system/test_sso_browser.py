@@ -11,7 +11,6 @@ from app.models import Unit
 from tests.browser import app_on_fresh_database, axe_problems, served
 from tests.conftest import BACKEND
 from tests.factories import create_staff
-from tests.oidc import oidc, oidc_provider  # noqa: F401 - fixtures used by name
 
 pytestmark = [
     pytest.mark.slow,
@@ -20,7 +19,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def site(tmp_path, oidc):  # noqa: F811 - the fixture, used by name
+def site(tmp_path, oidc):
     """Tydligt on loopback, configured for the provider, with Lina, a case worker, and Eva,
     an administrator: (its address, the app)."""
     app = app_on_fresh_database(tmp_path)
@@ -105,7 +104,7 @@ def test_an_administrator_sees_the_work_account_settings_and_unlinks_one(site, b
     context.close()
 
 
-def test_signing_out_at_the_provider_too_asks_for_the_work_account_again(site, browser, oidc):  # noqa: F811
+def test_signing_out_at_the_provider_too_asks_for_the_work_account_again(site, browser, oidc):
     _base, app = site
     app.config["OIDC_LOGOUT_AT_PROVIDER"] = True
     context, tab = tab_at(browser, site, 1280)
