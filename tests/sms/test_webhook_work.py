@@ -128,6 +128,17 @@ def test_the_texts_a_number_sent_lately_are_counted_by_an_index(session, sara):
     """Every text counts its sender's recent texts (app/sms/floods.py); without an index on
     the sender that count reads every text of the last minutes, from everyone."""
     window = timedelta(minutes=10)
+    session.add_all(  # a busy few minutes: many numbers texting
+        InboundMessage(
+            provider_id=f"SM{n:032d}",
+            from_phone=f"+4670{n:07d}",
+            received_at=NOW - timedelta(seconds=n % 500),
+        )
+        for n in range(2000)
+    )
+    session.commit()
+    session.exec(text_sql("ANALYZE"))
+    session.commit()
     query = select(func.count(InboundMessage.id)).where(
         InboundMessage.from_phone == "+46700000001",
         InboundMessage.received_at > NOW - window,
