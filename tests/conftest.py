@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import time_machine
 from sqlalchemy import Engine, event
+from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.util import LRUCache
 from sqlmodel import Session, SQLModel
 
 from app import create_app
@@ -45,16 +47,31 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-def pytest_runtest_teardown(item: pytest.Item) -> None:
-    """Forget the statements SQLAlchemy's mappers compiled for this test's engines.
+# Statements compiled once for the whole run, as an app compiles them once for its life.
+#
+# SQLAlchemy keeps each engine's compiled statements keyed by the engine's dialect, and a
+# dialect compares by identity: every test has new engines (its own app), so every test
+# compiled every statement it ran again (a sixth of the suite's time), and the mappers'
+# caches (Mapper._compiled_cache) kept each dead test engine's statements alive for the
+# garbage collector to walk. Here dialects of one kind and parameter style are equal, and
+# every engine shares one cache: what one test compiled, the next uses. Every engine of a
+# run is made by app.db.make_engine for one backend (one server), so the SQL is the same.
+_SHARED_COMPILED = LRUCache(20_000)
 
-    Each mapper keeps the INSERTs and UPDATEs it compiled, keyed by the engine's dialect
-    (SQLAlchemy's private `Mapper._compiled_cache`, up to 150 per mapper). An app has one
-    engine, so this costs nothing there; here every test has new engines, so no later test
-    can use them, and they kept hundreds of thousands of dead objects alive for the
-    collector to look at again and again."""
-    for mapper in SQLModel._sa_registry.mappers:
-        mapper.__dict__.pop("_compiled_cache", None)
+
+def _dialect_key(dialect: DefaultDialect) -> tuple:
+    return (type(dialect), dialect.paramstyle, dialect.positional)
+
+
+DefaultDialect.__eq__ = lambda self, other: (  # type: ignore[method-assign,assignment]
+    isinstance(other, DefaultDialect) and _dialect_key(self) == _dialect_key(other)
+)
+DefaultDialect.__hash__ = lambda self: hash(type(self))  # type: ignore[method-assign,assignment]
+
+
+@event.listens_for(Engine, "engine_connect")
+def _share_compiled_statements(connection) -> None:
+    connection.engine._compiled_cache = _SHARED_COMPILED
 
 
 @event.listens_for(Engine, "connect")

@@ -362,14 +362,19 @@ def _example_date(formatter: Formatter, day: int) -> str:
     return formatter.weekday_date(date(2026, 3, day)).split(" ", 1)[-1]
 
 
+# What each language needs, by its templates and its catalog's file: worked out once per
+# process (the admin pages ask on every view; the test suite builds thousands of apps).
+_NEEDED: dict[tuple, dict[str, Needed]] = {}
+
+
 def needed(code: str, unit_names: tuple[str, ...] = ()) -> list[Needed]:
     """Every recording the phone needs in a language, each once, in screen order; a
     unit's name (optional) for each name given."""
-    made = catalogs().__dict__.setdefault("voice_needed", {})
     code = get_language(code).code
-    if code not in made:
-        made[code] = _needed(code)
-    found = dict(made[code])
+    key = (str(catalogs().messages_dir), code, catalogs().catalogs[code].version)
+    if key not in _NEEDED:
+        _NEEDED[key] = _needed(code)
+    found = dict(_NEEDED[key])
     for unit_name in unit_names:
         name = names.unit(unit_name)
         found.setdefault(

@@ -53,6 +53,9 @@ class Catalog:
     messages: dict[str, str] = field(default_factory=dict)
     plurals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plural_rule: object = None
+    # Which file (and version of it) the words were read from; None for Swedish, whose
+    # words are the msgids. What is worked out from a catalog may be kept by this key.
+    version: tuple | None = None
 
     def gettext(self, msgid: str) -> str:
         """The translation, or the Swedish msgid (recorded as a miss) when there is none."""
@@ -111,6 +114,7 @@ def load_catalog(locales_dir: Path, language: Language) -> Catalog:
         str(path), language.babel_locale, (stat.st_mtime_ns, stat.st_size)
     )
     catalog.plural_rule = plural_rule
+    catalog.version = (str(path), stat.st_mtime_ns, stat.st_size)
     catalog.messages = dict(messages)
     catalog.plurals = dict(plurals)
     return catalog
