@@ -34,3 +34,34 @@ def test_two_apps_share_a_rule_s_builder_and_build_the_same_urls():
             )
     assert built[0] == built[1] == built[2]
     assert built[0][0] == "/c/7/page?show=missing"
+
+
+def test_a_rule_is_parsed_once_and_each_app_matches_with_converters_of_its_own():
+    apps = [make_app(), make_app(), make_app(shared=False)]
+    rules = [{r.endpoint: r for r in app.url_map.iter_rules()} for app in apps]
+    first, second, werkzeugs = (found["page"] for found in rules)
+    assert first._parts[1] is second._parts[1], "the parsed parts are shared"
+    for rule in (first, second):
+        assert rule._parts == werkzeugs._parts
+        assert rule._trace == werkzeugs._trace
+        assert rule.arguments == werkzeugs.arguments == {"client_id"}
+    assert first._converters["client_id"] is not second._converters["client_id"]
+    assert first._converters["client_id"].map is apps[0].url_map
+    for app in apps:
+        adapter = app.url_map.bind("tydligt.example")
+        assert adapter.match("/c/12/page") == ("page", {"client_id": 12})
+        assert adapter.match("/p/abc/x") == ("link_x", {"token": "abc"})
+
+
+def test_the_same_text_with_other_converters_is_parsed_for_them():
+    from werkzeug.routing import BaseConverter
+
+    class Upper(BaseConverter):
+        regex = "[A-Z]+"
+
+    plain, custom = make_app(), Flask(__name__)
+    custom.url_rule_class = SharedBuilderRule
+    custom.url_map.converters["default"] = Upper
+    custom.add_url_rule("/p/<token>/x", "link_x", lambda token: "")
+    assert custom.url_map.bind("x").match("/p/ABC/x") == ("link_x", {"token": "ABC"})
+    assert plain.url_map.bind("x").match("/p/abc/x") == ("link_x", {"token": "abc"})
