@@ -1,6 +1,8 @@
 """The API key pages in a real headless Chromium, with axe-core on each: the list, the
 form, and the page that shows a new key once."""
 
+from playwright.sync_api import expect
+
 from tests.system.test_admin_browser import admin_page, check, pytestmark, site  # noqa: F401
 
 
@@ -19,5 +21,5 @@ def test_the_api_key_pages_are_accessible(admin_page):  # noqa: F811 - the impor
     page.get_by_role("link", name="I have copied the key").click()
     check(page)
     page.get_by_role("button", name="Revoke").click()
-    assert page.get_by_text("is revoked").count() == 1
+    expect(page.get_by_text("is revoked")).to_have_count(1)
     check(page)

@@ -2,6 +2,8 @@
 and 320 px: the limit in the list, the field on the new-key form, and the page that
 changes a key's limit, with its errors."""
 
+from playwright.sync_api import expect
+
 from tests.system.test_admin_browser import admin_page, check, pytestmark, site  # noqa: F401
 
 WIDTHS = (1280, 390, 320)
@@ -23,11 +25,11 @@ def test_a_key_s_limit_is_shown_and_changed(admin_page):  # noqa: F811 - the imp
     page.get_by_label("The system's name").fill("Treserva")
     page.get_by_label("Requests a minute").fill("0")
     page.get_by_role("button", name="Make the key").click()
-    assert page.get_by_role("link", name="Give a whole number from 1 to 100000.").count() == 1
+    expect(page.get_by_role("link", name="Give a whole number from 1 to 100000.")).to_have_count(1)
     check_widths(page)
     page.get_by_label("Requests a minute").fill("6 000")
     page.get_by_role("button", name="Make the key").click()
-    assert page.get_by_text("may make 6,000 requests a minute").count() == 1
+    expect(page.get_by_text("may make 6,000 requests a minute")).to_have_count(1)
     page.get_by_role("link", name="I have copied the key").click()
     check_widths(page)
 
@@ -39,6 +41,6 @@ def test_a_key_s_limit_is_shown_and_changed(admin_page):  # noqa: F811 - the imp
     check_widths(page)
     page.get_by_label("Requests a minute").fill("120")
     page.get_by_role("button", name="Save the limit").click()
-    assert page.get_by_text("may now make 120 requests a minute").count() == 1
+    expect(page.get_by_text("may now make 120 requests a minute")).to_have_count(1)
     row = page.get_by_role("row", name="Treserva")
     assert "120" in row.inner_text()

@@ -1,6 +1,8 @@
 """The webhook pages in a real headless Chromium, with axe-core on each, wide and narrow:
 a key's addresses, the form with its errors, the secret shown once, pause and resume."""
 
+from playwright.sync_api import expect
+
 from tests.system.test_admin_browser import admin_page, check, pytestmark, site  # noqa: F401
 
 WIDTHS = (1280, 390, 320)
@@ -36,7 +38,7 @@ def test_the_webhook_pages_are_accessible(admin_page):  # noqa: F811 - the impor
     assert secret.input_value().startswith("whsec_")
     check_widths(page)
     page.get_by_role("link", name="I have copied the secret").click()
-    assert page.get_by_text("Nothing sent yet.").count() == 1
+    expect(page.get_by_text("Nothing sent yet.")).to_have_count(1)
     check_widths(page)
 
     page.get_by_role("button", name="Pause").click()
