@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from app.casework import appointments
@@ -120,7 +121,7 @@ def test_booking_the_absent_person_warns_and_books_the_stand_in(site, tab):
 
     warning = tab.get_by_role("alert")
     assert "Lina Berg is away from" in warning.inner_text()
-    assert tab.evaluate("document.activeElement.id") == "meeting-warnings"
+    expect(tab.locator("#meeting-warnings")).to_be_focused()
     assert "outside the meeting hours of the unit, 08:00–20:00" in warning.inner_text()
     check_every_width(tab)
     tab.get_by_role("button", name="Book with Omar Haddad").click()

@@ -3,6 +3,7 @@ overview, a language's long list, an upload that is kept and played back, one re
 its message next to the row, and a delete that asks first."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.espeak import tone
 from tests.system.test_admin_browser import admin_page, check, pytestmark, site  # noqa: F401
@@ -68,9 +69,9 @@ def test_an_upload_is_played_back_and_a_bad_one_is_explained(somali):
     summary = page.get_by_role("alert")
     summary.wait_for()
     assert "cannot be played as WAV" in summary.inner_text()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()  # by the page's script, once loaded
     summary.get_by_role("link").click()
-    assert page.evaluate("document.activeElement.id") == f"field-{name}"
+    expect(page.locator(f'[id="field-{name}"]')).to_be_focused()
     checked_at_each_width(page)
 
 

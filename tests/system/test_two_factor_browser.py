@@ -10,6 +10,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from app.models import StaffRole, Unit, utcnow
@@ -76,7 +77,7 @@ def test_setting_up_an_authenticator_and_signing_in_with_a_code(site, browser, w
         tab.get_by_label("Code from the app").fill("000000")
         tab.get_by_role("button", name="Turn on the second factor").click()
         assert tab.locator("#error-summary").is_visible()
-        assert tab.evaluate("document.activeElement.id") == "error-summary"
+        expect(tab.locator("#error-summary")).to_be_focused()
         checked(tab, width)
 
         # The code of the step before: accepted as one step either side. Read the clock
