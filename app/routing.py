@@ -36,7 +36,7 @@ class SharedBuilderRule(Rule):
         if found is None:
             found = self._parsed[key] = self._parse_once(rule)
         else:
-            parts, trace, converters = found
+            _parts, trace, converters = found
             for variable, converter, args, kwargs in converters:
                 self._converters[variable] = self.get_converter(variable, converter, args, kwargs)
                 self.arguments.add(variable)
