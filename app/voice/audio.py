@@ -116,22 +116,26 @@ def _dbfs(level: float) -> float:
 
 
 def _edge_silence(samples: array, per_second: int) -> tuple[float, float]:
-    """Seconds of silence before the first sound and after the last one."""
-    step = max(1, per_second // 100)  # 10 ms of samples, all channels
-    loud = [
-        index
-        for index in range(0, len(samples), step)
-        if max(samples[index : index + step]) > SILENT_PEAK
-        or -min(samples[index : index + step]) > SILENT_PEAK
-    ]
-    if not loud:
+    """Seconds of silence before the first sound and after the last one (in steps of 10 ms
+    of samples, all channels, looked at from each end until one has sound in it)."""
+    step = max(1, per_second // 100)
+
+    def loud(index: int) -> bool:
+        chunk = samples[index : index + step]
+        return max(chunk) > SILENT_PEAK or -min(chunk) > SILENT_PEAK
+
+    starts = range(0, len(samples), step)
+    first = next((index for index in starts if loud(index)), None)
+    if first is None:
         return len(samples) / per_second, 0.0
-    return loud[0] / per_second, (len(samples) - loud[-1] - step) / per_second
+    last = next(index for index in reversed(starts) if loud(index))
+    return first / per_second, (len(samples) - last - step) / per_second
 
 
-def _clipped(samples: array, channels: int) -> bool:
-    """Whether any channel has CLIP_RUN samples in a row at full scale."""
-    if max(samples) < _FULL_SCALE - 1 and min(samples) > -_FULL_SCALE + 1:
+def _clipped(samples: array, channels: int, highest: int, lowest: int) -> bool:
+    """Whether any channel has CLIP_RUN samples in a row at full scale (`highest` and
+    `lowest` are the largest and smallest of the samples)."""
+    if highest < _FULL_SCALE - 1 and lowest > -_FULL_SCALE + 1:
         return False  # the usual case, decided without a look at each sample
     # Look only at the full-scale samples (few, in a take worth keeping), found as bytes.
     raw = samples.tobytes()
@@ -213,7 +217,8 @@ def inspect(data: bytes, suffix: str) -> AudioInfo:
     _checked_length(decoded.num_frames, decoded.sample_rate)
     samples = decoded.samples
     rms = math.sqrt(sum(map(operator.mul, samples, samples)) / len(samples))
-    peak = max(max(samples), -min(samples))
+    highest, lowest = max(samples), min(samples)  # each a pass over every sample: once
+    peak = max(highest, -lowest)
     found = AudioInfo(
         format=suffix[1:],
         seconds=round(decoded.num_frames / decoded.sample_rate, 3),
@@ -245,7 +250,7 @@ def inspect(data: bytes, suffix: str) -> AudioInfo:
                     "hear a long pause.")
         )  # fmt: skip
         raise AudioProblem("silence", StaffMessage(message, seconds=f"{max(lead, tail):.0f}"))
-    if _clipped(samples, decoded.nchannels):
+    if _clipped(samples, decoded.nchannels, highest, lowest):
         raise AudioProblem(
             "clipped",
             StaffMessage(
