@@ -6,9 +6,11 @@ server it measures.
 """
 
 import asyncio
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.common import percentile
 
@@ -153,6 +155,27 @@ async def _paced(host, port, make_request, connections, rate, warmup, duration, 
     return result
 
 
+def _on_own_loop(work: Coroutine[Any, Any, LoadResult]) -> LoadResult:
+    """Run `work` to its end on an event loop of its own, in a thread of its own: the
+    calling thread may have a loop running already (the test suite's browser keeps
+    Playwright's open), and asyncio runs one loop per thread."""
+    done: list[LoadResult] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(asyncio.run(work))
+        except BaseException as problem:  # given to the caller below
+            failed.append(problem)
+
+    thread = threading.Thread(target=run, name="loadgen")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return done[0]
+
+
 def run_rate(
     host: str,
     port: int,
@@ -167,7 +190,7 @@ def run_rate(
     """Open loop: `rate` requests a second on a schedule, over up to `connections`
     connections, whatever the server's pace; latency counts from each request's due time."""
     cpu = time.process_time()
-    result = asyncio.run(
+    result = _on_own_loop(
         _paced(host, port, make_request, connections, rate, warmup, duration, check)
     )
     result.client_cpu_seconds = time.process_time() - cpu
@@ -188,7 +211,7 @@ def run_load(
     """Drive a server with `connections` keep-alive connections: `warmup` seconds not
     counted, then `duration` seconds measured. `check` says which answers count as good."""
     cpu = time.process_time()
-    result = asyncio.run(_load(host, port, make_request, connections, warmup, duration, check))
+    result = _on_own_loop(_load(host, port, make_request, connections, warmup, duration, check))
     result.client_cpu_seconds = time.process_time() - cpu
     result.latencies.sort()
     return result

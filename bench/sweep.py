@@ -34,6 +34,9 @@ TINY_BATCH_SIZE = 10
 CLIENTS = 1_000
 # (mode, worker processes, batch size divided by): the baseline, the sweep, the sweep in
 # two processes at once, and the sweep in batches a quarter the size.
+# Workers measured together wait for each other: each says READY once its app is made, and
+# the parent says GO to all once every one has.
+READY, GO = "ready", "go"
 MODES = (("baseline", 1, 1), ("compose", 1, 1), ("compose", 2, 1), ("compose", 1, 4))
 PARALLEL_UP_TO = 10_000  # two workers are measured up to this size
 SMALL_BATCHES_UP_TO = 1_000  # and small batches at the smallest size
@@ -235,8 +238,11 @@ def child(options: dict) -> dict:
         trips = RoundTrips(engine, engine.dialect.name == "postgresql")
         sweep.claim_due = trips.counting(sweep.claim_due)
         rss_before = _rss_kb()
-        if options.get("start_at"):  # workers started together begin together
-            time.sleep(max(0.0, options["start_at"] - time.time()))
+        if options.get("together"):  # workers started together begin together:
+            sys.stdout.write(READY + "\n")  # this one's app is made; the parent answers GO
+            sys.stdout.flush()
+            if sys.stdin.readline().strip() != GO:  # once every worker is ready
+                raise RuntimeError("the benchmark did not say go")
         began = time.time()
         started = time.perf_counter()
         if options["mode"] == "compose":
@@ -283,18 +289,30 @@ def _run_children(
         "moment": moment.isoformat(),
         "batch_size": batch_size,
         "folder": str(folder),
-        "start_at": time.time() + 8 if workers > 1 else None,  # after every app has started
+        "together": workers > 1,  # each waits for GO once every app is made
     }
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "bench.sweep", json.dumps(options)],
             cwd=ROOT,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(workers)
     ]
+    if options["together"]:
+        for child in children:  # every app made (a child that fails says so below)
+            assert child.stdout is not None
+            child.stdout.readline()
+        for child in children:
+            assert child.stdin is not None
+            try:
+                child.stdin.write(GO + "\n")
+                child.stdin.flush()
+            except BrokenPipeError:  # it stopped before it was ready: reported below
+                pass
     outcomes = []
     for child in children:
         stdout, stderr = child.communicate(timeout=3600)
