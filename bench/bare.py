@@ -6,8 +6,11 @@
   check Twilio's signature, insert the text and commit, then return the same TwiML,
   through the database driver itself on a connection kept per thread. No SQLAlchemy, no
   connection pool, no reading, no composing: the floor under the app.
+- `bench.bare:create_orm_store_app()`: the same, with the text added as the app's model
+  through the app's engine (SQLAlchemy's pool and unit of work, the app's flush listeners):
+  how much of the distance from the floor the ORM alone takes.
 
-BENCH_TWIML holds the answer to give; the store app also reads DATABASE_URL,
+BENCH_TWIML holds the answer to give; the store apps also read DATABASE_URL,
 TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.
 """
 
@@ -99,6 +102,48 @@ def create_store_app() -> Flask:
             (form["MessageSid"], form["From"], form["To"], form["Body"], datetime.now(UTC)),
         )
         database.commit()
+        return Response(twiml, 200, mimetype="text/xml")
+
+    return app
+
+
+def create_orm_store_app() -> Flask:
+    """The same floor through the app's own engine and model: signature, the text added as
+    an InboundMessage in a SQLModel session and committed, the same TwiML. What storing a
+    text costs once it goes through SQLAlchemy's ORM (pool, unit of work, the app's
+    listeners on every flush), before anything is read or composed."""
+    from sqlmodel import Session
+    from twilio.request_validator import RequestValidator
+
+    from app.db import make_engine
+    from app.models import InboundMessage, utcnow
+    from app.webhooks import events
+
+    app = _app()
+    twiml = os.environ.get("BENCH_TWIML", TWIML)
+    engine = make_engine(os.environ["DATABASE_URL"])
+    events.listen()  # as in the app: every flush looks for events to send to subscribers
+    validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
+    url = os.environ["PUBLIC_BASE_URL"] + "/twilio/sms"
+
+    @app.post("/twilio/sms")
+    def inbound_sms() -> Response:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not validator.validate(url, request.form, signature):
+            return Response("Forbidden\n", 403, mimetype="text/plain")
+        form = request.form
+        with Session(engine) as session:
+            session.add(
+                InboundMessage(
+                    provider_id=form["MessageSid"],
+                    from_phone=form["From"],
+                    to_phone=form["To"],
+                    body=form["Body"],
+                    media="",
+                    received_at=utcnow(),
+                )
+            )
+            session.commit()
         return Response(twiml, 200, mimetype="text/xml")
 
     return app

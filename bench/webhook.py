@@ -1,13 +1,14 @@
 """Benchmark 1: the inbound SMS webhook under gunicorn on loopback.
 
 The app (`app:create_app()`), a bare Flask app returning the same TwiML
-(`bench.bare:create_app()`) and a store-only app that checks the signature and stores the
+(`bench.bare:create_app()`), a store-only app that checks the signature and stores the
 text in the same database before answering (`bench.bare:create_store_app()`: the floor
-under any webhook that keeps every text) run under identical gunicorn settings. A load generator
-(bench/loadgen.py) drives each with 16 keep-alive connections of realistic, signed
-Twilio requests from known clients: "MENY", "1" and a free text in turn, each with a fresh
-MessageSid (the webhook is idempotent on it). The two servers are measured in turn,
-in turn, several times, and the medians compared.
+under any webhook that keeps every text) and the same store through the app's engine and
+model (`bench.bare:create_orm_store_app()`: what the ORM alone adds to the floor) run under
+identical gunicorn settings. A load generator (bench/loadgen.py) drives each with 16
+keep-alive connections of realistic, signed Twilio requests from known clients: "MENY",
+"1" and a free text in turn, each with a fresh MessageSid (the webhook is idempotent on
+it). The servers are measured in turn, several times, and the medians compared.
 """
 
 import http.client
@@ -273,7 +274,12 @@ def run(context: Context) -> Result:
     app_server = Server("app:create_app()", app_env, app_port, folder / "app.log")
     baselines: list[Server] = []
     app_requests = Requests(app_port, phones, unit_phone)
-    runs: dict[str, list[tuple[LoadResult, LoadResult]]] = {"bare": [], "store": [], "app": []}
+    runs: dict[str, list[tuple[LoadResult, LoadResult]]] = {
+        "bare": [],
+        "store": [],
+        "orm": [],
+        "app": [],
+    }
     try:
         app_server.start()
         status, twiml = app_requests.one()  # the menu, as the baselines will answer it
@@ -294,9 +300,17 @@ def run(context: Context) -> Result:
         )
         baselines.append(store_server)
         store_server.start()
+        orm_port = free_port()
+        orm_env = store_env | {"PUBLIC_BASE_URL": f"http://{HOST}:{orm_port}"}
+        orm_server = Server(
+            "bench.bare:create_orm_store_app()", orm_env, orm_port, folder / "orm.log"
+        )
+        baselines.append(orm_server)
+        orm_server.start()
         servers = (
             ("bare", bare_server, Requests(bare_port, phones, unit_phone)),
             ("store", store_server, Requests(store_port, phones, unit_phone)),
+            ("orm", orm_server, Requests(orm_port, phones, unit_phone)),
             ("app", app_server, app_requests),
         )
         for _ in range(repetitions):  # in turn, so a noisy neighbour hurts all alike
@@ -331,14 +345,18 @@ def _summary(runs: list[tuple[LoadResult, LoadResult]], warmup: float, duration:
 
 
 def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
-    bare, store, app = (_summary(runs[n], warmup, duration) for n in ("bare", "store", "app"))
+    bare, store, orm, app = (
+        _summary(runs[n], warmup, duration) for n in ("bare", "store", "orm", "app")
+    )
     ratio = app["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
     store_ratio = store["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
     of_floor = app["per_second"] / store["per_second"] if store["per_second"] else 0.0
+    orm_of_floor = orm["per_second"] / store["per_second"] if store["per_second"] else 0.0
     on_postgres = context.database.kind == "postgresql"
     labels = (
         ("bare Flask, same TwiML", bare),
         ("store only: signature, INSERT, COMMIT, same TwiML", store),
+        ("store only through the ORM: the model added, COMMIT", orm),
         ("Tydligt /twilio/sms", app),
     )
     closed = Table(
@@ -376,7 +394,8 @@ def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
             f"{of_floor:.0%} of the floor "
             f"({app['per_second']:.0f} vs {store['per_second']:.0f} requests/s); the floor "
             f"is {store_ratio:.0%} of the bare endpoint ({bare['per_second']:.0f} requests/s), "
-            f"the app {ratio:.0%}",
+            f"the app {ratio:.0%}; storing alone through the ORM reaches "
+            f"{orm_of_floor:.0%} of the floor ({orm['per_second']:.0f} requests/s)",
         ),
         Target(
             "p99 latency ≤ 50 ms on PostgreSQL (16 connections)",
@@ -399,8 +418,9 @@ def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
         "latency is 16 / throughput: p99 ≤ 50 ms needs about 16 / 0.04 s = 400 texts/s.",
         f"Runs, app: {app['each_per_second']} requests/s, p99 {app['each_p99_ms']} ms; "
         f"store only: {store['each_per_second']} requests/s, p99 {store['each_p99_ms']} ms; "
+        f"through the ORM: {orm['each_per_second']} requests/s; "
         f"bare: {bare['each_per_second']} requests/s.",
-        f"The app stored {stored} inbound texts and the store-only app {stored_bare} "
+        f"The app stored {stored} inbound texts and the two store-only apps {stored_bare} "
         "(warm-ups included), one per request.",
     ]
     return Result(
@@ -409,5 +429,12 @@ def _result(context, runs, warmup, duration, stored, stored_bare) -> Result:
         [closed, steady],
         targets,
         notes,
-        data={"bare": bare, "store": store, "app": app, "ratio": ratio, "stored": stored},
+        data={
+            "bare": bare,
+            "store": store,
+            "orm": orm,
+            "app": app,
+            "ratio": ratio,
+            "stored": stored,
+        },
     )

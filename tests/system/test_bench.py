@@ -41,6 +41,7 @@ def test_the_webhook_benchmark_compares_the_app_with_the_bare_endpoint(run):
     data = run[0]["webhook"].data
     assert data["app"]["per_second"] > 0 and data["bare"]["per_second"] > 0
     assert data["store"]["per_second"] > 0  # the store-only floor
+    assert data["orm"]["per_second"] > 0 and data["orm"]["errors"] == 0  # and through the ORM
     assert data["app"]["errors"] == 0, "every signed request should get a TwiML answer"
     assert data["stored"] > 0
 
