@@ -16,6 +16,7 @@ TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.
 
 import os
 import threading
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from flask import Flask, Response, request
@@ -78,15 +79,13 @@ INSERT = (
 )
 
 
-def create_store_app() -> Flask:
-    """Signature check, one INSERT and a COMMIT, the same TwiML."""
+def _storing_app(store: Callable[[Mapping[str, str]], None]) -> Flask:
+    """An app whose POST /twilio/sms checks Twilio's signature, gives the form to `store`
+    and returns the same TwiML."""
     from twilio.request_validator import RequestValidator
 
     app = _app()
     twiml = os.environ.get("BENCH_TWIML", TWIML)
-    database_url = os.environ["DATABASE_URL"]
-    connection = _connector(database_url)
-    statement = INSERT.format("?" if database_url.startswith("sqlite") else "%s")
     validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
     url = os.environ["PUBLIC_BASE_URL"] + "/twilio/sms"
 
@@ -95,16 +94,27 @@ def create_store_app() -> Flask:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not validator.validate(url, request.form, signature):
             return Response("Forbidden\n", 403, mimetype="text/plain")
-        form = request.form
+        store(request.form)
+        return Response(twiml, 200, mimetype="text/xml")
+
+    return app
+
+
+def create_store_app() -> Flask:
+    """Signature check, one INSERT and a COMMIT, the same TwiML."""
+    database_url = os.environ["DATABASE_URL"]
+    connection = _connector(database_url)
+    statement = INSERT.format("?" if database_url.startswith("sqlite") else "%s")
+
+    def store(form: Mapping[str, str]) -> None:
         database = connection()
         database.execute(
             statement,
             (form["MessageSid"], form["From"], form["To"], form["Body"], datetime.now(UTC)),
         )
         database.commit()
-        return Response(twiml, 200, mimetype="text/xml")
 
-    return app
+    return _storing_app(store)
 
 
 def create_orm_store_app() -> Flask:
@@ -113,25 +123,15 @@ def create_orm_store_app() -> Flask:
     text costs once it goes through SQLAlchemy's ORM (pool, unit of work, the app's
     listeners on every flush), before anything is read or composed."""
     from sqlmodel import Session
-    from twilio.request_validator import RequestValidator
 
     from app.db import make_engine
     from app.models import InboundMessage, utcnow
     from app.webhooks import events
 
-    app = _app()
-    twiml = os.environ.get("BENCH_TWIML", TWIML)
     engine = make_engine(os.environ["DATABASE_URL"])
     events.listen()  # as in the app: every flush looks for events to send to subscribers
-    validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
-    url = os.environ["PUBLIC_BASE_URL"] + "/twilio/sms"
 
-    @app.post("/twilio/sms")
-    def inbound_sms() -> Response:
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not validator.validate(url, request.form, signature):
-            return Response("Forbidden\n", 403, mimetype="text/plain")
-        form = request.form
+    def store(form: Mapping[str, str]) -> None:
         with Session(engine) as session:
             session.add(
                 InboundMessage(
@@ -144,6 +144,5 @@ def create_orm_store_app() -> Flask:
                 )
             )
             session.commit()
-        return Response(twiml, 200, mimetype="text/xml")
 
-    return app
+    return _storing_app(store)
