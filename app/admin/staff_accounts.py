@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from werkzeug.security import check_password_hash
 
-from app.admin import bp, second_factors
+from app.admin import bp, second_factors, sso
 from app.admin.access import current_staff, record
 from app.admin.auth import (
     LOCKOUT,
@@ -278,10 +278,27 @@ def _recent_wrong_passwords(email: str) -> int:
     )
 
 
+def has_own_password(staff: StaffUser) -> bool:
+    """Whether the person has a password in Tydligt to change: one is set (someone who
+    joined through single sign-on has none) and signing in with it is on. Otherwise they
+    sign in with their work account, whose password their organisation keeps."""
+    return bool(staff.password_hash) and sso.password_sign_in()
+
+
+@bp.app_context_processor
+def _own_password() -> dict:
+    """For the staff layout, which the start page outside /admin uses too."""
+    return {"has_own_password": has_own_password}
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 def own_password():
-    """Change your own password: the current one first. Other sessions are signed out."""
+    """Change your own password: the current one first. Other sessions are signed out.
+    Someone without a password to change is told where theirs is changed instead."""
     me = current_staff()
+    if not has_own_password(me):
+        status = 403 if request.method == "POST" else 200
+        return render_template("admin/staff/work_account_password.html"), status
     form = Form()
     if request.method == "POST":
         current = form.value("current_password")

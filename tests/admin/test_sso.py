@@ -590,3 +590,51 @@ def test_only_the_latest_sign_in_started_in_a_browser_counts(client, oidc, casew
     back = sign_in_at(oidc, first, "lina")
     assert client.get(local(back)).status_code == 400
     assert sign_in(client, oidc, "lina").status_code == 302
+
+
+PASSWORD_PAGE = "/admin/account/password"
+
+
+def test_with_passwords_turned_off_nobody_is_offered_a_password_to_change(
+    app, client, session, oidc, caseworker
+):
+    app.config["OIDC_PASSWORD_SIGN_IN"] = False
+    oidc.accounts(lina=LINA)
+    before = stored(session, caseworker).password_hash
+    assert sign_in(client, oidc, "lina").status_code == 302
+    assert f'href="{PASSWORD_PAGE}"' not in client.get("/admin/").get_data(as_text=True)
+    page = client.get(PASSWORD_PAGE)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "you have no password in Tydligt to change" in text
+    assert 'name="new_password"' not in text
+    response = post(
+        client,
+        PASSWORD_PAGE,
+        {"current_password": "correct horse battery", "new_password": "a new long password",
+         "new_password_again": "a new long password"},
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert stored(session, caseworker).password_hash == before
+    assert events(session, "password_changed") == []
+
+
+def test_someone_who_joined_with_the_work_account_has_no_password_to_change(
+    client, session, oidc, unit
+):
+    unit.sso_lets_staff_join = True
+    session.add(unit)
+    session.commit()
+    oidc.accounts(nils={"email": "nils.ny@ekby.example", "given_name": "Nils", "family_name": "Ny"})
+    assert sign_in(client, oidc, "nils").status_code == 302
+    assert f'href="{PASSWORD_PAGE}"' not in client.get("/admin/").get_data(as_text=True)
+    text = client.get(PASSWORD_PAGE).get_data(as_text=True)
+    assert "you have no password in Tydligt to change" in text
+    assert 'name="current_password"' not in text
+
+
+def test_with_both_ways_in_a_password_is_still_changed_here(client, session, oidc, caseworker):
+    oidc.accounts(lina=LINA)
+    assert sign_in(client, oidc, "lina").status_code == 302
+    assert f'href="{PASSWORD_PAGE}"' in client.get("/admin/").get_data(as_text=True)
+    assert 'name="new_password"' in client.get(PASSWORD_PAGE).get_data(as_text=True)
