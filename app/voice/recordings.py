@@ -7,10 +7,14 @@ is ("weekday-1", "number-14"). A changed translation is a new name: an old recor
 other words is never played.
 
 The folder is listed once and listed again when it changes (one stat of the folder per
-lookup), so every call does not read the disk for each phrase.
+lookup), so every call does not read the disk for each phrase. Whether each file passes
+the audio check is kept beside the recordings (CHECKED, by file name, time and size), so
+a newly started worker lists a full set without decoding every file again (seconds per
+language, which its first caller would wait); a file changed since is checked again.
 """
 
 import fcntl
+import json
 import os
 import re
 import tempfile
@@ -26,6 +30,7 @@ from app.words.languages import is_supported
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 LOCK = ".lock"  # taken while a recording is moved into place
+CHECKED = ".checked.json"  # {file name: [mtime_ns, size, passes the audio check]}
 
 
 @dataclass(frozen=True)
@@ -61,14 +66,35 @@ class RecordingStore:
             return {}
         listing = self._listings.get(code)
         if listing is None or listing.changed != changed:
+            kept = _read_checked(folder)
+            for name, (mtime, size, passes) in kept.items():
+                self._verdicts.setdefault((str(folder / name), mtime, size), passes)
             files = {
                 path.stem: path
                 for path in sorted(folder.iterdir())
                 if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and self.playable(path)
             }
+            checked = self._checked(folder)
+            if checked != kept:
+                _write_checked(folder, checked)
             listing = Listing(changed, files)
             self._listings[code] = listing
         return listing.files
+
+    def _checked(self, folder: Path) -> dict[str, tuple[int, int, bool]]:
+        """The verdicts this process holds on the files now in `folder`."""
+        found = {}
+        for path in folder.iterdir():
+            if path.suffix not in AUDIO_TYPES:
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            verdict = self._verdicts.get((str(path), stat.st_mtime_ns, stat.st_size))
+            if verdict is not None:
+                found[path.name] = (stat.st_mtime_ns, stat.st_size, verdict)
+        return found
 
     def candidates(self, code: str) -> list[Path]:
         """Every file in a language's folder with a recording's name and suffix, whether or
@@ -168,3 +194,32 @@ def url(code: str, path: Path) -> str:
         version = 0
     base = current_app.config["PUBLIC_BASE_URL"]
     return f"{base}/recordings/{code}/{path.name}?v={version}"
+
+
+def _read_checked(folder: Path) -> dict[str, tuple[int, int, bool]]:
+    """The verdicts kept in `folder` (none when the file is missing or damaged: the
+    files are then checked again)."""
+    try:
+        kept = json.loads((folder / CHECKED).read_text(encoding="utf-8"))
+        return {
+            str(name): (int(mtime), int(size), bool(passes))
+            for name, (mtime, size, passes) in kept.items()
+        }
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _write_checked(folder: Path, checked: dict[str, tuple[int, int, bool]]) -> None:
+    """Keep the verdicts in `folder`, whole (written under a name of its own, then moved
+    into place: another process reads the old file or the new one, never half of one).
+    A folder that cannot be written to is checked again by the next process."""
+    try:
+        handle, partial = tempfile.mkstemp(dir=folder, prefix=CHECKED, suffix=".part")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({name: list(value) for name, value in sorted(checked.items())}, out)
+        os.replace(partial, folder / CHECKED)
+    except OSError:
+        Path(partial).unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.voice import inventory, names
-from app.voice.recordings import store
+from app.voice.recordings import CHECKED, LOCK, store
 from tests.espeak import encode_mp3, make_set, tone
 from tests.factories import create_unit
 
@@ -237,7 +237,7 @@ def test_import_never_writes_outside_the_set_and_refuses_bad_files(
     assert set(store().files("so")) == {named("so", names.weekday(4))}
     assert not list(tmp_path.rglob("evil.wav")) and not Path("/etc/evil.wav").exists()
     assert sorted(
-        p.name for p in recordings_dir.rglob("*") if p.is_file() and p.name != ".lock"
+        p.name for p in recordings_dir.rglob("*") if p.is_file() and p.name not in (LOCK, CHECKED)
     ) == [f"{named('so', names.weekday(4))}.wav"]
 
 

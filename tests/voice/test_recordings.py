@@ -40,3 +40,53 @@ def test_two_saves_of_one_name_at_once_leave_one_whole_file(folder):
         kept = [p for p in folder.folder("so").iterdir() if not p.name.startswith(".")]
         assert len(kept) == 1 and kept[0].read_bytes() in (wav, mp3)
         assert not [p for p in folder.folder("so").iterdir() if p.name.endswith(".part")]
+
+
+def a_new_process(monkeypatch) -> list[str]:
+    """Forget every verdict this process holds, as a newly started worker has none, and
+    count the files the audio check decodes from now on."""
+    from app.voice import recordings
+
+    monkeypatch.setattr(RecordingStore, "_verdicts", {})
+    decoded: list[str] = []
+    check = recordings.inspect_file
+
+    def counting(path):
+        decoded.append(path.name)
+        return check(path)
+
+    monkeypatch.setattr(recordings, "inspect_file", counting)
+    return decoded
+
+
+def test_a_new_worker_lists_the_checked_recordings_without_decoding_them(folder, monkeypatch):
+    for n in (1, 2):
+        folder.save("so", names.number(n), tone(0.4), ".wav")
+    (folder.folder("so") / f"{names.number(3)}.wav").write_bytes(tone(0.4)[:60])  # cut short
+    folder.forget("so")
+    assert set(folder.files("so")) == {names.number(1), names.number(2)}
+    decoded = a_new_process(monkeypatch)
+    fresh = RecordingStore(folder.root)
+    assert set(fresh.files("so")) == {names.number(1), names.number(2)}
+    assert decoded == []  # each verdict was kept beside the recordings, by file version
+
+
+def test_a_file_changed_by_hand_is_checked_again(folder, monkeypatch):
+    folder.save("so", names.number(1), tone(0.4), ".wav")
+    assert set(folder.files("so")) == {names.number(1)}
+    path = folder.folder("so") / f"{names.number(1)}.wav"
+    path.write_bytes(tone(0.4)[:60])  # replaced by a broken file
+    decoded = a_new_process(monkeypatch)
+    assert RecordingStore(folder.root).files("so") == {}
+    assert decoded == [path.name]
+
+
+def test_a_damaged_verdicts_file_means_checking_again(folder, monkeypatch):
+    folder.save("so", names.number(1), tone(0.4), ".wav")
+    assert set(folder.files("so")) == {names.number(1)}
+    verdicts = [p for p in folder.folder("so").iterdir() if p.name.startswith(".checked")]
+    assert len(verdicts) == 1
+    verdicts[0].write_text("{not json")
+    decoded = a_new_process(monkeypatch)
+    assert set(RecordingStore(folder.root).files("so")) == {names.number(1)}
+    assert decoded == [f"{names.number(1)}.wav"]
