@@ -7,8 +7,9 @@
   through the database driver itself on a connection kept per thread. No SQLAlchemy, no
   connection pool, no reading, no composing: the floor under the app.
 - `bench.bare:create_orm_store_app()`: the same, with the text added as the app's model
-  through the app's engine (SQLAlchemy's pool and unit of work, the app's flush listeners):
-  how much of the distance from the floor the ORM alone takes.
+  through the app's engine (SQLAlchemy's pool with the app's pre-ping, the unit of work,
+  the app's flush listeners): how much of the distance from the floor the app's engine
+  and ORM alone take.
 
 BENCH_TWIML holds the answer to give; the store apps also read DATABASE_URL,
 TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.

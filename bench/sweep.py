@@ -15,6 +15,7 @@ The child process: `python -m bench.sweep '<json>'`; it prints one JSON line.
 
 import json
 import resource
+import select
 import subprocess
 import sys
 import time
@@ -291,34 +292,37 @@ def _run_children(
         "folder": str(folder),
         "together": workers > 1,  # each waits for GO once every app is made
     }
+    # What the children log goes to files: a pipe nobody reads while they start could fill
+    # and stop a child before it is ready.
+    logs = [(folder / f"child-{n}.log").open("w+") for n in range(workers)]
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "bench.sweep", json.dumps(options)],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=log,
             text=True,
         )
-        for _ in range(workers)
+        for log in logs
     ]
-    if options["together"]:
-        for child in children:  # every app made (a child that fails says so below)
-            assert child.stdout is not None
-            child.stdout.readline()
+    try:
+        if options["together"]:
+            _start_together(children)
+        outcomes = []
+        for child, log in zip(children, logs, strict=True):
+            stdout, _ = child.communicate(timeout=3600)
+            if child.returncode != 0:
+                log.seek(0)
+                raise RuntimeError(f"sweep child failed:\n{log.read()[-3000:]}")
+            outcomes.append(json.loads(stdout.strip().splitlines()[-1]))
+    finally:
         for child in children:
-            assert child.stdin is not None
-            try:
-                child.stdin.write(GO + "\n")
-                child.stdin.flush()
-            except BrokenPipeError:  # it stopped before it was ready: reported below
-                pass
-    outcomes = []
-    for child in children:
-        stdout, stderr = child.communicate(timeout=3600)
-        if child.returncode != 0:
-            raise RuntimeError(f"sweep child failed:\n{stderr[-3000:]}")
-        outcomes.append(json.loads(stdout.strip().splitlines()[-1]))
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        for log in logs:
+            log.close()
     return {
         "done": sum(o["done"] for o in outcomes),
         "seconds": max(o["ended"] for o in outcomes) - min(o["began"] for o in outcomes),
@@ -327,6 +331,26 @@ def _run_children(
         "per_batch": [n for o in outcomes for n in o["per_batch"]],
         "shares": [o["done"] for o in outcomes],
     }
+
+
+def _start_together(children: list[subprocess.Popen], timeout: float = 600) -> None:
+    """Wait until every child has said READY (or stopped), then say GO to each."""
+    deadline = time.monotonic() + timeout
+    for child in children:
+        assert child.stdout is not None
+        while True:
+            if not select.select([child.stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise RuntimeError(f"a sweep child was not ready within {timeout:.0f} s")
+            line = child.stdout.readline()
+            if not line or line.strip() == READY:  # ready, or stopped: reported after
+                break
+    for child in children:
+        assert child.stdin is not None
+        try:
+            child.stdin.write(GO + "\n")
+            child.stdin.flush()
+        except BrokenPipeError:  # it stopped before it was ready: reported after
+            pass
 
 
 def run(context: Context) -> Result:

@@ -51,6 +51,12 @@ MAX_EDGE_SILENCE = 1.0
 SILENT_PEAK = round(_FULL_SCALE * 10 ** (-45 / 20))
 # Digital silence has no level in decibels; it is given as the quietest 16-bit step.
 SILENCE_DBFS = round(20 * math.log10(1 / _FULL_SCALE), 1)
+# The check as it stands, for verdicts kept on files (app/voice/recordings.py): a change to
+# a limit, or to how a limit is measured (raise the first number), makes them stale.
+CHECK_VERSION = (
+    f"1:{MIN_SECONDS}:{MAX_SECONDS}:{MIN_SAMPLE_RATE}:{QUIET_DBFS}:{CLIP_RUN}:"
+    f"{MAX_EDGE_SILENCE}:{SILENT_PEAK}"
+)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ other words is never played.
 
 The folder is listed once and listed again when it changes (one stat of the folder per
 lookup), so every call does not read the disk for each phrase. Whether each file passes
-the audio check is kept beside the recordings (CHECKED, by file name, time and size), so
-a newly started worker lists a full set without decoding every file again (seconds per
-language, which its first caller would wait); a file changed since is checked again.
+the audio check is kept beside the recordings (CHECKED: by file name, its times and size,
+and the version of the check), so a newly started worker lists a full set without
+decoding every file again (seconds per language, which its first caller would wait); a
+file changed or copied since, or a new version of the check, means checking again. A file
+that could not be read (rather than failed the check) is not kept as failing.
 """
 
 import fcntl
@@ -24,13 +26,15 @@ from typing import ClassVar
 
 from flask import current_app
 
-from app.voice.audio import AudioProblem, inspect_file
+from app.voice.audio import CHECK_VERSION, AudioProblem, inspect_file
 from app.words.languages import is_supported
 
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 LOCK = ".lock"  # taken while a recording is moved into place
-CHECKED = ".checked.json"  # {file name: [mtime_ns, size, passes the audio check]}
+# {"check": CHECK_VERSION, "files": {file name: [mtime_ns, ctime_ns, size, passes]}}
+CHECKED = ".checked.json"
+Version = tuple[int, int, int]  # a file's mtime_ns, ctime_ns and size
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,9 @@ class Listing:
 class RecordingStore:
     """The recordings of every language, in one folder."""
 
-    # Whether each file version (path, time, size) passes the audio check: a file is
-    # decoded once per process, not at every listing.
-    _verdicts: ClassVar[dict[tuple[str, int, int], bool]] = {}
+    # Whether each file version (path and Version) passes the audio check: a file is
+    # decoded once, not at every listing (and kept in CHECKED for other processes).
+    _verdicts: ClassVar[dict[tuple[str, Version], bool]] = {}
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -67,33 +71,39 @@ class RecordingStore:
         listing = self._listings.get(code)
         if listing is None or listing.changed != changed:
             kept = _read_checked(folder)
-            for name, (mtime, size, passes) in kept.items():
-                self._verdicts.setdefault((str(folder / name), mtime, size), passes)
+            for name, (found, passes) in kept.items():
+                self._verdicts[(str(folder / name), found)] = passes  # the kept one holds
             files = {
                 path.stem: path
                 for path in sorted(folder.iterdir())
                 if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and self.playable(path)
             }
             checked = self._checked(folder)
-            if checked != kept:
+            # Written when a file is new, changed or gone, not when a verdict differs:
+            # processes that disagree would otherwise write in turn for ever.
+            if {n: v for n, (v, _p) in checked.items()} != {n: v for n, (v, _p) in kept.items()}:
                 _write_checked(folder, checked)
             listing = Listing(changed, files)
             self._listings[code] = listing
         return listing.files
 
-    def _checked(self, folder: Path) -> dict[str, tuple[int, int, bool]]:
+    def _checked(self, folder: Path) -> dict[str, tuple[Version, bool]]:
         """The verdicts this process holds on the files now in `folder`."""
         found = {}
-        for path in folder.iterdir():
+        try:
+            paths = list(folder.iterdir())
+        except OSError:  # removed meanwhile
+            return {}
+        for path in paths:
             if path.suffix not in AUDIO_TYPES:
                 continue
             try:
-                stat = path.stat()
+                current = version(path.stat())
             except OSError:
                 continue
-            verdict = self._verdicts.get((str(path), stat.st_mtime_ns, stat.st_size))
+            verdict = self._verdicts.get((str(path), current))
             if verdict is not None:
-                found[path.name] = (stat.st_mtime_ns, stat.st_size, verdict)
+                found[path.name] = (current, verdict)
         return found
 
     def candidates(self, code: str) -> list[Path]:
@@ -113,16 +123,17 @@ class RecordingStore:
         (damaged, cut short, silent, put in the folder by hand) is no recording: it is
         missing everywhere, and `flask recordings check` says what is wrong with it."""
         try:
-            stat = path.stat()
+            key = (str(path), version(path.stat()))
         except OSError:
             return False
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
         if key not in self._verdicts:
             try:
                 inspect_file(path)
                 self._verdicts[key] = True
-            except (AudioProblem, OSError):
+            except AudioProblem:
                 self._verdicts[key] = False
+            except OSError:  # not read this time (gone, too many open files): not a verdict
+                return False
         return self._verdicts[key]
 
     def forget(self, code: str) -> None:
@@ -162,7 +173,7 @@ class RecordingStore:
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
-        self._verdicts[(str(target), stat.st_mtime_ns, stat.st_size)] = True  # checked first
+        self._verdicts[(str(target), version(stat))] = True  # checked first
         self.forget(code)
         return target
 
@@ -196,30 +207,47 @@ def url(code: str, path: Path) -> str:
     return f"{base}/recordings/{code}/{path.name}?v={version}"
 
 
-def _read_checked(folder: Path) -> dict[str, tuple[int, int, bool]]:
-    """The verdicts kept in `folder` (none when the file is missing or damaged: the
-    files are then checked again)."""
+def version(stat: os.stat_result) -> Version:
+    """A file's version as the verdicts know it: changed content changes its time or size,
+    and a copy that keeps the time (cp -p, rsync -a, unzip) still gets a new ctime."""
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+
+
+def _read_checked(folder: Path) -> dict[str, tuple[Version, bool]]:
+    """The verdicts kept in `folder` by this version of the audio check (none when the
+    file is missing, damaged or from another version: the files are checked again)."""
     try:
         kept = json.loads((folder / CHECKED).read_text(encoding="utf-8"))
-        return {
-            str(name): (int(mtime), int(size), bool(passes))
-            for name, (mtime, size, passes) in kept.items()
-        }
-    except (OSError, ValueError, TypeError, AttributeError):
+        if not isinstance(kept, dict) or kept.get("check") != CHECK_VERSION:
+            return {}
+        found = {}
+        for name, entry in kept["files"].items():
+            mtime, ctime, size, passes = entry
+            if Path(name).name == name and Path(name).suffix in AUDIO_TYPES:
+                if all(type(n) is int for n in (mtime, ctime, size)) and type(passes) is bool:
+                    found[name] = ((mtime, ctime, size), passes)
+        return found
+    except (OSError, ValueError, TypeError, AttributeError, KeyError, RecursionError):
         return {}
 
 
-def _write_checked(folder: Path, checked: dict[str, tuple[int, int, bool]]) -> None:
+def _write_checked(folder: Path, checked: dict[str, tuple[Version, bool]]) -> None:
     """Keep the verdicts in `folder`, whole (written under a name of its own, then moved
     into place: another process reads the old file or the new one, never half of one).
     A folder that cannot be written to is checked again by the next process."""
+    document = {
+        "check": CHECK_VERSION,
+        "files": {name: [*found, passes] for name, (found, passes) in sorted(checked.items())},
+    }
     try:
         handle, partial = tempfile.mkstemp(dir=folder, prefix=CHECKED, suffix=".part")
     except OSError:
         return
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({name: list(value) for name, value in sorted(checked.items())}, out)
+            json.dump(document, out)
         os.replace(partial, folder / CHECKED)
-    except OSError:
+    except BaseException as problem:
         Path(partial).unlink(missing_ok=True)
+        if not isinstance(problem, OSError):
+            raise

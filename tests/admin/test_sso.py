@@ -638,3 +638,9 @@ def test_with_both_ways_in_a_password_is_still_changed_here(client, session, oid
     assert sign_in(client, oidc, "lina").status_code == 302
     assert f'href="{PASSWORD_PAGE}"' in client.get("/admin/").get_data(as_text=True)
     assert 'name="new_password"' in client.get(PASSWORD_PAGE).get_data(as_text=True)
+
+
+def test_the_staff_list_offers_no_password_change_when_passwords_are_off(app, as_admin):
+    assert f'href="{PASSWORD_PAGE}"' in as_admin.get("/admin/staff").get_data(as_text=True)
+    app.config["OIDC_PASSWORD_SIGN_IN"] = False
+    assert f'href="{PASSWORD_PAGE}"' not in as_admin.get("/admin/staff").get_data(as_text=True)

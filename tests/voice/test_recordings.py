@@ -90,3 +90,35 @@ def test_a_damaged_verdicts_file_means_checking_again(folder, monkeypatch):
     decoded = a_new_process(monkeypatch)
     assert set(RecordingStore(folder.root).files("so")) == {names.number(1)}
     assert decoded == [f"{names.number(1)}.wav"]
+
+
+def test_verdicts_of_another_version_of_the_check_are_not_trusted(folder, monkeypatch):
+    import json
+
+    from app.voice.recordings import CHECKED
+
+    folder.save("so", names.number(1), tone(0.4), ".wav")
+    assert set(folder.files("so")) == {names.number(1)}
+    kept = folder.folder("so") / CHECKED
+    document = json.loads(kept.read_text())
+    kept.write_text(json.dumps(document | {"check": "0:older limits"}))
+    decoded = a_new_process(monkeypatch)
+    assert set(RecordingStore(folder.root).files("so")) == {names.number(1)}
+    assert decoded == [f"{names.number(1)}.wav"]
+
+
+def test_a_file_that_could_not_be_read_is_not_kept_as_failing(folder, monkeypatch):
+    from app.voice import recordings
+
+    folder.save("so", names.number(1), tone(0.4), ".wav")
+    a_new_process(monkeypatch)
+    (folder.folder("so") / recordings.CHECKED).unlink(missing_ok=True)
+
+    def unreadable(path):
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(recordings, "inspect_file", unreadable)
+    assert RecordingStore(folder.root).files("so") == {}  # not this time
+    monkeypatch.undo()
+    monkeypatch.setattr(RecordingStore, "_verdicts", {})
+    assert set(RecordingStore(folder.root).files("so")) == {names.number(1)}  # next time
