@@ -73,38 +73,37 @@ class RecordingStore:
             kept = _read_checked(folder)
             for name, (found, passes) in kept.items():
                 self._verdicts[(str(folder / name), found)] = passes  # the kept one holds
-            files = {
-                path.stem: path
-                for path in sorted(folder.iterdir())
-                if path.suffix in AUDIO_TYPES and NAME.match(path.stem) and self.playable(path)
-            }
-            checked = self._checked(folder)
+            files, checked = self._listed(folder)
             # Written when a file is new, changed or gone, not when a verdict differs:
             # processes that disagree would otherwise write in turn for ever.
-            if {n: v for n, (v, _p) in checked.items()} != {n: v for n, (v, _p) in kept.items()}:
+            if {n: c[0] for n, c in checked.items()} != {n: k[0] for n, k in kept.items()}:
                 _write_checked(folder, checked)
             listing = Listing(changed, files)
             self._listings[code] = listing
         return listing.files
 
-    def _checked(self, folder: Path) -> dict[str, tuple[Version, bool]]:
-        """The verdicts this process holds on the files now in `folder`."""
-        found = {}
+    def _listed(self, folder: Path) -> tuple[dict[str, Path], dict[str, tuple[Version, bool]]]:
+        """The recordings in `folder` that pass the audio check, and every verdict on its
+        files (each file looked at once)."""
+        files: dict[str, Path] = {}
+        checked: dict[str, tuple[Version, bool]] = {}
         try:
-            paths = list(folder.iterdir())
+            paths = sorted(folder.iterdir())
         except OSError:  # removed meanwhile
-            return {}
+            return files, checked
         for path in paths:
-            if path.suffix not in AUDIO_TYPES:
+            if path.suffix not in AUDIO_TYPES or not NAME.match(path.stem):
                 continue
             try:
-                current = version(path.stat())
+                current = file_version(path.stat())
             except OSError:
                 continue
-            verdict = self._verdicts.get((str(path), current))
-            if verdict is not None:
-                found[path.name] = (current, verdict)
-        return found
+            passes = self._verdict(path, current)
+            if passes is not None:
+                checked[path.name] = (current, passes)
+            if passes:
+                files[path.stem] = path
+        return files, checked
 
     def candidates(self, code: str) -> list[Path]:
         """Every file in a language's folder with a recording's name and suffix, whether or
@@ -123,17 +122,22 @@ class RecordingStore:
         (damaged, cut short, silent, put in the folder by hand) is no recording: it is
         missing everywhere, and `flask recordings check` says what is wrong with it."""
         try:
-            key = (str(path), version(path.stat()))
+            return bool(self._verdict(path, file_version(path.stat())))
         except OSError:
             return False
+
+    def _verdict(self, path: Path, current: Version) -> bool | None:
+        """The audio check's verdict on this version of the file, decoded only the first
+        time; None when it could not be read this time (gone, too many open files)."""
+        key = (str(path), current)
         if key not in self._verdicts:
             try:
                 inspect_file(path)
                 self._verdicts[key] = True
             except AudioProblem:
                 self._verdicts[key] = False
-            except OSError:  # not read this time (gone, too many open files): not a verdict
-                return False
+            except OSError:
+                return None
         return self._verdicts[key]
 
     def forget(self, code: str) -> None:
@@ -173,7 +177,7 @@ class RecordingStore:
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
-        self._verdicts[(str(target), version(stat))] = True  # checked first
+        self._verdicts[(str(target), file_version(stat))] = True  # checked first
         self.forget(code)
         return target
 
@@ -207,7 +211,7 @@ def url(code: str, path: Path) -> str:
     return f"{base}/recordings/{code}/{path.name}?v={version}"
 
 
-def version(stat: os.stat_result) -> Version:
+def file_version(stat: os.stat_result) -> Version:
     """A file's version as the verdicts know it: changed content changes its time or size,
     and a copy that keeps the time (cp -p, rsync -a, unzip) still gets a new ctime."""
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)

@@ -110,11 +110,11 @@ def load_catalog(locales_dir: Path, language: Language) -> Catalog:
     if language.code == SOURCE_LANGUAGE or not path.exists():
         return catalog
     stat = path.stat()
+    catalog.version = (str(path), stat.st_mtime_ns, stat.st_size)
     messages, plurals, plural_rule = _read_catalog(
-        str(path), language.babel_locale, (stat.st_mtime_ns, stat.st_size)
+        str(path), language.babel_locale, catalog.version[1:]
     )
     catalog.plural_rule = plural_rule
-    catalog.version = (str(path), stat.st_mtime_ns, stat.st_size)
     catalog.messages = dict(messages)
     catalog.plurals = dict(plurals)
     return catalog
